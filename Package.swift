@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "wsbridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "wsbridge", targets: ["wsbridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The core: the job model, workspace classes, throttle and retry decisions. No I/O.
+        .target(name: "WorkspaceBridge"),
+        // fork/exec with identity, cgroups and rlimits; peer credentials. Small C because
+        // what must happen between fork and exec cannot be written in Swift.
+        .target(name: "CSpawn"),
+        .target(name: "BridgeStore", dependencies: [
+            "WorkspaceBridge",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The daemon's HTTP/JSON API: request and reply types, and the blocking client the CLI uses.
+        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge", "CSpawn"]),
+        .target(name: "AgentProtocol", dependencies: ["WorkspaceBridge"]),
+        .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "CSpawn"]),
+        .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "CSpawn"]),
+        .target(name: "BridgeDaemon", dependencies: [
+            "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "CSpawn",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "wsbridge", dependencies: [
+            "WorkspaceBridge", "BridgeAPI", "BridgeDaemon", "WorkspaceAgent", "CSpawn",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "WorkspaceBridgeTests", dependencies: ["WorkspaceBridge"]),
+        .testTarget(name: "BridgeStoreTests", dependencies: ["BridgeStore", "WorkspaceBridge"]),
+        .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

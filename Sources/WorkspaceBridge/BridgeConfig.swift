@@ -1,0 +1,92 @@
+/// The admin's settings: throttles, retries, workspace classes. Every field has a default that a
+/// new site can live with, so an empty config file (or none) gives a working daemon.
+public struct BridgeConfig: Codable, Sendable, Equatable {
+    public var throttle: ThrottleLimits
+    public var retry: RetrySettings
+    /// In order; the first is the default class.
+    public var classes: [WorkspaceClass]
+    /// Members of this unix group may see and steer every job, like root.
+    public var adminGroup: String?
+    /// Directory of the SEG day files for GRAM (`-seg-module workspace`); none when unset.
+    public var segDirectory: String?
+
+    public init(throttle: ThrottleLimits = .init(), retry: RetrySettings = .init(),
+                classes: [WorkspaceClass] = [WorkspaceClass(name: "default")],
+                adminGroup: String? = nil, segDirectory: String? = nil) {
+        self.throttle = throttle
+        self.retry = retry
+        self.classes = classes
+        self.adminGroup = adminGroup
+        self.segDirectory = segDirectory
+    }
+
+    public func workspaceClass(named name: String) -> WorkspaceClass? {
+        classes.first { $0.name == name }
+    }
+
+    public func validate() throws(ConfigError) {
+        try throttle.validate()
+        try retry.validate()
+        if classes.isEmpty { throw ConfigError(key: "class", message: "at least one [[class]] is needed") }
+        var seen = Set<String>()
+        for c in classes {
+            try c.validate()
+            if !seen.insert(c.name).inserted {
+                throw ConfigError(key: "class.name", message: "class \"\(c.name)\" is defined twice")
+            }
+        }
+    }
+}
+
+/// `[throttle]`: how many jobs may run and start.
+public struct ThrottleLimits: Codable, Sendable, Equatable {
+    public var maxRunning: Int = 200
+    public var maxRunningPerOwner: Int = 50
+    public var maxQueuedPerOwner: Int = 10000
+    /// Job starts per second, all owners (token bucket).
+    public var startRate: Double = 20
+    /// Burst of the start-rate bucket; defaults to one second's worth.
+    public var startBurst: Int?
+    /// Workspace creations in flight at once.
+    public var maxCreating: Int = 4
+
+    public init() {}
+
+    public var effectiveBurst: Double { Double(startBurst ?? max(1, Int(startRate.rounded(.up)))) }
+
+    func validate() throws(ConfigError) {
+        let checks: [(String, Bool)] = [
+            ("max_running", maxRunning > 0), ("max_running_per_owner", maxRunningPerOwner > 0),
+            ("max_queued_per_owner", maxQueuedPerOwner > 0), ("start_rate", startRate > 0),
+            ("max_creating", maxCreating > 0), ("start_burst", (startBurst ?? 1) > 0),
+        ]
+        for (key, ok) in checks where !ok {
+            throw ConfigError(key: "throttle.\(key)", message: "must be positive")
+        }
+    }
+}
+
+/// `[retry]`: what happens after a failed run.
+public struct RetrySettings: Codable, Sendable, Equatable {
+    /// Retries of a job that fails (non-zero exit or killed), unless the job says otherwise.
+    /// Zero by default: a grid job's exit code is usually its answer, not an accident.
+    public var maxRetries: Int = 0
+    /// Wait before the first retry; doubles with each further retry, up to `maxBackoffSeconds`.
+    public var backoffSeconds: Double = 30
+    public var maxBackoffSeconds: Double = 3600
+
+    public init() {}
+
+    public func backoff(afterFailures failures: Int) -> Double {
+        guard failures > 0 else { return 0 }
+        let exponent = Double(min(failures - 1, 30))
+        return min(maxBackoffSeconds, backoffSeconds * pow2(exponent))
+    }
+
+    private func pow2(_ e: Double) -> Double { var r = 1.0; for _ in 0..<Int(e) { r *= 2 }; return r }
+
+    func validate() throws(ConfigError) {
+        if maxRetries < 0 { throw ConfigError(key: "retry.max_retries", message: "must be 0 or more") }
+        if backoffSeconds < 0 { throw ConfigError(key: "retry.backoff_seconds", message: "must be 0 or more") }
+    }
+}

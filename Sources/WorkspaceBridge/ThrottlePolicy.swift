@@ -1,0 +1,133 @@
+/// What the scheduler knows when it decides about one queued job.
+public struct SchedulerSnapshot: Sendable {
+    public var now: Double
+    public var running: Int
+    public var runningByOwner: [UInt32: Int]
+    /// Per class: ready workspaces with their free slots, in the order to fill them.
+    public var freeSlots: [String: [(workspace: String, free: Int)]]
+    /// Per class: workspaces alive (creating, ready or draining).
+    public var workspaces: [String: Int]
+    /// Per class: workspaces being created.
+    public var creating: [String: Int]
+    public var creatingTotal: Int
+    /// Per class: queued jobs already waiting for a workspace being created (they will fill it).
+    public var waitingForCreation: [String: Int]
+    public var startTokens: Bool
+
+    public init(now: Double, running: Int = 0, runningByOwner: [UInt32: Int] = [:],
+                freeSlots: [String: [(workspace: String, free: Int)]] = [:], workspaces: [String: Int] = [:],
+                creating: [String: Int] = [:], creatingTotal: Int = 0,
+                waitingForCreation: [String: Int] = [:], startTokens: Bool = true) {
+        self.now = now
+        self.running = running
+        self.runningByOwner = runningByOwner
+        self.freeSlots = freeSlots
+        self.workspaces = workspaces
+        self.creating = creating
+        self.creatingTotal = creatingTotal
+        self.waitingForCreation = waitingForCreation
+        self.startTokens = startTokens
+    }
+}
+
+/// The scheduler's answer for one queued job.
+public enum Admission: Sendable, Equatable {
+    /// Start it now in this workspace.
+    case dispatch(workspace: String)
+    /// Create a workspace of this class; the job waits for it.
+    case createWorkspace(className: String)
+    case wait(WaitReason)
+}
+
+/// Which limit holds a waiting job, in words an admin can act on.
+public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
+    case held(String?)
+    case backoff(until: Double)
+    case globalRunning(limit: Int)
+    case ownerRunning(owner: UInt32, limit: Int)
+    case startRate(rate: Double)
+    case workspaceBeingCreated(className: String)
+    case classFull(className: String, maxWorkspaces: Int, slots: Int)
+    case creationLimit(limit: Int)
+    case unknownClass(String)
+    case notQueued(JobState)
+
+    public var description: String {
+        switch self {
+        case .held(let why): "held\(why.map { ": \($0)" } ?? "") (wsbridge release to let it run)"
+        case .backoff(let until): "retry backoff: waits until \(formatTime(until)) after a failed run"
+        case .globalRunning(let limit): "throttle.max_running: \(limit) jobs already run, all owners"
+        case .ownerRunning(let owner, let limit):
+            "throttle.max_running_per_owner: uid \(owner) already runs \(limit) jobs"
+        case .startRate(let rate): "throttle.start_rate: at most \(rate) job starts per second"
+        case .workspaceBeingCreated(let c): "a workspace of class \(c) is being created for it"
+        case .classFull(let c, let max, let slots):
+            "class \(c): max_workspaces (\(max)) workspaces exist and all \(slots) slots of each are busy"
+        case .creationLimit(let limit): "throttle.max_creating: \(limit) workspace creations already in flight"
+        case .unknownClass(let c): "class \(c) is no longer configured"
+        case .notQueued(let state): "not waiting: the job is \(state.rawValue)"
+        }
+    }
+}
+
+/// The scheduling rules, as a pure function of the job, the limits and a snapshot, so that the
+/// scheduler and `wsbridge policy explain` can never disagree.
+public struct ThrottlePolicy: Sendable {
+    public var config: BridgeConfig
+
+    public init(config: BridgeConfig) { self.config = config }
+
+    public func admit(_ job: Job, _ s: SchedulerSnapshot) -> Admission {
+        switch job.state {
+        case .queued: break
+        case .held: return .wait(.held(job.reason))
+        default: return .wait(.notQueued(job.state))
+        }
+        if let until = job.notBefore, until > s.now { return .wait(.backoff(until: until)) }
+        let limits = config.throttle
+        if s.running >= limits.maxRunning { return .wait(.globalRunning(limit: limits.maxRunning)) }
+        if s.runningByOwner[job.owner, default: 0] >= limits.maxRunningPerOwner {
+            return .wait(.ownerRunning(owner: job.owner, limit: limits.maxRunningPerOwner))
+        }
+        guard let cls = config.workspaceClass(named: job.className) else {
+            return .wait(.unknownClass(job.className))
+        }
+        if let slot = s.freeSlots[cls.name]?.first(where: { $0.free > 0 }) {
+            return s.startTokens ? .dispatch(workspace: slot.workspace) : .wait(.startRate(rate: limits.startRate))
+        }
+        // Workspaces being created will take as many waiting jobs as they have slots.
+        let incoming = s.creating[cls.name, default: 0] * cls.slots
+        if s.waitingForCreation[cls.name, default: 0] < incoming {
+            return .wait(.workspaceBeingCreated(className: cls.name))
+        }
+        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces {
+            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots))
+        }
+        if s.creatingTotal >= limits.maxCreating { return .wait(.creationLimit(limit: limits.maxCreating)) }
+        return .createWorkspace(className: cls.name)
+    }
+}
+
+/// `2026-11-26T12:00:00Z` for a Unix time, without Foundation.
+public func formatTime(_ t: Double) -> String {
+    var secs = Int64(t)
+    let day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+    secs -= day * 86400
+    let (y, m, d) = civilFromDays(day)
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
+    let z = z0 + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let y = yoe + era * 400
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (m <= 2 ? y + 1 : y, m, d)
+}

@@ -1,0 +1,87 @@
+/// A kind of workspace, described once by the admin and deployed many times: its software
+/// configuration, its resource allocation, how many jobs it holds at once and how long it lives.
+public struct WorkspaceClass: Codable, Sendable, Equatable {
+    public var name: String
+    /// `local` (process sandbox) or `libvirt` (virtual machine).
+    public var provider: String
+    /// Jobs at once in one workspace.
+    public var slots: Int
+    public var maxWorkspaces: Int
+    public var memoryMB: Int
+    public var cpus: Int
+    /// Relative CPU share; 100 is the norm (cgroup v2 `cpu.weight`, v1 `cpu.shares` × 1024/100).
+    public var cpuWeight: Int
+    /// Hard CPU cap in percent of one CPU (cgroup `cpu.max` / `cfs_quota_us`); `nil` = none.
+    public var cpuCapPercent: Int?
+    /// Most processes at once in one workspace (cgroup `pids.max`).
+    public var maxProcesses: Int?
+    public var diskMB: Int?
+    public var idleTimeoutSeconds: Int
+    public var leaseSeconds: Int
+    /// Local workspaces: keep the host's network (true) or get only loopback (false).
+    public var network: Bool
+    /// Provider-specific settings (for libvirt: uri, image, kernel, domain type ...).
+    public var settings: [String: String]
+    /// Published for matchmaking (OpSys, Arch, software tags ...), besides the resources above.
+    public var attributes: [String: String]
+
+    public init(name: String, provider: String = "local", slots: Int = 2, maxWorkspaces: Int = 8,
+                memoryMB: Int = 2048, cpus: Int = 1, cpuWeight: Int = 100, cpuCapPercent: Int? = nil,
+                maxProcesses: Int? = 4096, diskMB: Int? = nil, idleTimeoutSeconds: Int = 600,
+                leaseSeconds: Int = 86400, network: Bool = true, settings: [String: String] = [:],
+                attributes: [String: String] = [:]) {
+        self.name = name
+        self.provider = provider
+        self.slots = slots
+        self.maxWorkspaces = maxWorkspaces
+        self.memoryMB = memoryMB
+        self.cpus = cpus
+        self.cpuWeight = cpuWeight
+        self.cpuCapPercent = cpuCapPercent
+        self.maxProcesses = maxProcesses
+        self.diskMB = diskMB
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.leaseSeconds = leaseSeconds
+        self.network = network
+        self.settings = settings
+        self.attributes = attributes
+    }
+
+    /// Whether a job's resource requests fit in one workspace of this class.
+    public func fits(_ r: ResourceRequest) -> Bool {
+        if let cpus = r.cpus, cpus > self.cpus { return false }
+        if let mem = r.memoryMB, mem > memoryMB { return false }
+        if let mem = r.minMemoryMB, mem > memoryMB { return false }
+        if let disk = r.diskMB, let have = diskMB, disk > have { return false }
+        return true
+    }
+
+    public func validate() throws(ConfigError) {
+        func positive(_ key: String, _ v: Int) throws(ConfigError) {
+            if v <= 0 { throw ConfigError(key: "class \(name): \(key)", message: "must be positive, not \(v)") }
+        }
+        if name.isEmpty || name.contains(where: { !($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+            throw ConfigError(key: "class.name", message: "\"\(name)\" is not a valid class name (letters, digits, - _ .)")
+        }
+        try positive("slots", slots)
+        try positive("max_workspaces", maxWorkspaces)
+        try positive("memory_mb", memoryMB)
+        try positive("cpus", cpus)
+        try positive("cpu_weight", cpuWeight)
+        if let cap = cpuCapPercent { try positive("cpu_cap_percent", cap) }
+        if let p = maxProcesses { try positive("max_processes", p) }
+        try positive("idle_timeout_seconds", idleTimeoutSeconds)
+        try positive("lease_seconds", leaseSeconds)
+    }
+}
+
+/// A bad setting in the admin config, named by its key.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var key: String
+    public var message: String
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
+    public var description: String { "\(key): \(message)" }
+}

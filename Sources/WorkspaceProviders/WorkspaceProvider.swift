@@ -1,0 +1,35 @@
+import WorkspaceBridge
+
+/// A way to make workspaces: a local sandbox, a libvirt guest, ...
+///
+/// The contract: `create` returns only when the workspace's agent listens at `Workspace.endpoint`
+/// (a Unix socket on this host) or throws; `destroy` is idempotent and leaves nothing behind;
+/// `discover` lists what exists on the host *that this provider created* (by its own marker), so
+/// the reconciler can adopt it or remove it and never touches anything else.
+public protocol WorkspaceProvider: Sendable {
+    /// The name classes use in `provider = "..."`.
+    var name: String { get }
+
+    /// Creates and starts a workspace of `workspaceClass` with the given id.
+    func create(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace
+
+    /// Stops and removes a workspace; no error if it is already gone.
+    func destroy(_ workspace: Workspace) async throws
+
+    /// Whether the workspace's host-side process or machine is still there.
+    func isAlive(_ workspace: Workspace) async -> Bool
+
+    /// Ids of the workspaces of this provider that exist on the host now.
+    func discover() async throws -> [String]
+}
+
+/// A provider failure, with what the admin should look at.
+public struct ProviderError: Error, Sendable, CustomStringConvertible {
+    public var provider: String
+    public var message: String
+    public init(provider: String, message: String) {
+        self.provider = provider
+        self.message = message
+    }
+    public var description: String { "\(provider) provider: \(message)" }
+}
