@@ -26,10 +26,11 @@ let package = Package(
         // The daemon's HTTP/JSON API: request and reply types, and the blocking client the CLI uses.
         .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge", "CSpawn"]),
         .target(name: "AgentProtocol", dependencies: ["WorkspaceBridge"]),
-        .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "CSpawn"]),
-        .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "CSpawn"]),
+        .target(name: "ProcessSpawn", dependencies: ["CSpawn"]),
+        .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),
+        .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
         .target(name: "BridgeDaemon", dependencies: [
-            "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "CSpawn",
+            "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "ProcessSpawn",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

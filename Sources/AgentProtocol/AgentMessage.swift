@@ -1,0 +1,129 @@
+import WorkspaceBridge
+
+/// Identifies one run of one job: a retried job runs again under a new attempt number, so a
+/// late message about an old run can never be taken for the new one.
+public struct RunKey: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var job: JobID
+    public var attempt: Int
+    public init(job: JobID, attempt: Int) {
+        self.job = job
+        self.attempt = attempt
+    }
+    public var description: String { "\(job).\(attempt)" }
+}
+
+/// What the agent needs to start one run, fully resolved by the daemon.
+public struct RunRequest: Codable, Sendable, Equatable {
+    public var key: RunKey
+    public var executable: String
+    public var arguments: [String]
+    public var environment: [String: String]
+    public var directory: String
+    public var stdin: String?
+    public var stdout: String?
+    public var stderr: String?
+    public var uid: UInt32
+    public var gid: UInt32
+    public var groups: [UInt32]
+    public var limits: RunLimits
+
+    public init(key: RunKey, executable: String, arguments: [String], environment: [String: String],
+                directory: String, stdin: String?, stdout: String?, stderr: String?,
+                uid: UInt32, gid: UInt32, groups: [UInt32], limits: RunLimits) {
+        self.key = key
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.directory = directory
+        self.stdin = stdin
+        self.stdout = stdout
+        self.stderr = stderr
+        self.uid = uid
+        self.gid = gid
+        self.groups = groups
+        self.limits = limits
+    }
+}
+
+/// Per-run limits the agent enforces.
+public struct RunLimits: Codable, Sendable, Equatable {
+    public var memoryMB: Int?
+    public var cpuTimeSeconds: Int?
+    public var wallTimeSeconds: Int?
+    public init(memoryMB: Int? = nil, cpuTimeSeconds: Int? = nil, wallTimeSeconds: Int? = nil) {
+        self.memoryMB = memoryMB
+        self.cpuTimeSeconds = cpuTimeSeconds
+        self.wallTimeSeconds = wallTimeSeconds
+    }
+}
+
+/// The agent's own record of one run, kept on its disk and reported when the daemon says hello.
+public struct AgentRunRecord: Codable, Sendable, Equatable {
+    public enum Phase: String, Codable, Sendable { case accepted, running, exited, rejected }
+    public var key: RunKey
+    public var phase: Phase
+    public var pid: Int32?
+    public var startedAt: Double?
+    public var endedAt: Double?
+    public var exit: ExitStatus?
+    /// Why it was rejected or killed (memory limit, wall time ...).
+    public var reason: String?
+    public var suspended: Bool
+
+    public init(key: RunKey, phase: Phase, pid: Int32? = nil, startedAt: Double? = nil, endedAt: Double? = nil,
+                exit: ExitStatus? = nil, reason: String? = nil, suspended: Bool = false) {
+        self.key = key
+        self.phase = phase
+        self.pid = pid
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.exit = exit
+        self.reason = reason
+        self.suspended = suspended
+    }
+}
+
+/// Facts about the workspace the agent runs in, sent with its state.
+public struct AgentInfo: Codable, Sendable, Equatable {
+    public var hostname: String
+    public var kernel: String
+    public var pid: Int32
+    public var version: String
+    public init(hostname: String, kernel: String, pid: Int32, version: String) {
+        self.hostname = hostname
+        self.kernel = kernel
+        self.pid = pid
+        self.version = version
+    }
+}
+
+/// Signals the daemon may ask for; named, because numbers differ between host and guest systems.
+public enum RunSignal: String, Codable, Sendable {
+    case terminate, kill, suspend, resume
+}
+
+/// Messages from the daemon to the agent.
+public enum DaemonMessage: Sendable, Equatable {
+    /// Asks for the agent's state; the agent answers `.state`.
+    case hello
+    /// Starts a run; repeated requests for the same key are answered, never run twice.
+    case run(RunRequest)
+    case signal(RunKey, RunSignal)
+    /// The daemon has durably recorded the end of this run; the agent may forget it.
+    case ack(RunKey)
+    /// Stop the agent; running jobs are killed.
+    case shutdown
+}
+
+/// Messages from the agent to the daemon.
+public enum AgentMessage: Sendable, Equatable {
+    case state(AgentInfo, [AgentRunRecord])
+    /// The run was accepted and its process started.
+    case started(RunKey, pid: Int32, at: Double)
+    case exited(RunKey, ExitStatus, at: Double, reason: String?)
+    /// The run could not start (no such executable, unwritable output ...); it never ran.
+    case rejected(RunKey, reason: String)
+    case suspended(RunKey, Bool)
+    /// A request the agent could not understand.
+    case error(String)
+}

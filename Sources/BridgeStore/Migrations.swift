@@ -1,0 +1,61 @@
+import GRDB
+
+/// The schema, as named migrations applied in order; a released migration is never edited,
+/// a change is a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: jobs, events, workspaces") { db in
+            try db.execute(sql: """
+                CREATE TABLE job (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    owner INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    className TEXT NOT NULL,
+                    priority INTEGER NOT NULL DEFAULT 0,
+                    spec TEXT NOT NULL,
+                    submittedAt REAL NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    failures INTEGER NOT NULL DEFAULT 0,
+                    workspaceID TEXT,
+                    exitCode INTEGER,
+                    signal INTEGER,
+                    reason TEXT,
+                    notBefore REAL,
+                    startedAt REAL,
+                    endedAt REAL,
+                    stopping TEXT
+                );
+                CREATE INDEX job_by_state ON job(state);
+                CREATE INDEX job_by_owner ON job(owner);
+                CREATE TABLE event (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    jobID INTEGER,
+                    workspaceID TEXT,
+                    kind TEXT NOT NULL,
+                    fromState TEXT,
+                    toState TEXT,
+                    message TEXT
+                );
+                CREATE INDEX event_by_job ON event(jobID);
+                CREATE TABLE workspace (
+                    id TEXT PRIMARY KEY,
+                    className TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    pid INTEGER,
+                    endpoint TEXT NOT NULL,
+                    handle TEXT NOT NULL,
+                    createdAt REAL NOT NULL,
+                    leaseExpiresAt REAL NOT NULL,
+                    lastUsedAt REAL NOT NULL,
+                    enforcement TEXT NOT NULL,
+                    reason TEXT
+                );
+                CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                """)
+        }
+        return m
+    }
+}

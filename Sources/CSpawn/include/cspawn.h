@@ -1,0 +1,50 @@
+#ifndef WSBRIDGE_CSPAWN_H
+#define WSBRIDGE_CSPAWN_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+/// One resource limit applied in the child with setrlimit.
+typedef struct {
+    int resource;
+    unsigned long long soft;
+    unsigned long long hard;
+} ws_rlimit;
+
+/// Everything that must happen between fork and exec. Pointers may be NULL where noted.
+typedef struct {
+    const char *path;                 /* program to execve */
+    char *const *argv;                /* NULL-terminated */
+    char *const *envp;                /* NULL-terminated */
+    const char *directory;            /* NULL: keep the current directory */
+    const char *stdin_path;           /* NULL: /dev/null */
+    const char *stdout_path;          /* NULL: /dev/null */
+    const char *stderr_path;          /* NULL: /dev/null */
+    int stdout_append;                /* open stdout/stderr with O_APPEND instead of O_TRUNC */
+    int set_identity;                 /* switch to uid/gid/groups before exec */
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t ngroups;
+    char *const *cgroup_procs;         /* NULL-terminated list of cgroup.procs files to join */
+    const ws_rlimit *limits;
+    size_t nlimits;
+    int new_session;                  /* setsid(): own session and process group */
+    int keep_fd;                      /* a descriptor to keep open (as is), or -1 */
+} ws_spawn_options;
+
+/// Forks and execs. Returns 0 and the child's pid, or -1 with a message in err that says which
+/// step failed and why (for example "cannot open output /x/y: Permission denied").
+int ws_spawn(const ws_spawn_options *options, pid_t *pid, char *err, size_t errlen);
+
+/// The uid, gid and pid of the process at the other end of a Unix socket.
+int ws_peer_credentials(int fd, uid_t *uid, gid_t *gid, pid_t *pid);
+
+/// Decodes a wait status.
+int ws_wifexited(int status);
+int ws_wexitstatus(int status);
+int ws_wifsignaled(int status);
+int ws_wtermsig(int status);
+int ws_wifstopped(int status);
+
+#endif

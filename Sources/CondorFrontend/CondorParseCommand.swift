@@ -1,0 +1,3 @@
+public enum CondorParseCommand {
+    public static func run(path: String, json: Bool, cluster: Int) throws -> String { "" }
+}

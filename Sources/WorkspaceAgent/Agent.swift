@@ -1,0 +1,342 @@
+import AgentProtocol
+import ProcessSpawn
+import Foundation
+import Synchronization
+import WorkspaceBridge
+
+/// How the agent is set up by whoever started it (the local provider, or a guest's init).
+public struct AgentOptions: Sendable {
+    /// Listen on this Unix socket (local workspaces) ...
+    public var socketPath: String?
+    /// ... or talk over this character device (a guest's virtio-serial or Xen channel).
+    public var devicePath: String?
+    /// Where the agent keeps its run records.
+    public var stateDirectory: String
+    /// Append `start`/`end` lines with timestamps here (an audit trail across workspaces).
+    public var journalPath: String?
+    /// The workspace's cgroup (v2) or memory-controller cgroup (v1), for per-run limits.
+    public var cgroup: String?
+    public var cgroupVersion: String?
+    public var workspaceID: String
+
+    public init(socketPath: String?, devicePath: String?, stateDirectory: String, journalPath: String?,
+                cgroup: String?, cgroupVersion: String?, workspaceID: String) {
+        self.socketPath = socketPath
+        self.devicePath = devicePath
+        self.stateDirectory = stateDirectory
+        self.journalPath = journalPath
+        self.cgroup = cgroup
+        self.cgroupVersion = cgroupVersion
+        self.workspaceID = workspaceID
+    }
+}
+
+typealias AgentChannel = MessageChannel<DaemonMessage, AgentMessage>
+
+/// The agent inside one workspace. It runs jobs as their owners, records each run on disk
+/// before starting it, and tells the connected daemon about starts and exits. If the daemon goes
+/// away, runs go on; when a daemon connects again it says hello and gets the full state, so a
+/// run is re-attached, never started twice.
+public final class Agent: @unchecked Sendable {
+    struct Live {
+        var record: AgentRunRecord
+        var cgroup: RunCgroup?
+        var deadline: Double?
+        var killReason: String?
+    }
+
+    struct State {
+        var runs: [RunKey: Live] = [:]
+        var byPid: [pid_t: RunKey] = [:]
+        var channel: AgentChannel?
+        var children = 0
+    }
+
+    let options: AgentOptions
+    let store: RunStore
+    let state = Mutex(State())
+    let childArrived = NSCondition()
+    let journal: Int32
+    let isRoot = geteuid() == 0
+
+    public init(options: AgentOptions) throws {
+        self.options = options
+        self.store = try RunStore(directory: options.stateDirectory)
+        journal = options.journalPath.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } ?? -1
+        recover()
+    }
+
+    /// Runs until shutdown; never returns normally.
+    public func run() throws -> Never {
+        Glibc.signal(SIGPIPE, SIG_IGN)
+        Thread.detachNewThread { self.reapLoop() }
+        Thread.detachNewThread { self.deadlineLoop() }
+        if let device = options.devicePath {
+            while true {
+                let fd = open(device, O_RDWR | O_CLOEXEC | O_NOCTTY)
+                guard fd >= 0 else { throw ChannelError.io("open \(device)", errno) }
+                serve(AgentChannel(fd: fd))
+                sleep(1)
+            }
+        }
+        guard let path = options.socketPath else { throw ChannelError.io("agent needs --socket or --device", EINVAL) }
+        let listener = try UnixSocket.listen(path: path)
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 { if errno == EINTR || errno == ECONNABORTED { continue }; throw ChannelError.io("accept", errno) }
+            // One daemon at a time: a new connection means the daemon restarted; the old one is dead.
+            let channel = AgentChannel(fd: fd)
+            let previous = state.withLock { s -> AgentChannel? in
+                let p = s.channel
+                s.channel = channel
+                return p
+            }
+            previous?.shutdown()
+            Thread.detachNewThread { self.serve(channel) }
+        }
+    }
+
+    /// Records left by an earlier agent whose processes are gone are reported lost.
+    func recover() {
+        for var record in store.loadAll() {
+            if record.phase == .accepted || record.phase == .running {
+                record.phase = .exited
+                record.exit = .signaled(SIGKILL)
+                record.endedAt = Date().timeIntervalSince1970
+                record.reason = "lost: the workspace's agent restarted while the job ran"
+                try? store.save(record)
+            }
+            state.withLock { $0.runs[record.key] = Live(record: record) }
+        }
+    }
+
+    func serve(_ channel: AgentChannel) {
+        state.withLock { $0.channel = channel }
+        while true {
+            let message: DaemonMessage?
+            do {
+                message = try channel.receive()
+            } catch ChannelError.malformed(let frame, let why) {
+                try? channel.send(.error("cannot read \(frame): \(why)"))
+                continue
+            } catch {
+                break
+            }
+            guard let message else { break }
+            handle(message, on: channel)
+        }
+        state.withLock { s in if s.channel === channel { s.channel = nil } }
+    }
+
+    func handle(_ message: DaemonMessage, on channel: AgentChannel) {
+        switch message {
+        case .hello:
+            // Under the lock so that no start or exit can slip between the snapshot and later events.
+            state.withLock { s in
+                let runs = s.runs.values.map(\.record).sorted { ($0.key.job, $0.key.attempt) < ($1.key.job, $1.key.attempt) }
+                try? channel.send(.state(info(), runs))
+            }
+        case .run(let request):
+            start(request)
+        case .signal(let key, let sig):
+            signal(key, sig)
+        case .ack(let key):
+            state.withLock { s in
+                if let live = s.runs[key], live.record.phase == .exited || live.record.phase == .rejected {
+                    s.runs[key] = nil
+                    store.remove(key)
+                }
+            }
+        case .shutdown:
+            state.withLock { s in
+                for live in s.runs.values where live.record.phase == .running {
+                    if let pid = live.record.pid { kill(-pid, SIGKILL) }
+                }
+            }
+            exit(0)
+        }
+    }
+
+    func start(_ r: RunRequest) {
+        state.withLock { s in
+            if let existing = s.runs[r.key] {
+                // A repeated request (the daemon restarted mid-dispatch): answer, never run twice.
+                send(report(existing.record), locked: &s)
+                return
+            }
+            var record = AgentRunRecord(key: r.key, phase: .accepted)
+            do { try store.save(record) } catch {
+                send(.rejected(r.key, reason: "the agent cannot record the run: \(error)"), locked: &s)
+                return
+            }
+            var cgroup: RunCgroup?
+            var procs: [String] = []
+            var limits: [SpawnRequest.Limit] = []
+            if let cpu = r.limits.cpuTimeSeconds {
+                limits.append(.init(resource: Int32(RLIMIT_CPU.rawValue), soft: UInt64(cpu), hard: UInt64(cpu) + 5))
+            }
+            if let parent = options.cgroup, let version = RunCgroup.Version(rawValue: options.cgroupVersion ?? "") {
+                let c = RunCgroup(parent: parent, version: version, name: "run-\(r.key.job)-\(r.key.attempt)")
+                do {
+                    procs.append(try c.create(memoryMB: r.limits.memoryMB))
+                    cgroup = c
+                } catch {
+                    record.reason = "memory limit not applied: \(error)"
+                }
+            } else if let mb = r.limits.memoryMB {
+                // No cgroup: the address-space limit is the nearest thing.
+                let bytes = UInt64(mb) * 1024 * 1024
+                limits.append(.init(resource: Int32(RLIMIT_AS.rawValue), soft: bytes, hard: bytes))
+            }
+            var env = r.environment
+            if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+            var spawn = SpawnRequest(path: r.executable, argv: [r.executable] + r.arguments,
+                                     environment: env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+                                     directory: r.directory)
+            spawn.stdin = r.stdin
+            spawn.stdout = r.stdout
+            spawn.stderr = r.stderr
+            spawn.cgroupProcs = procs
+            spawn.limits = limits
+            // Only root can switch users; an unprivileged agent runs jobs as itself.
+            if isRoot { spawn.identity = .init(uid: r.uid, gid: r.gid, groups: r.groups) }
+            switch Result(catching: { () throws(SpawnFailure) -> pid_t in try ProcessSpawner.spawn(spawn) }) {
+            case .success(let pid):
+                let now = Date().timeIntervalSince1970
+                record.phase = .running
+                record.pid = pid
+                record.startedAt = now
+                try? store.save(record)
+                s.runs[r.key] = Live(record: record, cgroup: cgroup,
+                                     deadline: r.limits.wallTimeSeconds.map { now + Double($0) })
+                s.byPid[pid] = r.key
+                s.children += 1
+                writeJournal("start", r.key, now)
+                send(.started(r.key, pid: pid, at: now), locked: &s)
+            case .failure(let error):
+                cgroup?.remove()
+                record.phase = .rejected
+                record.reason = error.message
+                record.endedAt = Date().timeIntervalSince1970
+                try? store.save(record)
+                s.runs[r.key] = Live(record: record)
+                send(.rejected(r.key, reason: error.message), locked: &s)
+            }
+        }
+        childArrived.lock()
+        childArrived.signal()
+        childArrived.unlock()
+    }
+
+    func signal(_ key: RunKey, _ sig: RunSignal) {
+        state.withLock { s in
+            guard var live = s.runs[key], live.record.phase == .running, let pid = live.record.pid else { return }
+            switch sig {
+            case .terminate: kill(-pid, SIGTERM); kill(pid, SIGTERM)
+            case .kill: kill(-pid, SIGKILL); kill(pid, SIGKILL)
+            case .suspend:
+                kill(-pid, SIGSTOP)
+                live.record.suspended = true
+            case .resume:
+                kill(-pid, SIGCONT)
+                live.record.suspended = false
+            }
+            s.runs[key] = live
+            try? store.save(live.record)
+            if sig == .suspend || sig == .resume { send(.suspended(key, sig == .suspend), locked: &s) }
+        }
+    }
+
+    func report(_ r: AgentRunRecord) -> AgentMessage {
+        switch r.phase {
+        case .accepted, .running: .started(r.key, pid: r.pid ?? 0, at: r.startedAt ?? 0)
+        case .exited: .exited(r.key, r.exit ?? .signaled(SIGKILL), at: r.endedAt ?? 0, reason: r.reason)
+        case .rejected: .rejected(r.key, reason: r.reason ?? "rejected")
+        }
+    }
+
+    func send(_ message: AgentMessage, locked s: inout State) {
+        guard let channel = s.channel else { return }
+        do { try channel.send(message) } catch {
+            // The daemon is gone; it will say hello again and get the state from the records.
+            channel.shutdown()
+            s.channel = nil
+        }
+    }
+
+    /// Waits for any child; the only place that reaps, so no exit is missed.
+    func reapLoop() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, 0)
+            if pid < 0 {
+                if errno == ECHILD {
+                    childArrived.lock()
+                    if state.withLock({ $0.children }) == 0 { _ = childArrived.wait(until: Date().addingTimeInterval(1)) }
+                    childArrived.unlock()
+                }
+                continue
+            }
+            finished(pid: pid, status: status)
+        }
+    }
+
+    func finished(pid: pid_t, status: Int32) {
+        let decoded = ProcessSpawner.decode(status: status)
+        let exit: ExitStatus = decoded.signal.map { .signaled($0) } ?? .exited(decoded.exited ?? 0)
+        state.withLock { s in
+            guard let key = s.byPid.removeValue(forKey: pid), var live = s.runs[key] else { return }
+            s.children -= 1
+            let now = Date().timeIntervalSince1970
+            var reason = live.killReason
+            if let c = live.cgroup {
+                if c.oomKilled(), case .signaled = exit {
+                    reason = "killed by the memory limit"
+                }
+                c.remove()
+            }
+            if reason == nil, case .signaled(SIGXCPU) = exit { reason = "exceeded its CPU time limit" }
+            live.record.phase = .exited
+            live.record.exit = exit
+            live.record.endedAt = now
+            live.record.reason = reason ?? live.record.reason
+            live.record.suspended = false
+            try? store.save(live.record)
+            s.runs[key] = live
+            writeJournal("end", key, now)
+            send(.exited(key, exit, at: now, reason: live.record.reason), locked: &s)
+        }
+    }
+
+    /// Kills runs past their wall-clock limit.
+    func deadlineLoop() {
+        while true {
+            sleep(1)
+            let now = Date().timeIntervalSince1970
+            state.withLock { s in
+                for (key, var live) in s.runs where live.record.phase == .running && live.killReason == nil {
+                    if let d = live.deadline, d <= now, let pid = live.record.pid {
+                        live.killReason = "exceeded its wall-clock limit"
+                        kill(-pid, SIGKILL)
+                        kill(pid, SIGKILL)
+                        s.runs[key] = live
+                    }
+                }
+            }
+        }
+    }
+
+    func writeJournal(_ what: String, _ key: RunKey, _ at: Double) {
+        guard journal >= 0 else { return }
+        let line = "\(what) \(key.job) \(key.attempt) \(String(format: "%.6f", at)) \(options.workspaceID)\n"
+        _ = line.withCString { Glibc.write(journal, $0, strlen($0)) }
+    }
+
+    func info() -> AgentInfo {
+        var u = utsname()
+        uname(&u)
+        let kernel = withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let host = withUnsafeBytes(of: u.nodename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return AgentInfo(hostname: host, kernel: kernel, pid: getpid(), version: "1")
+    }
+}

@@ -1,0 +1,121 @@
+import AgentProtocol
+import Foundation
+import ProcessSpawn
+import WorkspaceBridge
+
+/// The embedded default: a workspace is a directory plus its own agent process, in its own
+/// namespaces (bubblewrap, when installed) and cgroups (v1 or v2, detected), so a class's memory,
+/// CPU share and process count hold for everything its jobs start.
+public struct LocalProvider: WorkspaceProvider {
+    public let name = "local"
+    /// Workspaces live in `<stateDirectory>/workspaces/<id>`.
+    public let stateDirectory: String
+    /// The `wsbridge` executable that runs `agent`.
+    public let agentExecutable: String
+    /// Agents append start/end lines here.
+    public let journalPath: String?
+    public let cgroups: CgroupHost
+    /// bubblewrap, when found.
+    public let bwrap: String?
+
+    public init(stateDirectory: String, agentExecutable: String, journalPath: String?,
+                cgroups: CgroupHost = .detect(), bwrap: String? = LocalProvider.findBwrap()) {
+        self.stateDirectory = stateDirectory
+        self.agentExecutable = agentExecutable
+        self.journalPath = journalPath
+        self.cgroups = cgroups
+        self.bwrap = bwrap
+    }
+
+    public static func findBwrap() -> String? {
+        ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"].first { access($0, X_OK) == 0 }
+    }
+
+    var root: String { stateDirectory + "/workspaces" }
+
+    public func create(id: String, workspaceClass c: WorkspaceClass) async throws -> Workspace {
+        let dir = "\(root)/\(id)"
+        try FileManager.default.createDirectory(atPath: dir + "/agent", withIntermediateDirectories: true)
+        let socket = dir + "/agent.sock"
+        let placement = cgroups.create(id: id, for: c)
+        var agentArgs = [agentExecutable, "agent", "--socket", socket, "--state", dir + "/agent", "--workspace", id]
+        if let j = journalPath { agentArgs += ["--journal", j] }
+        if let parent = placement.runParent { agentArgs += ["--cgroup", parent, "--cgroup-version", cgroups.version.rawValue] }
+
+        var argv = agentArgs
+        var enforcement = placement.enforcement
+        if let bwrap {
+            var ns = ["--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc",
+                      "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", id]
+            if !c.network { ns.append("--unshare-net") }
+            argv = [bwrap] + ns + ["--"] + agentArgs
+            enforcement.insert(Enforcement(control: "namespaces", mechanism: "bwrap", effective: true,
+                                           detail: "pid ipc uts\(c.network ? "" : " net") (hostname \(id))"), at: 0)
+        } else {
+            enforcement.insert(Enforcement(control: "namespaces", mechanism: "none", effective: false,
+                                           detail: "bubblewrap is not installed"), at: 0)
+        }
+        var request = SpawnRequest(path: argv[0], argv: argv, environment: ["PATH=/usr/local/bin:/usr/bin:/bin"], directory: dir)
+        request.stdout = dir + "/agent.log"
+        request.stderr = dir + "/agent.log"
+        request.appendOutput = true
+        request.cgroupProcs = placement.procs
+        let pid: pid_t
+        do { pid = try ProcessSpawner.spawn(request) } catch {
+            cgroups.remove(id: id)
+            throw ProviderError(provider: name, message: "cannot start the agent of \(id): \(error)")
+        }
+        // Reap it if it dies while we run; after a restart the reconciler checks it by pid instead.
+        Thread.detachNewThread { var status: Int32 = 0; _ = waitpid(pid, &status, 0) }
+
+        let deadline = Date().addingTimeInterval(15)
+        while true {
+            if let fd = try? UnixSocket.connect(path: socket) {
+                close(fd)
+                break
+            }
+            if kill(pid, 0) != 0 || Date() > deadline {
+                kill(pid, SIGKILL)
+                cgroups.remove(id: id)
+                let log = (try? String(contentsOfFile: dir + "/agent.log", encoding: .utf8)) ?? ""
+                throw ProviderError(provider: name, message: "the agent of \(id) did not come up: \(log.suffix(500))")
+            }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        let now = Date().timeIntervalSince1970
+        return Workspace(id: id, className: c.name, provider: name, state: .ready, pid: pid, endpoint: socket,
+                         handle: dir, createdAt: now, leaseExpiresAt: now + Double(c.leaseSeconds),
+                         lastUsedAt: now, enforcement: enforcement)
+    }
+
+    public func destroy(_ w: Workspace) async throws {
+        if let pid = w.pid, isOurs(pid: pid, id: w.id) { kill(pid, SIGKILL) }
+        cgroups.remove(id: w.id)
+        // Without cgroups, the sandbox's processes are found by their session.
+        if cgroups.version == .none, let pid = w.pid { kill(-pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: "\(root)/\(w.id)")
+    }
+
+    public func isAlive(_ w: Workspace) async -> Bool {
+        guard let pid = w.pid else { return false }
+        return isOurs(pid: pid, id: w.id)
+    }
+
+    public func discover() async throws -> [String] {
+        var ids = Set((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+        if let first = cgroups.directories("x").first {
+            let base = (first as NSString).deletingLastPathComponent
+            ids.formUnion((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
+        }
+        return ids.sorted()
+    }
+
+    /// The pid is alive, not a zombie, and still the process we started (pids are reused).
+    func isOurs(pid: pid_t, id: String) -> Bool {
+        guard kill(pid, 0) == 0,
+              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let state = stat.split(separator: ")").last?.split(separator: " ").first, state != "Z",
+              let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: cmdline, as: UTF8.self).contains("/\(id)/agent.sock")
+    }
+}
