@@ -24,7 +24,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The daemon's HTTP/JSON API: request and reply types, and the blocking client the CLI uses.
-        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge", "CSpawn"]),
+        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge"]),
         .target(name: "AgentProtocol", dependencies: ["WorkspaceBridge"]),
         .target(name: "ProcessSpawn", dependencies: ["CSpawn"]),
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),

@@ -156,18 +156,15 @@ public struct ClassAdEvaluator: Sendable {
             switch v {
             case .int(let i): return .int(0 &- i)
             case .real(let r): return .real(-r)
-            case .bool(let b): return .int(b ? -1 : 0)
             default: return .error
             }
         case .plus:
             switch v {
             case .int, .real: return v
-            case .bool(let b): return .int(b ? 1 : 0)
             default: return .error
             }
         case .bitNot:
             if case .int(let i) = v { return .int(~i) }
-            if case .bool(let b) = v { return .bool(!b) }
             return .error
         }
     }
@@ -251,25 +248,19 @@ public struct ClassAdEvaluator: Sendable {
                 }
             }
             guard let x = a.number, let y = b.number else { return .error }
+            let r: Double
             switch op {
-            case .add: return .real(x + y)
-            case .subtract: return .real(x - y)
-            case .multiply: return .real(x * y)
-            case .divide: return y == 0 ? .error : .real(x / y)
-            default: return y == 0 ? .error : .real(fmod(x, y))
+            case .add: r = x + y
+            case .subtract: r = x - y
+            case .multiply: r = x * y
+            case .divide: r = x / y
+            default: r = y == 0 ? .nan : fmod(x, y)
             }
+            // An infinite result is an error (`1e300 * 1e300`, `1.0 / 0`); NaN is kept (`0 / 0.0`).
+            return r.isInfinite ? .error : .real(r)
         case .bitAnd, .bitOr, .bitXor, .leftShift, .rightShift, .unsignedRightShift:
-            guard case .int(let x) = a, case .int(let y) = b else {
-                if case .bool(let p) = a0, case .bool(let q) = b0 {
-                    switch op {
-                    case .bitAnd: return .bool(p && q)
-                    case .bitOr: return .bool(p || q)
-                    case .bitXor: return .bool(p != q)
-                    default: return .error
-                    }
-                }
-                return .error
-            }
+            // Bitwise operators take integers only (`true & false` is an error).
+            guard case .int(let x) = a0, case .int(let y) = b0 else { return .error }
             // Shift counts wrap at 64 as the x86 shift instructions do (`1 << 70` is 64).
             let s = Int(UInt64(bitPattern: y) & 63)
             switch op {

@@ -186,7 +186,8 @@ enum ClassAdFunctions {
                 if nums.isEmpty { return name == "sum" ? .int(0) : .undefined }
                 switch name {
                 case "sum": return allInt ? .int(Int64(nums.reduce(0, +))) : .real(nums.reduce(0, +))
-                case "avg": return .real(nums.reduce(0, +) / Double(nums.count))
+                // Integer lists average to an integer here (checked: stringListAvg("1,2,3,4") is 2).
+                case "avg": return allInt ? .int(Int64(nums.reduce(0, +)) / Int64(nums.count)) : .real(nums.reduce(0, +) / Double(nums.count))
                 case "min": return allInt ? .int(Int64(nums.min()!)) : .real(nums.min()!)
                 default: return allInt ? .int(Int64(nums.max()!)) : .real(nums.max()!)
                 }
@@ -250,7 +251,11 @@ enum ClassAdFunctions {
 
     private static func quantified(all: Bool) -> Impl {
         { args, ev in
-            strict(args, ev, count: 3...3) { v in
+            guard args.count == 3 else { return .error }
+            let v = args.map { ev.evaluate($0) }
+            if v[0].isError || v[1].isError { return .error }
+            if v[0].isUndefined || v[1].isUndefined { return .undefined }
+            do {
                 guard case .string(let opText) = v[0], let op = compareOp(opText),
                       let items = listValues(v[1], ev) else { return .error }
                 for item in items {
@@ -320,7 +325,7 @@ enum ClassAdFunctions {
                     switch s.lowercased() {
                     case "true": return .bool(true)
                     case "false": return .bool(false)
-                    default: return .error
+                    default: return .undefined
                     }
                 default: return .error
                 }

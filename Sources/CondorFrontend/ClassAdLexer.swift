@@ -22,8 +22,15 @@ public struct ClassAdParseError: Error, Sendable, Equatable, CustomStringConvert
 struct ClassAdLexer {
     private let chars: [Unicode.Scalar]
     private var pos = 0
+    /// Old ClassAd syntax, as HTCondor parses job attributes from submit files
+    /// (`ParseClassAdRvalExpr`): inside strings only `\"` is an escape, every other backslash
+    /// is an ordinary character (`"a\nb"` is five characters there).
+    private let oldSyntax: Bool
 
-    init(_ text: String) { chars = Array(text.unicodeScalars) }
+    init(_ text: String, oldSyntax: Bool = false) {
+        chars = Array(text.unicodeScalars)
+        self.oldSyntax = oldSyntax
+    }
 
     /// Three-character operators first, so that `>>>` and `=?=` win over their prefixes.
     private static let punctuators = [
@@ -98,7 +105,12 @@ struct ClassAdLexer {
         while pos < chars.count {
             let c = chars[pos]
             if c == delimiter { pos += 1; return String(s) }
-            if c == "\\", pos + 1 < chars.count {
+            if oldSyntax, c == "\\", pos + 1 < chars.count, chars[pos + 1] == delimiter {
+                s.append(delimiter)
+                pos += 2
+                continue
+            }
+            if !oldSyntax, c == "\\", pos + 1 < chars.count {
                 pos += 1
                 let e = chars[pos]
                 switch e {

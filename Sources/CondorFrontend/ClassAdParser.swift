@@ -9,8 +9,10 @@ public struct ClassAdParser {
     private static let maxDepth = 400
 
     /// Parses one complete expression; trailing text is an error.
-    public static func parse(_ text: String) throws(ClassAdParseError) -> ClassAdExpr {
-        var lexer = ClassAdLexer(text)
+    /// - Parameter oldSyntax: read string literals the old-ClassAd way, as submit files are
+    ///   read (backslashes are literal except before a `"`).
+    public static func parse(_ text: String, oldSyntax: Bool = false) throws(ClassAdParseError) -> ClassAdExpr {
+        var lexer = ClassAdLexer(text, oldSyntax: oldSyntax)
         var p = ClassAdParser(tokens: try lexer.tokenize())
         let e = try p.parseExpression()
         guard case .end = p.peek else {
@@ -179,5 +181,12 @@ public struct ClassAdParser {
         default:
             throw ClassAdParseError(offset: at, message: "unexpected token")
         }
+    }
+}
+
+extension ClassAdParser {
+    /// Parses an expression as HTCondor reads job attributes from a submit file (old syntax).
+    static func parseSubmitExpression(_ text: String) throws(ClassAdParseError) -> ClassAdExpr {
+        try parse(text, oldSyntax: true)
     }
 }

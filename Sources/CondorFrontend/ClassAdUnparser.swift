@@ -95,24 +95,13 @@ public enum ClassAdUnparser {
         return s
     }
 
-    /// A string literal with the named C escapes (`\n`, `\t`, `\\`, the delimiter ...); every
-    /// other byte, control or UTF-8, passes through unchanged (checked against HTCondor 24).
+    /// A string literal as HTCondor prints job ads: only the delimiter is escaped (`\"`); tabs,
+    /// newlines, backslashes and UTF-8 pass through unchanged (checked against HTCondor 24).
     public static func quote(_ s: String, delimiter: UInt8 = UInt8(ascii: "\"")) -> String {
         var out = [UInt8]()
         out.append(delimiter)
         for b in s.utf8 {
-            if b == delimiter { out += [UInt8(ascii: "\\"), b]; continue }
-            switch b {
-            case 0x07: out += Array("\\a".utf8)
-            case 0x08: out += Array("\\b".utf8)
-            case 0x0C: out += Array("\\f".utf8)
-            case 0x0A: out += Array("\\n".utf8)
-            case 0x0D: out += Array("\\r".utf8)
-            case 0x09: out += Array("\\t".utf8)
-            case 0x0B: out += Array("\\v".utf8)
-            case UInt8(ascii: "\\"): out += Array("\\\\".utf8)
-            default: out.append(b)
-            }
+            if b == delimiter { out += [UInt8(ascii: "\\"), b] } else { out.append(b) }
         }
         out.append(delimiter)
         return String(decoding: out, as: UTF8.self)

@@ -10,6 +10,9 @@ struct RSLToken: Sendable, Equatable {
         case rightParen
         case variableStart
         case end
+        /// Text the scanner cannot read. The C scanner treats it as the end of the input, so it
+        /// ends a specification quietly if one is complete; here it becomes an error either way.
+        case invalid(RSLError)
     }
 
     var kind: Kind
@@ -26,6 +29,7 @@ struct RSLToken: Sendable, Equatable {
         case .rightParen: "\")\""
         case .variableStart: "\"$\""
         case .end: "the end of the input"
+        case .invalid(let e): e.message
         }
     }
 }

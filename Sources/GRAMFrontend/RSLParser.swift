@@ -22,10 +22,8 @@ public enum RSLParser {
         }
         var parser = Parser(lexer: RSLLexer(text))
         let node = try parser.specification(depth: 0)
-        let trailing: RSLToken
-        do {
-            trailing = try parser.peek()
-        } catch {
+        let trailing = parser.peek()
+        if case .invalid(let error) = trailing.kind {
             throw RSLError(.trailingInput, "text after the end of the specification: \(error.message)",
                            at: error.position)
         }
@@ -48,23 +46,37 @@ public enum RSLParser {
         var lexer: RSLLexer
         var lookahead: RSLToken?
 
-        mutating func peek() throws(RSLError) -> RSLToken {
+        /// The next token; a scanner error becomes an `.invalid` token, so that the parser can
+        /// tell an unreadable tail after a complete specification from one inside it.
+        mutating func peek() -> RSLToken {
             if let t = lookahead { return t }
-            let t = try lexer.next()
+            let t: RSLToken
+            do {
+                t = try lexer.next()
+            } catch {
+                t = RSLToken(kind: .invalid(error), position: error.position ?? lexer.position)
+            }
             lookahead = t
             return t
         }
 
-        mutating func take() throws(RSLError) -> RSLToken {
-            let t = try peek()
+        mutating func take() -> RSLToken {
+            let t = peek()
+            if case .invalid = t.kind { return t }
             lookahead = nil
             return t
         }
 
+        /// The error for an unexpected token: the scanner's own error if it could not read one.
+        func unexpected(_ t: RSLToken, _ message: String) -> RSLError {
+            if case .invalid(let e) = t.kind { return e }
+            return RSLError(.syntax, message, at: t.position)
+        }
+
         mutating func expect(_ kind: RSLToken.Kind, _ what: String) throws(RSLError) {
-            let t = try take()
+            let t = take()
             guard t.kind == kind else {
-                throw RSLError(.syntax, "expected \(what) but found \(t.display)", at: t.position)
+                throw unexpected(t, "expected \(what) but found \(t.display)")
             }
         }
 
@@ -76,40 +88,37 @@ public enum RSLParser {
         }
 
         mutating func specification(depth: Int) throws(RSLError) -> RSLNode {
-            let t = try peek()
+            let t = peek()
             switch t.kind {
             case .boolean(let op):
-                _ = try take()
+                _ = take()
                 var operands: [RSLNode] = []
-                while case .leftParen = try peek().kind {
-                    let open = try take()
+                while case .leftParen = peek().kind {
+                    let open = take()
                     try checkDepth(depth + 1, at: open.position)
                     operands.append(try specification(depth: depth + 1))
                     try expect(.rightParen, "\")\" to close the operand opened at \(open.position)")
                 }
                 if operands.isEmpty {
-                    let after = try peek()
-                    throw RSLError(.syntax, "\"\(op.rawValue)\" needs at least one \"(...)\" operand, found \(after.display)",
-                                   at: after.position)
+                    let after = peek()
+                    throw unexpected(after, "\"\(op.rawValue)\" needs at least one \"(...)\" operand, found \(after.display)")
                 }
                 return .boolean(op, operands)
             case .string:
                 return .relation(try relation(depth: depth))
             default:
-                throw RSLError(.syntax, "expected a relation (attribute = value) or one of \"&\", \"|\", \"+\" but found \(t.display)",
-                               at: t.position)
+                throw unexpected(t, "expected a relation (attribute = value) or one of \"&\", \"|\", \"+\" but found \(t.display)")
             }
         }
 
         mutating func relation(depth: Int) throws(RSLError) -> RSLRelation {
-            let name = try take()
+            let name = take()
             guard case .string(let attribute, _) = name.kind else {
                 throw RSLError(.syntax, "expected an attribute name but found \(name.display)", at: name.position)
             }
-            let opToken = try take()
+            let opToken = take()
             guard case .relation(let op) = opToken.kind else {
-                throw RSLError(.syntax, "expected one of = != < <= > >= after attribute \"\(attribute)\" but found \(opToken.display)",
-                               at: opToken.position)
+                throw unexpected(opToken, "expected one of = != < <= > >= after attribute \"\(attribute)\" but found \(opToken.display)")
             }
             let values = try valueList(depth: depth, after: "\"\(op.rawValue)\" of attribute \"\(attribute)\"")
             return RSLRelation(attribute: attribute, op: op, values: values, position: name.position)
@@ -125,27 +134,27 @@ public enum RSLParser {
         /// One or more values.
         mutating func valueList(depth: Int, after context: String) throws(RSLError) -> [RSLValue] {
             var values: [RSLValue] = []
-            while startsValue(try peek()) {
+            while startsValue(peek()) {
                 values.append(try value(depth: depth))
             }
             if values.isEmpty {
-                let t = try peek()
-                throw RSLError(.syntax, "expected a value after \(context) but found \(t.display)", at: t.position)
+                let t = peek()
+                throw unexpected(t, "expected a value after \(context) but found \(t.display)")
             }
             return values
         }
 
         mutating func value(depth: Int) throws(RSLError) -> RSLValue {
-            if case .leftParen = try peek().kind {
-                let open = try take()
+            if case .leftParen = peek().kind {
+                let open = take()
                 try checkDepth(depth + 1, at: open.position)
                 let inner = try valueList(depth: depth + 1, after: "\"(\" at \(open.position)")
                 try expect(.rightParen, "\")\" to close the sequence opened at \(open.position)")
                 return .sequence(inner)
             }
             var parts = [try primary(depth: depth)]
-            while case .concatenate = try peek().kind {
-                _ = try take()
+            while case .concatenate = peek().kind {
+                _ = take()
                 parts.append(try primary(depth: depth))
             }
             // `a # b # c` is right-associative in the C grammar: a # (b # c).
@@ -155,22 +164,21 @@ public enum RSLParser {
         }
 
         mutating func primary(depth: Int) throws(RSLError) -> RSLValue {
-            let t = try take()
+            let t = take()
             switch t.kind {
             case .string(let s, _):
                 return .literal(s)
             case .variableStart:
-                let open = try take()
+                let open = take()
                 guard open.kind == .leftParen else {
-                    throw RSLError(.syntax, "expected \"(\" after \"$\" but found \(open.display)", at: open.position)
+                    throw unexpected(open, "expected \"(\" after \"$\" but found \(open.display)")
                 }
                 try checkDepth(depth + 1, at: open.position)
                 let inner = try valueList(depth: depth + 1, after: "\"$(\" at \(t.position)")
                 try expect(.rightParen, "\")\" to close the variable reference opened at \(t.position)")
                 return .variable(inner)
             default:
-                throw RSLError(.syntax, "expected a literal or a $(...) variable reference but found \(t.display)",
-                               at: t.position)
+                throw unexpected(t, "expected a literal or a $(...) variable reference but found \(t.display)")
             }
         }
     }

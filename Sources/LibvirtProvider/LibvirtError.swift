@@ -11,6 +11,7 @@ public struct LibvirtErrorCode: RawRepresentable, Hashable, Sendable, CustomStri
     public static let operationFailed = Self(rawValue: Int32(VIR_ERR_OPERATION_FAILED.rawValue))
     public static let xmlError = Self(rawValue: Int32(VIR_ERR_XML_ERROR.rawValue))
     public static let xmlDetail = Self(rawValue: Int32(VIR_ERR_XML_DETAIL.rawValue))
+    public static let xmlInvalidSchema = Self(rawValue: Int32(VIR_ERR_XML_INVALID_SCHEMA.rawValue))
     public static let systemError = Self(rawValue: Int32(VIR_ERR_SYSTEM_ERROR.rawValue))
     public static let rpc = Self(rawValue: Int32(VIR_ERR_RPC.rawValue))
     public static let noDomain = Self(rawValue: Int32(VIR_ERR_NO_DOMAIN.rawValue))
@@ -67,6 +68,9 @@ public enum LibvirtError: Error, Sendable, Equatable, CustomStringConvertible {
         if case .call(_, let code, _, _) = self { return code }
         return nil
     }
+
+    /// Whether libvirt rejected a document: malformed, or not valid against its schema.
+    public var isXMLError: Bool { code == .xmlError || code == .xmlDetail || code == .xmlInvalidSchema }
 
     /// Whether the named domain does not exist (any more).
     public var isNoDomain: Bool { code == .noDomain }

@@ -43,6 +43,7 @@ public final class Agent: @unchecked Sendable {
         var cgroup: RunCgroup?
         var deadline: Double?
         var killReason: String?
+        var memoryMB: Int?
     }
 
     struct State {
@@ -208,7 +209,7 @@ public final class Agent: @unchecked Sendable {
                 record.startedAt = now
                 try? store.save(record)
                 s.runs[r.key] = Live(record: record, cgroup: cgroup,
-                                     deadline: r.limits.wallTimeSeconds.map { now + Double($0) })
+                                     deadline: r.limits.wallTimeSeconds.map { now + Double($0) }, memoryMB: r.limits.memoryMB)
                 s.byPid[pid] = r.key
                 s.children += 1
                 writeJournal("start", r.key, now)
@@ -290,8 +291,10 @@ public final class Agent: @unchecked Sendable {
             let now = Date().timeIntervalSince1970
             var reason = live.killReason
             if let c = live.cgroup {
-                if c.oomKilled(), case .signaled = exit {
-                    reason = "killed by the memory limit"
+                // The shell of a job may report the kill of its child as exit code 137: look at the
+                // cgroup, not at the exit status, to know.
+                if c.oomKilled() {
+                    reason = "killed by the memory limit" + (live.memoryMB.map { " of \($0) MB" } ?? "")
                 }
                 c.remove()
             }

@@ -135,6 +135,7 @@ public struct CgroupHost: Sendable {
     }
 
     private func apply(control: String, mechanism: String, dir: String, _ settings: [(String, String)], detail: String) -> Enforcement {
+        mkdir((dir as NSString).deletingLastPathComponent, 0o755)
         if mkdir(dir, 0o755) != 0 && errno != EEXIST {
             return Enforcement(control: control, mechanism: mechanism, effective: false,
                                detail: "cannot create \(dir): \(String(cString: strerror(errno)))")

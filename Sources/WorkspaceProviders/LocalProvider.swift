@@ -89,6 +89,10 @@ public struct LocalProvider: WorkspaceProvider {
     }
 
     public func destroy(_ w: Workspace) async throws {
+        // Ask the agent to stop its jobs first; then make sure, whatever it did.
+        if let fd = try? UnixSocket.connect(path: "\(root)/\(w.id)/agent.sock") {
+            try? MessageChannel<AgentMessage, DaemonMessage>(fd: fd).send(.shutdown)
+        }
         if let pid = w.pid, isOurs(pid: pid, id: w.id) { kill(pid, SIGKILL) }
         cgroups.remove(id: w.id)
         // Without cgroups, the sandbox's processes are found by their session.

@@ -1,0 +1,117 @@
+import WorkspaceBridge
+
+/// `POST /v1/jobs`: submit one or more jobs; a spec with `count` N becomes N jobs.
+public struct SubmitRequest: Codable, Sendable {
+    public var specs: [JobSpec]
+    public init(specs: [JobSpec]) { self.specs = specs }
+}
+
+public struct SubmitReply: Codable, Sendable {
+    /// Per spec, the ids of the jobs it became (several when `count` > 1).
+    public var jobs: [[JobID]]
+    public init(jobs: [[JobID]]) { self.jobs = jobs }
+}
+
+/// `GET /v1/jobs`, `GET /v1/jobs/ID`: jobs with, on request, their history.
+public struct JobStatus: Codable, Sendable {
+    public var job: Job
+    public var history: [JobTransition]?
+    /// For a queued job: which limit holds it.
+    public var waiting: String?
+    public init(job: Job, history: [JobTransition]? = nil, waiting: String? = nil) {
+        self.job = job
+        self.history = history
+        self.waiting = waiting
+    }
+}
+
+/// `POST /v1/jobs/ID/{cancel,hold,release,suspend,resume}`.
+public struct JobActionReply: Codable, Sendable {
+    public var job: JobID
+    public var state: JobState
+    public init(job: JobID, state: JobState) {
+        self.job = job
+        self.state = state
+    }
+}
+
+/// `GET /v1/workspaces`.
+public struct WorkspaceStatus: Codable, Sendable {
+    public var workspace: Workspace
+    public var slots: Int
+    public var jobs: [JobID]
+    public init(workspace: Workspace, slots: Int, jobs: [JobID]) {
+        self.workspace = workspace
+        self.slots = slots
+        self.jobs = jobs
+    }
+}
+
+/// `GET /v1/policy`, `POST /v1/policy/reload`.
+public struct PolicyReply: Codable, Sendable {
+    public var config: BridgeConfig
+    /// The file it was read from; none for the built-in defaults.
+    public var source: String?
+    public var loadedAt: Double
+    public init(config: BridgeConfig, source: String?, loadedAt: Double) {
+        self.config = config
+        self.source = source
+        self.loadedAt = loadedAt
+    }
+}
+
+/// `GET /v1/jobs/ID/explain`.
+public struct ExplainReply: Codable, Sendable {
+    public var job: JobID
+    public var state: JobState
+    public var explanation: String
+    public init(job: JobID, state: JobState, explanation: String) {
+        self.job = job
+        self.state = state
+        self.explanation = explanation
+    }
+}
+
+/// `GET /v1/events?after=SEQ&wait=SECONDS`.
+public struct EventsReply: Codable, Sendable {
+    public var events: [EventView]
+    public var last: Int64
+    public init(events: [EventView], last: Int64) {
+        self.events = events
+        self.last = last
+    }
+}
+
+public struct EventView: Codable, Sendable {
+    public var seq: Int64
+    public var at: Double
+    public var job: JobID?
+    public var workspace: String?
+    public var kind: String
+    public var from: JobState?
+    public var to: JobState?
+    public var message: String?
+    public init(seq: Int64, at: Double, job: JobID?, workspace: String?, kind: String, from: JobState?, to: JobState?,
+                message: String?) {
+        self.seq = seq
+        self.at = at
+        self.job = job
+        self.workspace = workspace
+        self.kind = kind
+        self.from = from
+        self.to = to
+        self.message = message
+    }
+}
+
+/// Every error reply: one line a user can act on, and a stable code for programs.
+public struct APIErrorBody: Codable, Sendable, Error, CustomStringConvertible {
+    public var error: String
+    /// `bad-request`, `not-found`, `forbidden`, `invalid-job`, `unknown-class`, `over-limit`, `conflict`, `internal`.
+    public var code: String
+    public init(error: String, code: String) {
+        self.error = error
+        self.code = code
+    }
+    public var description: String { error }
+}

@@ -1,0 +1,110 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The CLI's client of the daemon's API: plain blocking HTTP/1.1 over the Unix socket, so that a
+/// short-lived `wsbridge` invocation on the gatekeeper's path starts and finishes fast.
+public struct BridgeClient: Sendable {
+    public let socketPath: String
+
+    public init(socketPath: String) { self.socketPath = socketPath }
+
+    public func get<R: Decodable>(_ path: String, as: R.Type = R.self) throws(ClientError) -> R {
+        try decode(try request("GET", path, body: nil))
+    }
+
+    public func post<R: Decodable>(_ path: String, _ body: some Encodable, as: R.Type = R.self) throws(ClientError) -> R {
+        let data: Data
+        do { data = try JSONEncoder().encode(body) } catch { throw .protocolError("cannot encode the request: \(error)") }
+        return try decode(try request("POST", path, body: data))
+    }
+
+    public func post<R: Decodable>(_ path: String, as: R.Type = R.self) throws(ClientError) -> R {
+        try decode(try request("POST", path, body: Data()))
+    }
+
+    public func delete<R: Decodable>(_ path: String, as: R.Type = R.self) throws(ClientError) -> R {
+        try decode(try request("DELETE", path, body: nil))
+    }
+
+    func decode<R: Decodable>(_ data: Data) throws(ClientError) -> R {
+        do { return try JSONDecoder().decode(R.self, from: data) } catch {
+            throw .protocolError("unexpected reply from the daemon: \(String(decoding: data.prefix(200), as: UTF8.self))")
+        }
+    }
+
+    /// Sends one request; returns the body of a 2xx reply or throws the daemon's error.
+    public func request(_ method: String, _ path: String, body: Data?) throws(ClientError) -> Data {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .cannotConnect(socketPath, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(socketPath.utf8)
+        guard pathBytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw .cannotConnect(socketPath, "path too long") }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in pathBytes.enumerated() { raw[i] = b }
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { throw .cannotConnect(socketPath, String(cString: strerror(errno))) }
+
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: wsbridge\r\nConnection: close\r\n"
+        if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        head += "\r\n"
+        var out = Data(head.utf8)
+        if let body { out.append(body) }
+        let sent = out.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        guard sent else { throw .protocolError("cannot send to the daemon: \(String(cString: strerror(errno)))") }
+
+        var reply = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw .protocolError("cannot read the daemon's reply: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            reply.append(contentsOf: buffer[0..<n])
+        }
+        guard let split = reply.range(of: Data("\r\n\r\n".utf8)) else {
+            throw .protocolError("the daemon closed the connection without a reply")
+        }
+        let header = String(decoding: reply[..<split.lowerBound], as: UTF8.self)
+        let payload = reply[split.upperBound...]
+        let statusLine = header.split(separator: "\r\n").first ?? ""
+        let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+        if (200..<300).contains(status) { return Data(payload) }
+        if let err = try? JSONDecoder().decode(APIErrorBody.self, from: payload) { throw .daemon(status, err) }
+        throw .protocolError("HTTP \(status): \(String(decoding: payload.prefix(200), as: UTF8.self))")
+    }
+}
+
+public enum ClientError: Error, Sendable, CustomStringConvertible {
+    case cannotConnect(String, String)
+    case daemon(Int, APIErrorBody)
+    case protocolError(String)
+
+    public var description: String {
+        switch self {
+        case .cannotConnect(let path, let why):
+            "cannot reach the wsbridge daemon at \(path): \(why) (is `wsbridge serve` running with this --state-dir?)"
+        case .daemon(_, let body): body.error
+        case .protocolError(let why): why
+        }
+    }
+
+    /// The daemon's error code, if the daemon answered.
+    public var code: String? {
+        if case .daemon(_, let body) = self { return body.code }
+        return nil
+    }
+}

@@ -1,0 +1,136 @@
+import BridgeAPI
+import Foundation
+import WorkspaceBridge
+
+/// One HTTP request as the router sees it.
+struct APIRequest: Sendable {
+    var method: String
+    var path: [Substring]
+    var query: [String: String]
+    var body: Data
+
+    init(method: String, uri: String, body: Data) {
+        self.method = method
+        let parts = uri.split(separator: "?", maxSplits: 1)
+        path = (parts.first ?? "").split(separator: "/")
+        var q: [String: String] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                q[String(kv[0])] = kv.count > 1 ? String(kv[1]).removingPercentEncoding ?? String(kv[1]) : ""
+            }
+        }
+        query = q
+        self.body = body
+    }
+}
+
+struct APIResponse: Sendable {
+    var status: Int
+    var body: Data
+}
+
+/// Maps the HTTP/JSON API onto the scheduler. Every failure becomes one JSON error object with a
+/// stable code; nothing a client sends can crash the daemon.
+struct APIRouter: Sendable {
+    let scheduler: Scheduler
+    let reload: @Sendable () async throws -> PolicyReply
+
+    func handle(_ r: APIRequest, uid: UInt32) async -> APIResponse {
+        do {
+            return try await route(r, uid: uid)
+        } catch let e as SubmitError {
+            return failure(e.code == "forbidden" ? 403 : e.code == "over-limit" ? 429 : 400, e.description, e.code)
+        } catch let e as CommandError {
+            let status = switch e.code { case "not-found": 404; case "forbidden": 403; case "conflict": 409; default: 400 }
+            return failure(status, e.description, e.code)
+        } catch let e as DecodingError {
+            return failure(400, "malformed request: \(Self.describe(e))", "bad-request")
+        } catch let e as ConfigLoader.Failure {
+            return failure(400, "the config was not reloaded: \(e.description)", "bad-config")
+        } catch {
+            return failure(500, "\(error)", "internal")
+        }
+    }
+
+    func route(_ r: APIRequest, uid: UInt32) async throws -> APIResponse {
+        let p = r.path.map(String.init)
+        guard p.first == "v1", p.count >= 2 else { return notFound(r) }
+        let arg = p.count > 2 ? p[2] : nil
+        switch (r.method, p[1], p.count) {
+        case ("GET", "health", 2):
+            return try ok(["status": "ok"] as [String: String])
+        case ("POST", "jobs", 2):
+            let req = try JSONDecoder().decode(SubmitRequest.self, from: r.body)
+            guard !req.specs.isEmpty else { return failure(400, "the request holds no job", "bad-request") }
+            return try ok(SubmitReply(jobs: try await scheduler.submit(req.specs, caller: uid)), status: 201)
+        case ("GET", "jobs", 2):
+            let ids = try r.query["ids"].map { try $0.split(separator: ",").map { try jobID(String($0)) } }
+            return try ok(try await scheduler.status(ids: ids, caller: uid, history: r.query["history"] != nil))
+        case ("GET", "jobs", 3):
+            return try ok(try await scheduler.status(ids: [try jobID(arg!)], caller: uid, history: true)[0])
+        case ("GET", "jobs", 4) where p[3] == "wait":
+            let timeout = min(Double(r.query["timeout"] ?? "") ?? 30, 300)
+            return try ok(try await scheduler.waitTerminal(try jobID(arg!), caller: uid, timeout: timeout))
+        case ("GET", "jobs", 4) where p[3] == "explain":
+            return try ok(try await scheduler.explain(try jobID(arg!), caller: uid))
+        case ("POST", "jobs", 4):
+            guard let a = Scheduler.Action(rawValue: p[3]) else { return failure(404, "no action \(p[3])", "not-found") }
+            return try ok(try await scheduler.act(a, on: try jobID(arg!), caller: uid))
+        case ("GET", "events", 2):
+            let after = Int64(r.query["after"] ?? "0") ?? 0
+            let wait = min(Double(r.query["wait"] ?? "0") ?? 0, 60)
+            let job = try r.query["job"].map { try jobID($0) }
+            return try ok(try await scheduler.events(after: after, jobID: job, caller: uid, wait: wait))
+        case ("GET", "workspaces", 2):
+            return try ok(await scheduler.workspaceStatus(caller: uid))
+        case ("GET", "workspaces", 3):
+            guard let w = await scheduler.workspaceStatus(caller: uid).first(where: { $0.workspace.id == arg! }) else {
+                return failure(404, "no workspace \(arg!)", "not-found")
+            }
+            return try ok(w)
+        case ("DELETE", "workspaces", 3):
+            try await scheduler.destroyByAdmin(arg!, caller: uid)
+            return try ok(["destroyed": arg!] as [String: String])
+        case ("GET", "policy", 2):
+            return try ok(await scheduler.policyReply())
+        case ("POST", "policy", 3) where arg == "reload":
+            guard await scheduler.isAdmin(uid) else { return failure(403, "only root or the admin group may reload the policy", "forbidden") }
+            return try ok(try await reload())
+        default:
+            return notFound(r)
+        }
+    }
+
+    func notFound(_ r: APIRequest) -> APIResponse {
+        failure(404, "no such API endpoint: \(r.method) /\(r.path.joined(separator: "/"))", "not-found")
+    }
+
+    func jobID(_ text: String) throws -> JobID {
+        guard let id = JobID(text), id > 0 else { throw CommandError(description: "\"\(text)\" is not a job id", code: "bad-request") }
+        return id
+    }
+
+    func ok(_ value: some Encodable, status: Int = 200) throws -> APIResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return APIResponse(status: status, body: try encoder.encode(value))
+    }
+
+    func failure(_ status: Int, _ message: String, _ code: String) -> APIResponse {
+        APIResponse(status: status, body: (try? JSONEncoder().encode(APIErrorBody(error: message, code: code))) ?? Data())
+    }
+
+    static func describe(_ e: DecodingError) -> String {
+        switch e {
+        case .keyNotFound(let key, let ctx): "missing \(path(ctx.codingPath + [key]))"
+        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx): "wrong type at \(path(ctx.codingPath)): \(ctx.debugDescription)"
+        case .dataCorrupted(let ctx): ctx.codingPath.isEmpty ? "not valid JSON" : "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        @unknown default: "\(e)"
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import WorkspaceBridge
+
+/// Reads the admin's TOML config into a `BridgeConfig`. Unknown keys are errors, not silently
+/// ignored: a misspelt `max_runing` must not leave a site without its limit.
+public enum ConfigLoader {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var message: String
+        public var description: String { "\(path): \(message)" }
+    }
+
+    public static func load(path: String) throws(Failure) -> BridgeConfig {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw Failure(path: path, message: "cannot read: \(error.localizedDescription)")
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String = "<config>") throws(Failure) -> BridgeConfig {
+        let root: TOMLTable
+        do { root = try TOMLParser.parse(text) } catch { throw Failure(path: path, message: error.description) }
+        var config = BridgeConfig()
+        do {
+            try Reader(root, "", path).read(config: &config)
+            try config.validate()
+        } catch let e as Failure {
+            throw e
+        } catch let e as ConfigError {
+            throw Failure(path: path, message: e.description)
+        } catch {
+            throw Failure(path: path, message: "\(error)")
+        }
+        return config
+    }
+
+    /// Typed access to one table, with the key's line in every message.
+    struct Reader {
+        let table: TOMLTable
+        let prefix: String
+        let path: String
+
+        init(_ table: TOMLTable, _ prefix: String, _ path: String) {
+            self.table = table
+            self.prefix = prefix
+            self.path = path
+        }
+
+        func fail(_ key: String, _ message: String) -> Failure {
+            Failure(path: path, message: "line \(table.lines[key] ?? 0): \(prefix)\(key): \(message)")
+        }
+
+        func only(_ allowed: Set<String>) throws(Failure) {
+            for key in table.order where !allowed.contains(key) {
+                throw fail(key, "unknown setting (known here: \(allowed.sorted().joined(separator: ", ")))")
+            }
+        }
+
+        func int(_ key: String) throws(Failure) -> Int? {
+            switch table[key] {
+            case nil: return nil
+            case .integer(let v): return Int(v)
+            case let other?: throw fail(key, "expected an integer, found a \(other.typeName)")
+            }
+        }
+
+        func double(_ key: String) throws(Failure) -> Double? {
+            switch table[key] {
+            case nil: return nil
+            case .integer(let v): return Double(v)
+            case .float(let v): return v
+            case let other?: throw fail(key, "expected a number, found a \(other.typeName)")
+            }
+        }
+
+        func string(_ key: String) throws(Failure) -> String? {
+            switch table[key] {
+            case nil: return nil
+            case .string(let v): return v
+            case let other?: throw fail(key, "expected a string, found a \(other.typeName)")
+            }
+        }
+
+        func bool(_ key: String) throws(Failure) -> Bool? {
+            switch table[key] {
+            case nil: return nil
+            case .boolean(let v): return v
+            case let other?: throw fail(key, "expected true or false, found a \(other.typeName)")
+            }
+        }
+
+        func sub(_ key: String) throws(Failure) -> Reader? {
+            switch table[key] {
+            case nil: return nil
+            case .table(let t): return Reader(t, prefix + key + ".", path)
+            case let other?: throw fail(key, "expected a table, found a \(other.typeName)")
+            }
+        }
+
+        /// A table of plain values, as strings (settings, attributes).
+        func strings(_ key: String) throws(Failure) -> [String: String] {
+            guard let r = try sub(key) else { return [:] }
+            var out: [String: String] = [:]
+            for k in r.table.order {
+                switch r.table[k]! {
+                case .string(let v): out[k] = v
+                case .integer(let v): out[k] = String(v)
+                case .float(let v): out[k] = String(v)
+                case .boolean(let v): out[k] = String(v)
+                case let other: throw r.fail(k, "expected a string or number, found a \(other.typeName)")
+                }
+            }
+            return out
+        }
+
+        func read(config: inout BridgeConfig) throws(Failure) {
+            try only(["throttle", "retry", "class", "daemon", "gram"])
+            if let t = try sub("throttle") {
+                try t.only(["max_running", "max_running_per_owner", "max_queued_per_owner", "start_rate", "start_burst", "max_creating"])
+                config.throttle.maxRunning = try t.int("max_running") ?? config.throttle.maxRunning
+                config.throttle.maxRunningPerOwner = try t.int("max_running_per_owner") ?? config.throttle.maxRunningPerOwner
+                config.throttle.maxQueuedPerOwner = try t.int("max_queued_per_owner") ?? config.throttle.maxQueuedPerOwner
+                config.throttle.startRate = try t.double("start_rate") ?? config.throttle.startRate
+                config.throttle.startBurst = try t.int("start_burst")
+                config.throttle.maxCreating = try t.int("max_creating") ?? config.throttle.maxCreating
+            }
+            if let r = try sub("retry") {
+                try r.only(["max_retries", "backoff_seconds", "max_backoff_seconds"])
+                config.retry.maxRetries = try r.int("max_retries") ?? config.retry.maxRetries
+                config.retry.backoffSeconds = try r.double("backoff_seconds") ?? config.retry.backoffSeconds
+                config.retry.maxBackoffSeconds = try r.double("max_backoff_seconds") ?? config.retry.maxBackoffSeconds
+            }
+            if let d = try sub("daemon") {
+                try d.only(["admin_group"])
+                config.adminGroup = try d.string("admin_group")
+            }
+            if let g = try sub("gram") {
+                try g.only(["seg_directory"])
+                config.segDirectory = try g.string("seg_directory")
+            }
+            switch table["class"] {
+            case nil: break
+            case .array(let items):
+                config.classes = []
+                for (n, item) in items.enumerated() {
+                    guard case .table(let t) = item else { throw fail("class", "expected [[class]] tables") }
+                    config.classes.append(try Reader(t, "class[\(n)].", path).workspaceClass())
+                }
+            case let other?: throw fail("class", "expected [[class]] tables, found a \(other.typeName)")
+            }
+        }
+
+        func workspaceClass() throws(Failure) -> WorkspaceClass {
+            try only(["name", "provider", "slots", "max_workspaces", "memory_mb", "cpus", "cpu_weight", "cpu_cap_percent",
+                      "max_processes", "disk_mb", "idle_timeout_seconds", "lease_seconds", "network", "settings", "attributes"])
+            guard let name = try string("name") else {
+                throw Failure(path: path, message: "\(prefix.dropLast()): every [[class]] needs a name")
+            }
+            var c = WorkspaceClass(name: name)
+            c.provider = try string("provider") ?? c.provider
+            c.slots = try int("slots") ?? c.slots
+            c.maxWorkspaces = try int("max_workspaces") ?? c.maxWorkspaces
+            c.memoryMB = try int("memory_mb") ?? c.memoryMB
+            c.cpus = try int("cpus") ?? c.cpus
+            c.cpuWeight = try int("cpu_weight") ?? c.cpuWeight
+            c.cpuCapPercent = try int("cpu_cap_percent")
+            c.maxProcesses = try int("max_processes") ?? c.maxProcesses
+            c.diskMB = try int("disk_mb")
+            c.idleTimeoutSeconds = try int("idle_timeout_seconds") ?? c.idleTimeoutSeconds
+            c.leaseSeconds = try int("lease_seconds") ?? c.leaseSeconds
+            c.network = try bool("network") ?? c.network
+            c.settings = try strings("settings")
+            c.attributes = try strings("attributes")
+            return c
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import BridgeStore
+import Foundation
+import WorkspaceBridge
+
+extension Scheduler {
+    /// At start: make the store agree with reality. Live workspaces are adopted (their agents
+    /// then report their runs, see `adopt`), dead ones are removed and their jobs requeued,
+    /// workspaces on the host that the store does not know are destroyed, and jobs that claim a
+    /// workspace that is gone are requeued.
+    func recover() async throws {
+        for job in try store.unfinishedJobs() {
+            jobs[job.id] = job
+            if job.state == .queued { enqueue(job) }
+        }
+        var lost: [(Workspace, String)] = []
+        for w in try store.workspaces() {
+            guard let provider = providers[w.provider] else {
+                lost.append((w, "provider \(w.provider) is not configured"))
+                continue
+            }
+            if w.state == .creating {
+                lost.append((w, "its creation was interrupted"))
+            } else if await provider.isAlive(w) {
+                workspaces[w.id] = WorkspaceRuntime(record: w, idleSince: Self.now)
+            } else {
+                lost.append((w, "it died while the daemon was down"))
+            }
+        }
+        for (w, reason) in lost {
+            workspaces[w.id] = WorkspaceRuntime(record: w)
+            workspaceLost(w.id, reason: reason)
+        }
+        for provider in providers.values {
+            for id in (try? await provider.discover()) ?? [] where workspaces[id] == nil {
+                logger.warning("removing a leaked workspace", metadata: ["workspace": "\(id)", "provider": "\(provider.name)"])
+                let stub = Workspace(id: id, className: "", provider: provider.name, state: .lost, pid: nil, endpoint: "",
+                                     handle: "", createdAt: 0, leaseExpiresAt: 0, lastUsedAt: 0)
+                try? await provider.destroy(stub)
+                try? store.record(StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-leaked", message: "destroyed at start"))
+            }
+        }
+        let now = Self.now
+        var orphans: [(job: Job, event: StoreEvent)] = []
+        for (id, job) in jobs where job.state.isActive && workspaces[job.workspaceID ?? ""] == nil {
+            var j = job
+            let from = j.state
+            try? j.move(to: .queued, reason: "its workspace \(job.workspaceID ?? "?") is gone; requeued")
+            j.workspaceID = nil
+            jobs[id] = j
+            enqueue(j)
+            orphans.append((j, .transition(j, from: from, at: now)))
+        }
+        commit(orphans)
+        for id in workspaces.keys { attach(id) }
+        logger.info("recovered", metadata: ["jobs": "\(jobs.count)", "workspaces": "\(workspaces.count)",
+                                            "requeued": "\(orphans.count)"])
+        schedule()
+    }
+}

@@ -1,0 +1,144 @@
+import AgentProtocol
+import BridgeStore
+import Foundation
+import WorkspaceBridge
+
+extension Scheduler {
+    /// One message from a workspace's agent, in the order the agent sent them.
+    func handle(_ message: AgentMessage, from wsID: String, link: AgentLink) {
+        guard workspaces[wsID]?.link === link else { return }
+        switch message {
+        case .state(let info, let runs):
+            adopt(wsID, info: info, runs: runs, link: link)
+        case .started(let key, _, let at):
+            started(key, at: at, in: wsID)
+        case .exited(let key, let exit, let at, let reason):
+            ended(key, in: wsID, link: link) { job in self.outcome(&job, exit: exit, at: at, reason: reason) }
+        case .rejected(let key, let reason):
+            ended(key, in: wsID, link: link) { job in
+                // The job could not start at all (no executable, unwritable output ...): retrying
+                // the same spec would fail the same way.
+                try? job.move(to: .failed, reason: "could not start: \(reason)")
+                job.endedAt = Self.now
+            }
+        case .suspended(let key, let suspended):
+            guard var job = jobs[key.job], job.attempts == key.attempt, job.workspaceID == wsID else { return }
+            let from = job.state
+            if (try? job.move(to: suspended ? .suspended : .running)) != nil {
+                jobs[key.job] = job
+                commit([(job, .transition(job, from: from, at: Self.now))])
+            }
+        case .error(let text):
+            logger.warning("agent reported an error", metadata: ["workspace": "\(wsID)", "error": "\(text)"])
+        }
+    }
+
+    func started(_ key: RunKey, at: Double, in wsID: String) {
+        guard var job = jobs[key.job], job.attempts == key.attempt, job.workspaceID == wsID, job.state == .starting else { return }
+        try? job.move(to: .running)
+        job.startedAt = at
+        jobs[key.job] = job
+        commit([(job, .transition(job, from: .starting, at: at))])
+    }
+
+    /// A run is over: free its slot, record the job's new state durably, then let the agent forget it.
+    func ended(_ key: RunKey, in wsID: String, link: AgentLink, apply: (inout Job) -> Void) {
+        workspaces[wsID]?.runs[key] = nil
+        if workspaces[wsID]?.runs.isEmpty == true { workspaces[wsID]?.idleSince = Self.now }
+        if var job = jobs[key.job], job.attempts == key.attempt, job.workspaceID == wsID, job.state.isActive {
+            let from = job.state
+            apply(&job)
+            jobs[key.job] = job
+            if job.state == .queued { enqueue(job) }
+            commit([(job, .transition(job, from: from, at: Self.now))])
+        }
+        link.send(.ack(key))
+        schedule()
+    }
+
+    /// Done, retried with backoff, or failed for good.
+    func outcome(_ job: inout Job, exit: ExitStatus, at: Double, reason: String?) {
+        job.exit = exit
+        job.endedAt = at
+        if exit.succeeded {
+            try? job.move(to: .done)
+            return
+        }
+        let why = reason.map { "\($0) (\(exit))" } ?? exit.description
+        job.failures += 1
+        let maxRetries = job.spec.maxRetries ?? config.retry.maxRetries
+        if job.failures <= maxRetries {
+            let wait = config.retry.backoff(afterFailures: job.failures)
+            try? job.move(to: .queued, reason: "run \(job.attempts) failed: \(why); retry \(job.failures) of \(maxRetries)")
+            job.notBefore = at + wait
+            job.workspaceID = nil
+        } else {
+            try? job.move(to: .failed, reason: why + (maxRetries > 0 ? " after \(job.failures) runs" : ""))
+        }
+    }
+
+    /// The agent's state after a (re)connect: re-attach what runs, finish what ended while we were
+    /// away, requeue what the agent never received.
+    func adopt(_ wsID: String, info: AgentInfo, runs: [AgentRunRecord], link: AgentLink) {
+        let byKey = Dictionary(runs.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let now = Self.now
+        var changes: [(job: Job, event: StoreEvent)] = []
+        var acks: [RunKey] = []
+        var claimed = Set<RunKey>()
+        for (id, job) in jobs where job.workspaceID == wsID && job.state.isActive {
+            var j = job
+            let from = j.state
+            let key = RunKey(job: id, attempt: j.attempts)
+            claimed.insert(key)
+            guard let record = byKey[key] else {
+                // Recorded as dispatched, but the run request never reached the agent.
+                workspaces[wsID]?.runs[key] = nil
+                try? j.move(to: .queued, reason: "the run request did not reach workspace \(wsID); requeued")
+                j.workspaceID = nil
+                jobs[id] = j
+                enqueue(j)
+                changes.append((j, .transition(j, from: from, at: now)))
+                continue
+            }
+            switch record.phase {
+            case .accepted, .running:
+                workspaces[wsID]?.runs[key] = .init(job: id, owner: j.owner)
+                let target: JobState = record.suspended ? .suspended : .running
+                if j.state != target, (try? j.move(to: target)) != nil {
+                    j.startedAt = record.startedAt
+                    jobs[id] = j
+                    changes.append((j, .transition(j, from: from, at: now)))
+                }
+            case .exited:
+                workspaces[wsID]?.runs[key] = nil
+                outcome(&j, exit: record.exit ?? .signaled(9), at: record.endedAt ?? now, reason: record.reason)
+                jobs[id] = j
+                if j.state == .queued { enqueue(j) }
+                changes.append((j, .transition(j, from: from, at: now)))
+                acks.append(key)
+            case .rejected:
+                workspaces[wsID]?.runs[key] = nil
+                try? j.move(to: .failed, reason: "could not start: \(record.reason ?? "rejected")")
+                jobs[id] = j
+                changes.append((j, .transition(j, from: from, at: now)))
+                acks.append(key)
+            }
+        }
+        // Runs no job claims any more (cancelled or held while we were away): stop or forget them.
+        for record in runs where !claimed.contains(record.key) {
+            switch record.phase {
+            case .accepted, .running:
+                let owner = jobs[record.key.job]?.owner ?? (try? store.job(record.key.job))?.owner ?? 0
+                workspaces[wsID]?.runs[record.key] = .init(job: record.key.job, owner: owner)
+                link.send(.signal(record.key, .kill))
+            case .exited, .rejected:
+                acks.append(record.key)
+            }
+        }
+        workspaces[wsID]?.attached = true
+        commit(changes)
+        for key in acks { link.send(.ack(key)) }
+        logger.info("agent attached", metadata: ["workspace": "\(wsID)", "kernel": "\(info.kernel)", "runs": "\(runs.count)"])
+        schedule()
+    }
+}

@@ -1,0 +1,206 @@
+import AgentProtocol
+import BridgeAPI
+import BridgeStore
+import Foundation
+import WorkspaceBridge
+
+/// What a user or admin asked that cannot be done, with the API code.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    var code: String
+    static func notFound(_ id: JobID) -> CommandError { .init(description: "no job \(id)", code: "not-found") }
+    static func forbidden(_ id: JobID) -> CommandError {
+        .init(description: "job \(id) belongs to another user; only its owner or an admin may see or change it", code: "forbidden")
+    }
+}
+
+extension Scheduler {
+    func isAdmin(_ uid: UInt32) -> Bool {
+        uid == 0 || uid == daemonUID || (config.adminGroup.map { Identity.isMember(uid: uid, ofGroup: $0) } ?? false)
+    }
+
+    /// A job the caller may see, from memory when unfinished, else from the store.
+    func visibleJob(_ id: JobID, caller: UInt32) throws -> Job {
+        guard let job = try jobs[id] ?? store.job(id) else { throw CommandError.notFound(id) }
+        guard job.owner == caller || isAdmin(caller) else { throw CommandError.forbidden(id) }
+        return job
+    }
+
+    func status(ids: [JobID]?, caller: UInt32, history: Bool) throws -> [JobStatus] {
+        let list: [Job]
+        if let ids {
+            list = try ids.map { try visibleJob($0, caller: caller) }
+        } else {
+            list = try store.jobs(owner: isAdmin(caller) ? nil : caller)
+        }
+        let s = snapshot(now: Self.now)
+        return try list.map { job in
+            let transitions = history ? try store.events(after: 0, jobID: job.id).compactMap { e in
+                e.to.map { JobTransition(from: e.from, to: $0, at: e.at, reason: e.message) }
+            } : nil
+            return JobStatus(job: jobs[job.id] ?? job, history: transitions,
+                             waiting: job.state == .queued || job.state == .held ? explanation(job, s) : nil)
+        }
+    }
+
+    func explain(_ id: JobID, caller: UInt32) throws -> ExplainReply {
+        let job = try visibleJob(id, caller: caller)
+        return ExplainReply(job: id, state: job.state, explanation: explanation(job, snapshot(now: Self.now)))
+    }
+
+    func explanation(_ job: Job, _ s: SchedulerSnapshot) -> String {
+        switch job.state {
+        case .queued:
+            if let b = creationBackoff[job.className], b.until > s.now {
+                return "class \(job.className): creating a workspace failed (\(b.error)); next try at \(formatTime(b.until))"
+            }
+            var snap = s
+            snap.startTokens = bucket.wait(now: s.now) == 0
+            // Jobs ahead in the queue are served first; count those waiting on the same creation.
+            for other in queue {
+                if other == job.id { break }
+                guard let o = jobs[other], o.className == job.className else { continue }
+                if case .wait(.workspaceBeingCreated) = policy.admit(o, snap) {
+                    snap.waitingForCreation[o.className, default: 0] += 1
+                }
+            }
+            switch policy.admit(job, snap) {
+            case .dispatch(let ws): return "eligible: starts in \(ws) at the next scheduling pass"
+            case .createWorkspace(let cls): return "eligible: a workspace of class \(cls) will be created for it"
+            case .wait(let reason): return reason.description
+            }
+        case .held: return WaitReason.held(job.reason).description
+        case .starting, .running, .suspended: return "\(job.state.rawValue) in \(job.workspaceID ?? "?")"
+        case .done, .failed, .cancelled:
+            return "\(job.state.rawValue)\(job.exit.map { " (\($0))" } ?? "")\(job.reason.map { ": \($0)" } ?? "")"
+        }
+    }
+
+    enum Action: String { case cancel, hold, release, suspend, resume }
+
+    func act(_ action: Action, on id: JobID, caller: UInt32) throws -> JobActionReply {
+        let visible = try visibleJob(id, caller: caller)
+        guard var job = jobs[id] else {
+            throw CommandError(description: "job \(id) is already \(visible.state.rawValue)", code: "conflict")
+        }
+        let from = job.state
+        let now = Self.now
+        let run = job.state.isActive ? job.workspaceID.flatMap { ws in workspaces[ws].map { (ws, $0) } } : nil
+        let key = RunKey(job: id, attempt: job.attempts)
+        func refuse() -> CommandError {
+            CommandError(description: "cannot \(action.rawValue) job \(id): it is \(job.state.rawValue)", code: "conflict")
+        }
+        switch action {
+        case .cancel:
+            guard (try? job.move(to: .cancelled, reason: "cancelled by uid \(caller)")) != nil else { throw refuse() }
+            job.endedAt = now
+            run?.1.link?.send(.signal(key, .kill))
+        case .hold:
+            guard (try? job.move(to: .held, reason: "held by uid \(caller)")) != nil else { throw refuse() }
+            job.workspaceID = nil
+            run?.1.link?.send(.signal(key, .kill))
+        case .release:
+            guard job.state == .held, (try? job.move(to: .queued, reason: "released by uid \(caller)")) != nil else { throw refuse() }
+            job.notBefore = nil
+        case .suspend:
+            guard job.state == .running, let link = run?.1.link else { throw refuse() }
+            link.send(.signal(key, .suspend))
+            return JobActionReply(job: id, state: .suspended)
+        case .resume:
+            guard job.state == .suspended, let link = run?.1.link else { throw refuse() }
+            link.send(.signal(key, .resume))
+            return JobActionReply(job: id, state: .running)
+        }
+        jobs[id] = job
+        dequeue(id)
+        if job.state == .queued { enqueue(job) }
+        commit([(job, .transition(job, from: from, at: now))])
+        schedule()
+        return JobActionReply(job: id, state: job.state)
+    }
+
+    /// Returns when the job is finished, or after the timeout.
+    func waitTerminal(_ id: JobID, caller: UInt32, timeout: Double) async throws -> JobStatus {
+        let job = try visibleJob(id, caller: caller)
+        if !job.state.isTerminal {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.awaitTerminal(id) }
+                group.addTask { try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9)) }
+                await group.next()
+                group.cancelAll()
+                self.wakeTerminalWaiters(id)
+            }
+        }
+        return try status(ids: [id], caller: caller, history: false)[0]
+    }
+
+    private func awaitTerminal(_ id: JobID) async {
+        guard jobs[id] != nil else { return }
+        await withCheckedContinuation { terminalWaiters[id, default: []].append($0) }
+    }
+
+    private func wakeTerminalWaiters(_ id: JobID) {
+        // The timeout won: release the waiter so it does not leak.
+        if jobs[id] != nil, let waiters = terminalWaiters.removeValue(forKey: id) { waiters.forEach { $0.resume() } }
+    }
+
+    /// Events after `seq`; waits up to `wait` seconds for the first one.
+    func events(after seq: Int64, jobID: JobID?, caller: UInt32, wait: Double) async throws -> EventsReply {
+        if let jobID { _ = try visibleJob(jobID, caller: caller) }
+        var found = try store.events(after: seq, jobID: jobID)
+        if found.isEmpty && wait > 0 {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.awaitEvent() }
+                group.addTask { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+                await group.next()
+                group.cancelAll()
+                self.eventsChanged()
+            }
+            found = try store.events(after: seq, jobID: jobID)
+        }
+        let admin = isAdmin(caller)
+        var visible: [EventView] = []
+        for e in found {
+            if !admin, let j = e.jobID, (try? visibleJob(j, caller: caller)) == nil { continue }
+            if !admin, e.jobID == nil { continue }
+            visible.append(EventView(seq: e.seq, at: e.at, job: e.jobID, workspace: e.workspaceID, kind: e.kind,
+                                     from: e.from, to: e.to, message: e.message))
+        }
+        return EventsReply(events: visible, last: found.last?.seq ?? seq)
+    }
+
+    private func awaitEvent() async {
+        await withCheckedContinuation { eventWaiters.append($0) }
+    }
+
+    func workspaceStatus(caller: UInt32) -> [WorkspaceStatus] {
+        workspaces.values.sorted { $0.record.createdAt < $1.record.createdAt }.map { w in
+            WorkspaceStatus(workspace: w.record, slots: config.workspaceClass(named: w.record.className)?.slots ?? 0,
+                            jobs: w.runs.values.map(\.job).sorted())
+        }
+    }
+
+    func destroyByAdmin(_ wsID: String, caller: UInt32) async throws {
+        guard isAdmin(caller) else {
+            throw CommandError(description: "only root or the admin group may destroy workspaces", code: "forbidden")
+        }
+        guard workspaces[wsID] != nil else { throw CommandError(description: "no workspace \(wsID)", code: "not-found") }
+        await destroyWorkspace(wsID, reason: "destroyed by uid \(caller)")
+    }
+
+    func policyReply() -> PolicyReply { PolicyReply(config: config, source: configSource, loadedAt: configLoadedAt) }
+
+    /// Takes a new config; running jobs and workspaces stay, new limits apply from the next pass.
+    func apply(_ new: BridgeConfig, source: String?) {
+        let now = Self.now
+        config = new
+        configSource = source
+        configLoadedAt = now
+        policy = ThrottlePolicy(config: new)
+        bucket.reconfigure(rate: new.throttle.startRate, burst: new.throttle.effectiveBurst, now: now)
+        try? store.record(StoreEvent(at: now, kind: "policy-reloaded", message: source ?? "built-in defaults"))
+        logger.info("policy loaded", metadata: ["source": "\(source ?? "defaults")"])
+        eventsChanged()
+        schedule()
+    }
+}

@@ -1,0 +1,431 @@
+import AgentProtocol
+import BridgeStore
+import Foundation
+import Logging
+import WorkspaceBridge
+import WorkspaceProviders
+
+/// One workspace as the scheduler tracks it: its record, its agent link and the runs in it.
+struct WorkspaceRuntime {
+    struct Run {
+        var job: JobID
+        var owner: UInt32
+    }
+
+    var record: Workspace
+    var link: AgentLink?
+    /// The agent has answered hello with its state: only then may runs be sent, or a run sent
+    /// before the answer would look like one the agent never received.
+    var attached = false
+    /// Runs occupying slots, until the agent reports their end (even for cancelled jobs).
+    var runs: [RunKey: Run] = [:]
+    var idleSince: Double?
+    /// The daemon is destroying it: a closed link is expected, not a loss.
+    var destroying = false
+}
+
+/// The daemon's brain. It owns the in-memory view of unfinished jobs and live workspaces, and
+/// makes every change durable in the store *before* acting on it (sending a run, answering a
+/// submit), so that after any crash the store plus the agents' own records say what happened.
+actor Scheduler {
+    let store: Store
+    let logger: Logger
+    var config: BridgeConfig
+    var configSource: String?
+    var configLoadedAt: Double
+    var policy: ThrottlePolicy
+    let providers: [String: any WorkspaceProvider]
+    let daemonUID = UInt32(geteuid())
+
+    var jobs: [JobID: Job] = [:]
+    /// Queued jobs in the order they are considered: higher priority first, then by id.
+    var queue: [JobID] = []
+    var workspaces: [String: WorkspaceRuntime] = [:]
+    var bucket: TokenBucket
+    var identities: [UInt32: Identity] = [:]
+    /// Classes whose workspace creation failed recently: when to try again, and why.
+    var creationBackoff: [String: (until: Double, failures: Int, error: String)] = [:]
+    var terminalWaiters: [JobID: [CheckedContinuation<Void, Never>]] = [:]
+    var eventWaiters: [CheckedContinuation<Void, Never>] = []
+    var stopped = false
+
+    init(store: Store, config: BridgeConfig, configSource: String?, providers: [String: any WorkspaceProvider], logger: Logger) {
+        self.store = store
+        self.config = config
+        self.configSource = configSource
+        self.policy = ThrottlePolicy(config: config)
+        self.providers = providers
+        self.logger = logger
+        let now = Date().timeIntervalSince1970
+        configLoadedAt = now
+        bucket = TokenBucket(rate: config.throttle.startRate, burst: config.throttle.effectiveBurst, now: now)
+    }
+
+    static var now: Double { Date().timeIntervalSince1970 }
+
+    // MARK: submit
+
+    /// Validates, records durably, then queues. Throws before recording anything if any spec is bad.
+    func submit(_ specs: [JobSpec], caller: UInt32) throws(SubmitError) -> [[JobID]] {
+        guard let identity = identity(caller) else { throw .unknownUser(caller) }
+        if daemonUID != 0 && caller != daemonUID { throw .cannotRunAs(owner: caller, daemon: daemonUID) }
+        let validator = SubmitValidator(access: OwnerAccess(identity: identity))
+        let now = Self.now
+        var pending: [(Int, Job)] = []
+        for (index, spec) in specs.enumerated() {
+            do { try spec.validate() } catch { throw .invalidSpec(error.description) }
+            let cls = try SubmitValidator.chooseClass(spec, config: config)
+            var resolved = try validator.resolve(spec, checkFiles: cls.provider == "local")
+            let count = resolved.count
+            resolved.count = 1
+            for _ in 0..<count {
+                let state: JobState = spec.hold ? .held : .queued
+                pending.append((index, Job(id: 0, spec: resolved, owner: caller, state: state, className: cls.name,
+                                           submittedAt: now, reason: spec.hold ? "submitted on hold" : nil)))
+            }
+        }
+        let waiting = (try? store.countQueued(owner: caller)) ?? 0
+        if waiting + pending.count > config.throttle.maxQueuedPerOwner {
+            throw .overQueueLimit(owner: caller, limit: config.throttle.maxQueuedPerOwner)
+        }
+        let saved: [Job]
+        do { saved = try store.insert(pending.map(\.1), at: now) } catch {
+            throw .invalidSpec("the job could not be recorded: \(error)")
+        }
+        var ids = Array(repeating: [JobID](), count: specs.count)
+        for (i, job) in saved.enumerated() {
+            ids[pending[i].0].append(job.id)
+            jobs[job.id] = job
+            if job.state == .queued { enqueue(job) }
+        }
+        eventsChanged()
+        schedule()
+        return ids
+    }
+
+    func identity(_ uid: UInt32) -> Identity? {
+        if let id = identities[uid] { return id }
+        let id = Identity.lookup(uid: uid)
+        identities[uid] = id
+        return id
+    }
+
+    func enqueue(_ job: Job) {
+        let key = (-job.spec.priority, job.id)
+        let at = queue.firstIndex { other in
+            guard let o = jobs[other] else { return false }
+            return (-o.spec.priority, o.id) > key
+        } ?? queue.count
+        queue.insert(job.id, at: at)
+    }
+
+    func dequeue(_ id: JobID) {
+        if let i = queue.firstIndex(of: id) { queue.remove(at: i) }
+    }
+
+    // MARK: scheduling
+
+    func snapshot(now: Double) -> SchedulerSnapshot {
+        var s = SchedulerSnapshot(now: now, startTokens: true)
+        for w in workspaces.values {
+            let cls = w.record.className
+            s.running += w.runs.count
+            for run in w.runs.values { s.runningByOwner[run.owner, default: 0] += 1 }
+            switch w.record.state {
+            case .creating:
+                s.creating[cls, default: 0] += 1
+                s.creatingTotal += 1
+                s.workspaces[cls, default: 0] += 1
+            case .ready:
+                s.workspaces[cls, default: 0] += 1
+                if w.link != nil, w.attached, !w.destroying, let c = config.workspaceClass(named: cls) {
+                    s.freeSlots[cls, default: []].append((w.record.id, c.slots - w.runs.count))
+                }
+            case .draining:
+                s.workspaces[cls, default: 0] += 1
+            case .lost, .destroyed:
+                break
+            }
+        }
+        // Fill the busiest workspaces first, so idle ones can be reaped.
+        for (cls, slots) in s.freeSlots {
+            s.freeSlots[cls] = slots.sorted { ($0.free, $0.workspace) < ($1.free, $1.workspace) }
+        }
+        return s
+    }
+
+    /// One pass over the queue: dispatch what may start, create workspaces where needed.
+    func schedule() {
+        guard !stopped, !queue.isEmpty else { return }
+        let now = Self.now
+        var s = snapshot(now: now)
+        var blockedOwners = Set<UInt32>(), blockedClasses = Set<String>()
+        for (cls, b) in creationBackoff where b.until > now { blockedClasses.insert(cls) }
+        var changes: [(job: Job, event: StoreEvent)] = []
+        var sends: [(AgentLink, RunRequest)] = []
+        pass: for id in queue {
+            guard var job = jobs[id] else { continue }
+            if blockedOwners.contains(job.owner) || blockedClasses.contains(job.className) { continue }
+            s.startTokens = bucket.wait(now: now) == 0
+            switch policy.admit(job, s) {
+            case .dispatch(let wsID):
+                guard var w = workspaces[wsID], let link = w.link, let request = runRequest(for: &job, in: wsID) else {
+                    continue
+                }
+                _ = bucket.take(now: now)
+                let from = job.state
+                do { try job.move(to: .starting) } catch { continue }
+                w.runs[RunKey(job: job.id, attempt: job.attempts)] = .init(job: job.id, owner: job.owner)
+                w.idleSince = nil
+                w.record.lastUsedAt = now
+                workspaces[wsID] = w
+                jobs[id] = job
+                changes.append((job, .transition(job, from: from, at: now)))
+                sends.append((link, request))
+                s.running += 1
+                s.runningByOwner[job.owner, default: 0] += 1
+                if let i = s.freeSlots[job.className]?.firstIndex(where: { $0.workspace == wsID }) {
+                    s.freeSlots[job.className]![i].free -= 1
+                }
+            case .createWorkspace(let cls):
+                startCreation(className: cls)
+                s.creating[cls, default: 0] += 1
+                s.creatingTotal += 1
+                s.workspaces[cls, default: 0] += 1
+                s.waitingForCreation[cls, default: 0] += 1
+            case .wait(let reason):
+                switch reason {
+                case .globalRunning, .startRate: break pass
+                case .ownerRunning: blockedOwners.insert(job.owner)
+                case .workspaceBeingCreated(let cls): s.waitingForCreation[cls, default: 0] += 1
+                case .classFull, .creationLimit, .unknownClass: blockedClasses.insert(job.className)
+                case .backoff, .held, .notQueued: break
+                }
+            }
+        }
+        for (job, _) in changes { dequeue(job.id) }
+        commit(changes)
+        for (link, request) in sends { link.send(.run(request)) }
+    }
+
+    /// Resolves what the agent needs; a job whose owner vanished fails here.
+    func runRequest(for job: inout Job, in wsID: String) -> RunRequest? {
+        guard let id = identity(job.owner), let cls = config.workspaceClass(named: job.className) else { return nil }
+        job.attempts += 1
+        job.workspaceID = wsID
+        job.startedAt = nil
+        job.reason = nil
+        let s = job.spec
+        var env = s.environment
+        env["HOME"] = env["HOME"] ?? id.home
+        env["USER"] = env["USER"] ?? id.name
+        env["LOGNAME"] = env["LOGNAME"] ?? id.name
+        env["WSBRIDGE_JOB_ID"] = String(job.id)
+        env["WSBRIDGE_WORKSPACE"] = wsID
+        let memory = min(s.resources.memoryMB ?? cls.memoryMB, cls.memoryMB)
+        return RunRequest(key: RunKey(job: job.id, attempt: job.attempts), executable: s.executable, arguments: s.arguments,
+                          environment: env, directory: s.directory ?? id.home, stdin: s.stdin, stdout: s.stdout,
+                          stderr: s.stderr, uid: job.owner, gid: id.gid, groups: id.groups,
+                          limits: RunLimits(memoryMB: memory, cpuTimeSeconds: s.resources.cpuTimeSeconds,
+                                            wallTimeSeconds: s.resources.wallTimeSeconds))
+    }
+
+    /// Writes changes in one transaction. A store that cannot be written is fatal: acting on
+    /// state that is not recorded could run a job twice after a restart.
+    func commit(_ changes: [(job: Job, event: StoreEvent)]) {
+        guard !changes.isEmpty else { return }
+        do { try store.update(changes) } catch {
+            logger.critical("cannot write the store; stopping so nothing runs unrecorded", metadata: ["error": "\(error)"])
+            exit(70)
+        }
+        for (job, _) in changes where job.state.isTerminal { finish(job.id) }
+        eventsChanged()
+    }
+
+    func finish(_ id: JobID) {
+        jobs[id] = nil
+        dequeue(id)
+        for waiter in terminalWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
+    }
+
+    func eventsChanged() {
+        let waiters = eventWaiters
+        eventWaiters = []
+        for w in waiters { w.resume() }
+    }
+
+    // MARK: workspaces
+
+    func startCreation(className: String) {
+        guard let cls = config.workspaceClass(named: className), let provider = providers[cls.provider] else {
+            logger.error("no provider for class", metadata: ["class": "\(className)"])
+            return
+        }
+        let number = (try? store.next("workspace")) ?? Int64(workspaces.count + 1)
+        let id = "ws-\(number)"
+        let now = Self.now
+        let record = Workspace(id: id, className: className, provider: cls.provider, state: .creating, pid: nil,
+                               endpoint: "", handle: "", createdAt: now, leaseExpiresAt: now + Double(cls.leaseSeconds),
+                               lastUsedAt: now)
+        workspaces[id] = WorkspaceRuntime(record: record)
+        try? store.save(record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-creating", message: className))
+        logger.info("creating workspace", metadata: ["workspace": "\(id)", "class": "\(className)"])
+        Task {
+            do {
+                let w = try await provider.create(id: id, workspaceClass: cls)
+                self.created(w)
+            } catch {
+                self.creationFailed(id: id, className: className, error: "\(error)")
+            }
+        }
+    }
+
+    func created(_ w: Workspace) {
+        guard workspaces[w.id] != nil, !stopped else { return }
+        workspaces[w.id]!.record = w
+        workspaces[w.id]!.idleSince = Self.now
+        creationBackoff[w.className] = nil
+        try? store.save(w, event: StoreEvent(at: Self.now, workspaceID: w.id, kind: "workspace-ready",
+                                             message: w.enforcement.map(\.description).joined(separator: "; ")))
+        logger.info("workspace ready", metadata: ["workspace": "\(w.id)", "pid": "\(w.pid ?? 0)"])
+        attach(w.id)
+        eventsChanged()
+        schedule()
+    }
+
+    func creationFailed(id: String, className: String, error: String) {
+        workspaces[id] = nil
+        let failures = (creationBackoff[className]?.failures ?? 0) + 1
+        let wait = min(60, pow(2, Double(failures - 1)))
+        creationBackoff[className] = (Self.now + wait, failures, error)
+        try? store.deleteWorkspace(id, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-failed", message: error))
+        logger.error("workspace creation failed", metadata: ["workspace": "\(id)", "class": "\(className)", "error": "\(error)"])
+        eventsChanged()
+    }
+
+    /// Connects to the workspace's agent and asks for its state.
+    func attach(_ wsID: String) {
+        guard let w = workspaces[wsID] else { return }
+        let link: AgentLink
+        do { link = try AgentLink(workspaceID: wsID, endpoint: w.record.endpoint) } catch {
+            logger.warning("cannot reach agent", metadata: ["workspace": "\(wsID)", "error": "\(error)"])
+            workspaceLost(wsID, reason: "its agent does not answer: \(error)")
+            return
+        }
+        workspaces[wsID]!.link = link
+        workspaces[wsID]!.attached = false
+        link.send(.hello)
+        Task {
+            for await message in link.messages { self.handle(message, from: wsID, link: link) }
+            await self.linkClosed(wsID, link: link)
+        }
+    }
+
+    func linkClosed(_ wsID: String, link: AgentLink) async {
+        guard !stopped, let w = workspaces[wsID], w.link === link else { return }
+        workspaces[wsID]!.link = nil
+        workspaces[wsID]!.attached = false
+        if w.destroying { return }
+        // The agent may only have dropped the connection; try again before declaring a loss.
+        if let provider = providers[w.record.provider], await provider.isAlive(w.record) {
+            for _ in 0..<5 {
+                if let again = try? AgentLink(workspaceID: wsID, endpoint: w.record.endpoint) {
+                    again.close()
+                    attach(wsID)
+                    return
+                }
+                try? await Task.sleep(nanoseconds: 100_000_000)
+            }
+        }
+        workspaceLost(wsID, reason: "its agent died")
+    }
+
+    /// A workspace died: its jobs go back to the queue (not counted against their retries) and
+    /// what is left of it is removed.
+    func workspaceLost(_ wsID: String, reason: String) {
+        guard var w = workspaces.removeValue(forKey: wsID) else { return }
+        w.link?.close()
+        let now = Self.now
+        var changes: [(job: Job, event: StoreEvent)] = []
+        for (id, job) in jobs where job.workspaceID == wsID && job.state.isActive {
+            var j = job
+            let from = j.state
+            try? j.move(to: .queued, reason: "workspace \(wsID) lost (\(reason)); requeued")
+            j.workspaceID = nil
+            jobs[id] = j
+            enqueue(j)
+            changes.append((j, .transition(j, from: from, at: now)))
+        }
+        commit(changes)
+        w.record.state = .lost
+        logger.warning("workspace lost", metadata: ["workspace": "\(wsID)", "reason": "\(reason)", "requeued": "\(changes.count)"])
+        try? store.deleteWorkspace(wsID, event: StoreEvent(at: now, workspaceID: wsID, kind: "workspace-lost", message: reason))
+        let record = w.record
+        if let provider = providers[record.provider] {
+            Task { try? await provider.destroy(record) }
+        }
+        eventsChanged()
+        schedule()
+    }
+
+    /// Destroys a workspace on purpose (idle, lease, admin). Jobs still in it are requeued.
+    func destroyWorkspace(_ wsID: String, reason: String) async {
+        guard var w = workspaces[wsID], !w.destroying else { return }
+        w.destroying = true
+        workspaces[wsID] = w
+        let now = Self.now
+        var changes: [(job: Job, event: StoreEvent)] = []
+        for (id, job) in jobs where job.workspaceID == wsID && job.state.isActive {
+            var j = job
+            let from = j.state
+            try? j.move(to: .queued, reason: "workspace \(wsID) destroyed (\(reason)); requeued")
+            j.workspaceID = nil
+            jobs[id] = j
+            enqueue(j)
+            changes.append((j, .transition(j, from: from, at: now)))
+        }
+        commit(changes)
+        w.link?.send(.shutdown)
+        w.link?.close()
+        if let provider = providers[w.record.provider] { try? await provider.destroy(w.record) }
+        workspaces[wsID] = nil
+        try? store.deleteWorkspace(wsID, event: StoreEvent(at: Self.now, workspaceID: wsID, kind: "workspace-destroyed", message: reason))
+        logger.info("workspace destroyed", metadata: ["workspace": "\(wsID)", "reason": "\(reason)"])
+        eventsChanged()
+        schedule()
+    }
+
+    /// Idle reaping and leases; runs on the timer.
+    func maintain() async {
+        let now = Self.now
+        for (id, w) in workspaces where !w.destroying {
+            guard let cls = config.workspaceClass(named: w.record.className) else {
+                if w.runs.isEmpty { await destroyWorkspace(id, reason: "its class is no longer configured") }
+                continue
+            }
+            switch w.record.state {
+            case .ready where now >= w.record.leaseExpiresAt:
+                workspaces[id]!.record.state = .draining
+                try? store.save(workspaces[id]!.record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-draining",
+                                                                          message: "lease expired"))
+                if w.runs.isEmpty { await destroyWorkspace(id, reason: "lease expired") }
+            case .ready where w.runs.isEmpty:
+                if let since = w.idleSince {
+                    if now - since >= Double(cls.idleTimeoutSeconds) { await destroyWorkspace(id, reason: "idle for \(cls.idleTimeoutSeconds) s") }
+                } else {
+                    workspaces[id]!.idleSince = now
+                }
+            case .draining where w.runs.isEmpty:
+                await destroyWorkspace(id, reason: "lease expired")
+            default:
+                break
+            }
+        }
+        schedule()
+    }
+
+    func stop() {
+        stopped = true
+        for w in workspaces.values { w.link?.close() }
+    }
+}

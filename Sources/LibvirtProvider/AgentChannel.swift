@@ -1,0 +1,65 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// The host side of a workspace's agent channel: a Unix socket on which QEMU (or libxl) listens
+/// and forwards bytes to the guest's virtio-serial / Xen PV port.
+public enum AgentChannel {
+    /// Connects to the socket; returns the connected descriptor, or `nil` if nobody listens.
+    public static func connect(_ path: String) -> Int32? {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { close(fd); return nil }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        if rc != 0 { close(fd); return nil }
+        return fd
+    }
+
+    /// The `state` libvirt reports for our channel in the live domain XML: `connected` once the
+    /// guest has opened its port, `disconnected` before; `nil` when the driver does not track it
+    /// (Xen, the test driver).
+    public static func guestState(inLiveXML xml: String) -> String? {
+        guard let doc = try? XMLDocument(xmlString: xml, options: []),
+              let nodes = try? doc.nodes(forXPath: "/domain/devices/channel/target[@name='\(DomainXML.agentChannelName)']"),
+              let target = nodes.first as? XMLElement else { return nil }
+        return target.attribute(forName: "state")?.stringValue
+    }
+
+    /// Waits until the agent channel is usable: the socket accepts a connection and, where
+    /// libvirt tracks it, the guest has opened its end. Holding our connection open while we
+    /// watch keeps the guest side from seeing end-of-file and closing its port again.
+    /// The domain's state is checked between attempts, so a guest that died fails fast.
+    static func waitUntilReady(socketPath: String, timeout: Double, domain: LibvirtDomain) async throws -> Double {
+        let start = Date()
+        var fd: Int32? = nil
+        defer { if let fd { close(fd) } }
+        while true {
+            let elapsed = Date().timeIntervalSince(start)
+            if elapsed > timeout { throw LibvirtProviderError.agentNotReady(domain: domain.name, socket: socketPath, seconds: timeout, detail: "") }
+            let state = try await domain.state()
+            if !state.isActive {
+                throw LibvirtProviderError.guestStopped(domain: domain.name, state: state.description, detail: "")
+            }
+            if fd == nil { fd = connect(socketPath) }
+            if fd != nil {
+                switch guestState(inLiveXML: try await domain.xmlDescription()) {
+                case nil, "connected"?: return Date().timeIntervalSince(start)
+                default: break
+                }
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+/// Everything a domain definition needs, already resolved to host paths. Pure data: the provider
+/// fills it from a workspace class, tests fill it by hand.
+public struct DomainSpec: Sendable, Equatable {
+    /// How the guest reaches a network, if at all.
+    public enum NetworkSource: Sendable, Equatable {
+        /// A host bridge (`<interface type='bridge'>`).
+        case bridge(String)
+        /// A libvirt virtual network (`<interface type='network'>`).
+        case network(String)
+        /// QEMU user-mode networking (SLIRP); no bandwidth control.
+        case user
+    }
+
+    /// Average rates in KiB/s (libvirt's `<bandwidth>` units); `nil` = unlimited.
+    public struct Bandwidth: Sendable, Equatable {
+        public var inboundKiBps: Int?
+        public var outboundKiBps: Int?
+        public init(inboundKiBps: Int?, outboundKiBps: Int?) {
+            self.inboundKiBps = inboundKiBps
+            self.outboundKiBps = outboundKiBps
+        }
+    }
+
+    public struct Disk: Sendable, Equatable {
+        public var path: String
+        /// `qcow2` or `raw`.
+        public var format: String
+        public init(path: String, format: String) {
+            self.path = path
+            self.format = format
+        }
+    }
+
+    public var name: String
+    public var kind: GuestKind
+    public var memoryMiB: Int
+    /// At least `memoryMiB`; room for growing the balloon at run time.
+    public var maxMemoryMiB: Int
+    public var vcpus: Int
+    public var cpu: CPUTuning
+    public var kernel: String
+    public var initrd: String?
+    public var cmdline: String
+    public var disks: [Disk]
+    public var network: NetworkSource?
+    public var bandwidth: Bandwidth?
+    /// Guest serial console to this host file (QEMU/KVM and Xen HVM; Xen PV consoles go through
+    /// xenconsoled, which keeps its own log).
+    public var serialLogPath: String?
+    /// The host-side Unix socket of the agent channel; QEMU (or libxl) listens on it.
+    public var agentSocketPath: String
+    public var metadata: WorkspaceMetadata
+    /// QEMU machine type (`pc`, `q35`).
+    public var machine: String
+    public var arch: String
+
+    public init(name: String, kind: GuestKind, memoryMiB: Int, maxMemoryMiB: Int? = nil, vcpus: Int,
+                cpu: CPUTuning, kernel: String, initrd: String?, cmdline: String, disks: [Disk] = [],
+                network: NetworkSource? = nil, bandwidth: Bandwidth? = nil, serialLogPath: String?,
+                agentSocketPath: String, metadata: WorkspaceMetadata, machine: String = "pc",
+                arch: String = "x86_64") {
+        self.name = name
+        self.kind = kind
+        self.memoryMiB = memoryMiB
+        self.maxMemoryMiB = max(memoryMiB, maxMemoryMiB ?? memoryMiB)
+        self.vcpus = vcpus
+        self.cpu = cpu
+        self.kernel = kernel
+        self.initrd = initrd
+        self.cmdline = cmdline
+        self.disks = disks
+        self.network = network
+        self.bandwidth = bandwidth
+        self.serialLogPath = serialLogPath
+        self.agentSocketPath = agentSocketPath
+        self.metadata = metadata
+        self.machine = machine
+        self.arch = arch
+    }
+}
+
+/// Renders libvirt domain XML (schema of libvirt 9.0) for Xen PV, Xen HVM, KVM and QEMU guests.
+public enum DomainXML {
+    /// The virtio-serial port name (QEMU/KVM) or Xen PV channel name the guest agent opens.
+    public static let agentChannelName = "org.wsbridge.agent.0"
+
+    /// The complete `<domain>` document.
+    public static func render(_ spec: DomainSpec) -> String {
+        tree(spec).rendered()
+    }
+
+    /// The `<domain>` element as a tree, for callers that want to add to it.
+    public static func tree(_ spec: DomainSpec) -> XMLTree {
+        var children: [XMLTree] = [
+            .leaf("name", spec.name),
+            .leaf("title", "wsbridge workspace \(spec.metadata.workspaceID) (class \(spec.metadata.className))"),
+            XMLTree("metadata", children: [spec.metadata.element]),
+            .leaf("memory", spec.maxMemoryMiB, [("unit", "MiB")]),
+            .leaf("currentMemory", spec.memoryMiB, [("unit", "MiB")]),
+            .leaf("vcpu", spec.vcpus, [("placement", "static")]),
+            cputune(spec),
+            os(spec),
+        ]
+        if spec.kind != .xenPV {
+            children.append(XMLTree("features", children: [XMLTree("acpi"), XMLTree("apic")] +
+                                    (spec.kind == .xenHVM ? [XMLTree("pae")] : [])))
+        }
+        // A workspace guest that reboots or crashes has lost its jobs' state; stopping it lets the
+        // reconciler see that, where a silent restart would hide it.
+        children += [.leaf("on_poweroff", "destroy"), .leaf("on_reboot", "destroy"), .leaf("on_crash", "destroy")]
+        children.append(devices(spec))
+        return XMLTree("domain", [("type", spec.kind.domainType)], children: children)
+    }
+
+    static func cputune(_ spec: DomainSpec) -> XMLTree {
+        if spec.kind.isXen {
+            // libxl copies `shares` into the credit scheduler weight at start; a cap can only be
+            // set at run time (scheduler parameter `cap`), which the provider does after start.
+            return XMLTree("cputune", children: [.leaf("shares", spec.cpu.xenWeight)])
+        }
+        var c: [XMLTree] = [.leaf("shares", spec.cpu.qemuShares)]
+        if let quota = spec.cpu.qemuGlobalQuota {
+            c += [.leaf("global_period", CPUTuning.period), .leaf("global_quota", quota)]
+        }
+        return XMLTree("cputune", children: c)
+    }
+
+    static func os(_ spec: DomainSpec) -> XMLTree {
+        let type: XMLTree
+        switch spec.kind {
+        case .xenPV: type = .leaf("type", "xen", [("arch", spec.arch), ("machine", "xenpv")])
+        case .xenHVM: type = .leaf("type", "hvm", [("arch", spec.arch), ("machine", "xenfv")])
+        case .kvm, .qemu: type = .leaf("type", "hvm", [("arch", spec.arch), ("machine", spec.machine)])
+        }
+        var c = [type, .leaf("kernel", spec.kernel)]
+        if let initrd = spec.initrd { c.append(.leaf("initrd", initrd)) }
+        c.append(.leaf("cmdline", spec.cmdline))
+        return XMLTree("os", children: c)
+    }
+
+    static func devices(_ spec: DomainSpec) -> XMLTree {
+        var d: [XMLTree] = []
+        for (i, disk) in spec.disks.enumerated() {
+            let letter = String(UnicodeScalar(UInt8(97 + min(i, 25))))
+            let target: XMLTree = spec.kind.isXen
+                ? XMLTree("target", [("dev", "xvd\(letter)"), ("bus", "xen")])
+                : XMLTree("target", [("dev", "vd\(letter)"), ("bus", "virtio")])
+            // libxl has no `qdisk` driver name: `qemu` selects QEMU's disk backend in dom0, the
+            // one that understands qcow2.
+            d.append(XMLTree("disk", [("type", "file"), ("device", "disk")], children: [
+                XMLTree("driver", [("name", "qemu"), ("type", disk.format)]),
+                XMLTree("source", [("file", disk.path)]),
+                target,
+            ]))
+        }
+        if let network = spec.network { d.append(interface(spec, network)) }
+        if spec.kind == .xenPV {
+            d.append(XMLTree("console", [("type", "pty")], children: [XMLTree("target", [("type", "xen"), ("port", "0")])]))
+        } else if let log = spec.serialLogPath {
+            d.append(XMLTree("serial", [("type", "file")], children: [
+                XMLTree("source", [("path", log), ("append", "on")]),
+                XMLTree("target", [("port", "0")]),
+            ]))
+        } else {
+            d.append(XMLTree("serial", [("type", "pty")], children: [XMLTree("target", [("port", "0")])]))
+        }
+        d.append(XMLTree("channel", [("type", "unix")], children: [
+            XMLTree("source", [("mode", "bind"), ("path", spec.agentSocketPath)]),
+            XMLTree("target", [("type", spec.kind.isXen ? "xen" : "virtio"), ("name", agentChannelName)]),
+        ]))
+        if !spec.kind.isXen {
+            // The balloon lets `setMemory` shrink and grow a running guest.
+            d.append(XMLTree("memballoon", [("model", "virtio")]))
+        }
+        return XMLTree("devices", children: d)
+    }
+
+    static func interface(_ spec: DomainSpec, _ network: DomainSpec.NetworkSource) -> XMLTree {
+        var c: [XMLTree] = []
+        let type: String
+        switch network {
+        case .bridge(let br):
+            type = "bridge"
+            c.append(XMLTree("source", [("bridge", br)]))
+            if spec.kind.isXen { c.append(XMLTree("script", [("path", "vif-bridge")])) }
+        case .network(let net):
+            type = "network"
+            c.append(XMLTree("source", [("network", net)]))
+        case .user:
+            type = "user"
+        }
+        if !spec.kind.isXen { c.append(XMLTree("model", [("type", "virtio")])) }
+        // libvirt shapes traffic with tc on the host-side tap device, which user-mode
+        // networking does not have; libxl applies only the outbound average.
+        if let bw = spec.bandwidth, network != .user {
+            var b: [XMLTree] = []
+            if !spec.kind.isXen, let inbound = bw.inboundKiBps { b.append(XMLTree("inbound", [("average", "\(inbound)")])) }
+            if let outbound = bw.outboundKiBps { b.append(XMLTree("outbound", [("average", "\(outbound)")])) }
+            if !b.isEmpty { c.append(XMLTree("bandwidth", children: b)) }
+        }
+        return XMLTree("interface", [("type", type)], children: c)
+    }
+}

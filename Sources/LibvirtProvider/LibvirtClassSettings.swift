@@ -1,0 +1,98 @@
+import WorkspaceBridge
+
+/// The libvirt part of a workspace class, read from `WorkspaceClass.settings`.
+///
+/// Keys (snake_case like the rest of the config; the camelCase spelling is accepted too):
+/// - `uris` (comma separated) or `uri`: hypervisor hosts, e.g.
+///   `"qemu:///system,qemu+ssh://node2/system"`; default `qemu:///system`.
+/// - `domain_type`: `kvm` (default for QEMU URIs), `qemu` (TCG, no hardware virtualisation),
+///   `xen` (PV, default for Xen URIs) or `xen-hvm`.
+/// - `kernel` (required), `initrd`, `cmdline` (extra kernel arguments).
+/// - `image`: base disk image (qcow2 or raw); each workspace gets a qcow2 overlay of it.
+/// - `max_memory_mb`: ceiling for growing memory at run time (default: the class memory).
+/// - `machine`: QEMU machine type (default `pc`).
+/// - `bridge` or `network_name`: where the NIC goes when the class has `network = true`
+///   (default: QEMU user networking; `xenbr0` for Xen).
+/// - `bandwidth_kbps`, `inbound_kbps`, `outbound_kbps`: average NIC rates in KiB/s.
+/// - `boot_timeout_seconds`: how long `create` waits for the agent channel (default 120).
+public struct LibvirtClassSettings: Sendable, Equatable {
+    public var uris: [String]
+    public var kind: GuestKind
+    public var kernel: String
+    public var initrd: String?
+    public var extraCmdline: String?
+    public var image: String?
+    public var maxMemoryMB: Int?
+    public var machine: String
+    public var network: DomainSpec.NetworkSource?
+    public var bandwidth: DomainSpec.Bandwidth?
+    public var bootTimeoutSeconds: Double
+
+    public init(_ workspaceClass: WorkspaceClass) throws(ConfigError) {
+        let s = workspaceClass.settings
+        let key = "class \(workspaceClass.name): settings"
+        func value(_ names: String...) -> String? {
+            for n in names { if let v = s[n]?.trimmingCharacters(in: .whitespaces), !v.isEmpty { return v } }
+            return nil
+        }
+        func integer(_ names: String...) throws(ConfigError) -> Int? {
+            guard let name = names.first(where: { s[$0] != nil }), let raw = s[name] else { return nil }
+            guard let v = Int(raw.trimmingCharacters(in: .whitespaces)), v > 0 else {
+                throw ConfigError(key: "\(key).\(name)", message: "must be a positive integer, not \"\(raw)\"")
+            }
+            return v
+        }
+
+        let uriList = value("uris", "uri") ?? "qemu:///system"
+        uris = uriList.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if uris.isEmpty { throw ConfigError(key: "\(key).uris", message: "names no libvirt URI") }
+
+        if let t = value("domain_type", "domainType") {
+            guard let k = GuestKind(setting: t) else {
+                throw ConfigError(key: "\(key).domain_type", message: "\"\(t)\" is not one of kvm, qemu, xen, xen-hvm")
+            }
+            kind = k
+        } else {
+            kind = uris[0].hasPrefix("xen") ? .xenPV : .kvm
+        }
+
+        guard let kernel = value("kernel") else {
+            throw ConfigError(key: "\(key).kernel", message: "a libvirt class needs a guest kernel (see contrib/guest-image)")
+        }
+        self.kernel = kernel
+        initrd = value("initrd")
+        extraCmdline = value("cmdline")
+        image = value("image")
+        maxMemoryMB = try integer("max_memory_mb", "maxMemoryMB")
+        if let m = maxMemoryMB, m < workspaceClass.memoryMB {
+            throw ConfigError(key: "\(key).max_memory_mb", message: "\(m) is below the class memory \(workspaceClass.memoryMB)")
+        }
+        machine = value("machine") ?? "pc"
+
+        if workspaceClass.network {
+            if let br = value("bridge") {
+                network = .bridge(br)
+            } else if let net = value("network_name", "networkName") {
+                network = .network(net)
+            } else {
+                network = kind.isXen ? .bridge("xenbr0") : .user
+            }
+        } else {
+            network = nil
+        }
+        let both = try integer("bandwidth_kbps", "bandwidthKBps")
+        let inbound = try integer("inbound_kbps", "inboundKBps") ?? both
+        let outbound = try integer("outbound_kbps", "outboundKBps") ?? both
+        bandwidth = (inbound == nil && outbound == nil) ? nil : .init(inboundKiBps: inbound, outboundKiBps: outbound)
+        bootTimeoutSeconds = Double(try integer("boot_timeout_seconds", "bootTimeoutSeconds") ?? 120)
+    }
+
+    /// The kernel command line: console on the serial (or Xen) console, power off instead of
+    /// hanging on a panic, and the class's own arguments.
+    public var cmdline: String {
+        var c = "console=\(kind.consoleDevice) panic=-1 quiet"
+        if image != nil { c += " root=/dev/\(kind.isXen ? "xvda" : "vda")" }
+        if let extra = extraCmdline { c += " " + extra }
+        return c
+    }
+}

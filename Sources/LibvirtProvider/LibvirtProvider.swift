@@ -1,0 +1,305 @@
+import Foundation
+import WorkspaceBridge
+import WorkspaceProviders
+
+/// Workspaces as libvirt guests: Xen PV/HVM under libxl, KVM, or QEMU/TCG.
+///
+/// `create` places the guest on the class's least loaded host, stages its kernel, initramfs and
+/// disk through the content-addressed `ImageCache`, defines a persistent domain tagged with our
+/// `WorkspaceMetadata`, starts it and returns once the agent channel (a Unix socket on the host)
+/// is usable. Domains without our metadata are never touched.
+public final class LibvirtProvider: WorkspaceProvider {
+    public let name = "libvirt"
+
+    /// Where the provider keeps its files and how long it waits.
+    public struct Configuration: Sendable {
+        /// Per-workspace directories (overlay disk, serial log, save images).
+        public var stateDirectory: String
+        /// The content-addressed image cache.
+        public var cacheDirectory: String
+        /// Agent channel sockets. Keep it short: a Unix socket path has at most 107 bytes.
+        public var socketDirectory: String
+        public var openTimeout: Double
+        public var callTimeout: Double
+        /// `false` only where no guest really runs (the libvirt test driver): `create` then
+        /// returns when the domain runs, without waiting for an agent.
+        public var waitForAgent: Bool
+
+        public init(stateDirectory: String = "/var/lib/wsbridge/libvirt", cacheDirectory: String? = nil,
+                    socketDirectory: String = "/run/wsbridge/libvirt", openTimeout: Double = 30,
+                    callTimeout: Double = 60, waitForAgent: Bool = true) {
+            self.stateDirectory = stateDirectory
+            self.cacheDirectory = cacheDirectory ?? (stateDirectory as NSString).appendingPathComponent("images")
+            self.socketDirectory = socketDirectory
+            self.openTimeout = openTimeout
+            self.callTimeout = callTimeout
+            self.waitForAgent = waitForAgent
+        }
+    }
+
+    public let configuration: Configuration
+    /// Hosts scanned by `discover` and `reconcile` (classes may add more at `create`).
+    public let uris: [String]
+    public let hosts: LibvirtHostPool
+    let cache: ImageCache
+
+    /// - Parameter uris: every libvirt URI any class uses; `discover` looks only there.
+    public init(configuration: Configuration = .init(), uris: [String]) {
+        self.configuration = configuration
+        var seen = Set<String>()
+        self.uris = uris.filter { seen.insert($0).inserted }
+        self.hosts = LibvirtHostPool(openTimeout: configuration.openTimeout, callTimeout: configuration.callTimeout)
+        self.cache = ImageCache(directory: configuration.cacheDirectory)
+    }
+
+    /// A provider for the libvirt classes among `classes` (their `uris` settings are scanned).
+    public convenience init(configuration: Configuration = .init(), classes: [WorkspaceClass]) {
+        let uris = classes.filter { $0.provider == "libvirt" }
+            .flatMap { (try? LibvirtClassSettings($0))?.uris ?? [] }
+        self.init(configuration: configuration, uris: uris)
+    }
+
+    // MARK: Names and handles
+
+    /// The domain name of a workspace: our prefix plus the id, reduced to characters every
+    /// driver and file system accepts.
+    public static func domainName(for workspaceID: String) -> String {
+        let safe = workspaceID.unicodeScalars.map { c -> Character in
+            (CharacterSet.alphanumerics.contains(c) && c.isASCII) || c == "-" || c == "_" || c == "." ? Character(c) : "_"
+        }
+        return "wsb-" + String(safe)
+    }
+
+    /// `URI#domain`: enough to find the guest again after a restart.
+    public static func handle(uri: String, domainName: String) -> String { "\(uri)#\(domainName)" }
+
+    /// Splits a handle made by `handle(uri:domainName:)`.
+    public static func parseHandle(_ handle: String) -> (uri: String, domainName: String)? {
+        guard let i = handle.lastIndex(of: "#") else { return nil }
+        let uri = String(handle[..<i]), name = String(handle[handle.index(after: i)...])
+        return uri.isEmpty || name.isEmpty ? nil : (uri, name)
+    }
+
+    func instanceDirectory(_ domainName: String) -> String {
+        (configuration.stateDirectory as NSString).appendingPathComponent("instances/\(domainName)")
+    }
+
+    func socketPath(_ domainName: String) -> String {
+        (configuration.socketDirectory as NSString).appendingPathComponent("\(domainName).agent")
+    }
+
+    // MARK: WorkspaceProvider
+
+    public func create(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace {
+        let settings: LibvirtClassSettings
+        do { settings = try LibvirtClassSettings(workspaceClass) } catch {
+            throw LibvirtProviderError.configuration(error.description)
+        }
+        let connection = try await place(on: settings.uris)
+        let domainName = Self.domainName(for: id)
+        let instanceDir = instanceDirectory(domainName)
+        let socket = socketPath(domainName)
+        guard socket.utf8.count < 108 else {
+            throw LibvirtProviderError.configuration("agent socket path \(socket) is longer than a Unix socket allows; shorten the socket directory")
+        }
+        let now = Date().timeIntervalSince1970
+        let metadata = WorkspaceMetadata(workspaceID: id, className: workspaceClass.name, createdAt: now,
+                                         leaseExpiresAt: now + Double(workspaceClass.leaseSeconds),
+                                         endpoint: socket, instanceDirectory: instanceDir)
+        let spec = try prepare(domainName: domainName, workspaceClass: workspaceClass, settings: settings,
+                               metadata: metadata)
+
+        let domain: LibvirtDomain
+        do {
+            domain = try await connection.defineDomain(xml: DomainXML.render(spec))
+        } catch {
+            removeFiles(instanceDir: instanceDir, socket: socket)
+            throw LibvirtProviderError.libvirt(error)
+        }
+        do {
+            try await domain.start()
+            if settings.kind.isXen, workspaceClass.cpuCapPercent != nil {
+                // libxl takes the weight from <cputune> but a cap only at run time.
+                try await domain.setSchedulerParameters(spec.cpu.schedulerParameters(forScheduler: try await domain.schedulerType()))
+            }
+            if configuration.waitForAgent {
+                _ = try await AgentChannel.waitUntilReady(socketPath: socket, timeout: settings.bootTimeoutSeconds, domain: domain)
+            }
+        } catch {
+            let detail = Self.tail(ofFile: spec.serialLogPath)
+            try? await domain.destroy()
+            try? await domain.undefine()
+            removeFiles(instanceDir: instanceDir, socket: socket)
+            switch error {
+            case LibvirtProviderError.agentNotReady(let d, let s, let t, _):
+                throw LibvirtProviderError.agentNotReady(domain: d, socket: s, seconds: t, detail: detail)
+            case LibvirtProviderError.guestStopped(let d, let st, _):
+                throw LibvirtProviderError.guestStopped(domain: d, state: st, detail: detail)
+            case let e as LibvirtError:
+                throw LibvirtProviderError.libvirt(e)
+            default:
+                throw error
+            }
+        }
+        let driver = (try? await connection.driverType()) ?? settings.kind.domainType
+        return Workspace(id: id, className: workspaceClass.name, provider: name, state: .ready,
+                         pid: Self.qemuPID(uri: connection.uri, domainName: domainName), endpoint: socket,
+                         handle: Self.handle(uri: connection.uri, domainName: domainName), createdAt: now,
+                         leaseExpiresAt: metadata.leaseExpiresAt, lastUsedAt: now,
+                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver))
+    }
+
+    public func destroy(_ workspace: Workspace) async throws {
+        guard let (uri, domainName) = Self.parseHandle(workspace.handle) else {
+            throw LibvirtProviderError.badHandle(workspace.handle)
+        }
+        let connection: LibvirtConnection
+        do { connection = try await hosts.connection(uri) } catch { throw LibvirtProviderError.libvirt(error) }
+        var instanceDir = instanceDirectory(domainName)
+        var socket = workspace.endpoint.isEmpty ? socketPath(domainName) : workspace.endpoint
+        if let meta = try await stopAndUndefine(domainName, on: connection, handle: workspace.handle) {
+            if !meta.instanceDirectory.isEmpty { instanceDir = meta.instanceDirectory }
+            if !meta.endpoint.isEmpty { socket = meta.endpoint }
+        }
+        removeFiles(instanceDir: instanceDir, socket: socket)
+    }
+
+    /// `false` only on evidence that the guest is gone or stopped. A host that does not answer
+    /// gives no evidence either way, and declaring its guests dead would requeue (re-run) their
+    /// jobs; use `status(_:)` to see the difference.
+    public func isAlive(_ workspace: Workspace) async -> Bool {
+        switch await status(workspace) {
+        case .running, .paused: return true
+        case .stopped, .gone: return false
+        case .unreachable: return true
+        }
+    }
+
+    public func discover() async throws -> [String] {
+        let (found, unreachable, _) = await scan(uris)
+        if let (uri, error) = unreachable.first {
+            // A partial answer would make the caller think the silent host's workspaces are gone.
+            throw LibvirtProviderError.noHostAvailable([uri: error])
+        }
+        return found.map { $0.metadata.workspaceID }.sorted()
+    }
+
+    // MARK: Building blocks
+
+    /// Stops and undefines our domain `domainName`; `nil` if it was already gone.
+    func stopAndUndefine(_ domainName: String, on connection: LibvirtConnection, handle: String) async throws -> WorkspaceMetadata? {
+        let domain: LibvirtDomain
+        let meta: WorkspaceMetadata
+        do {
+            domain = try await connection.lookupDomain(name: domainName)
+            guard let xml = try await domain.metadata(namespace: WorkspaceMetadata.namespace),
+                  let m = WorkspaceMetadata(xml: xml) else {
+                // Same name, but not ours: never touch it.
+                throw LibvirtProviderError.badHandle("\(handle) names a domain without our metadata")
+            }
+            meta = m
+        } catch let error as LibvirtError {
+            if error.isNoDomain { return nil }
+            throw LibvirtProviderError.libvirt(error)
+        }
+        do {
+            if try await domain.state().isActive { try await domain.destroy() }
+        } catch {
+            // Stopped or vanished meanwhile is fine; anything else is a real failure.
+            if !(error.isNoDomain || error.code == .operationInvalid) { throw LibvirtProviderError.libvirt(error) }
+        }
+        do {
+            try await domain.undefine()
+        } catch {
+            if !error.isNoDomain { throw LibvirtProviderError.libvirt(error) }
+        }
+        return meta
+    }
+
+    /// Stages images and fills the domain spec.
+    func prepare(domainName: String, workspaceClass: WorkspaceClass, settings: LibvirtClassSettings,
+                 metadata: WorkspaceMetadata) throws -> DomainSpec {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: metadata.instanceDirectory, withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: configuration.socketDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw LibvirtProviderError.image("cannot create \(metadata.instanceDirectory): \(error)")
+        }
+        try? fm.removeItem(atPath: metadata.endpoint)
+        do {
+            let kernel = try cache.cachedCopy(of: settings.kernel)
+            let initrd = try settings.initrd.map { p throws(ImageCache.Failure) in try cache.cachedCopy(of: p) }
+            var disks: [DomainSpec.Disk] = []
+            if let image = settings.image {
+                let base = try cache.cachedCopy(of: image)
+                let overlay = (metadata.instanceDirectory as NSString).appendingPathComponent("disk.qcow2")
+                try? fm.removeItem(atPath: overlay)
+                try cache.createOverlay(base: base, at: overlay, sizeMB: workspaceClass.diskMB)
+                disks.append(.init(path: overlay, format: "qcow2"))
+            }
+            return DomainSpec(
+                name: domainName, kind: settings.kind, memoryMiB: workspaceClass.memoryMB,
+                maxMemoryMiB: settings.maxMemoryMB, vcpus: workspaceClass.cpus,
+                cpu: CPUTuning(weight: workspaceClass.cpuWeight, capPercent: workspaceClass.cpuCapPercent),
+                kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
+                network: settings.network, bandwidth: settings.bandwidth,
+                serialLogPath: (metadata.instanceDirectory as NSString).appendingPathComponent("serial.log"),
+                agentSocketPath: metadata.endpoint, metadata: metadata, machine: settings.machine)
+        } catch {
+            removeFiles(instanceDir: metadata.instanceDirectory, socket: metadata.endpoint)
+            throw LibvirtProviderError.image(error.description)
+        }
+    }
+
+    func removeFiles(instanceDir: String, socket: String) {
+        // Only ever below our own state directory: a corrupted metadata element must not make
+        // us delete anything else.
+        if instanceDir.hasPrefix(configuration.stateDirectory + "/") {
+            try? FileManager.default.removeItem(atPath: instanceDir)
+        }
+        try? FileManager.default.removeItem(atPath: socket)
+    }
+
+    /// QEMU's pid from libvirt's pid file, for local QEMU hosts.
+    static func qemuPID(uri: String, domainName: String) -> Int32? {
+        guard uri.hasPrefix("qemu:///") else { return nil }
+        let dir = uri.hasPrefix("qemu:///system") ? "/run/libvirt/qemu" : nil
+        guard let dir, let text = try? String(contentsOfFile: "\(dir)/\(domainName).pid", encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The last lines of a file (the serial log), for error messages.
+    static func tail(ofFile path: String?, lines: Int = 15) -> String {
+        guard let path, let data = FileManager.default.contents(atPath: path) else { return "" }
+        let text = String(decoding: data.suffix(8192), as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
+    /// What the guest definition enforces, for `Workspace.enforcement`.
+    static func enforcement(spec: DomainSpec, workspaceClass: WorkspaceClass, driver: String) -> [Enforcement] {
+        let real = driver.lowercased() != "test"
+        let mechanism = "libvirt-\(driver.lowercased())"
+        var list = [
+            Enforcement(control: "memory", mechanism: mechanism, effective: real,
+                        detail: "\(spec.memoryMiB) MiB (max \(spec.maxMemoryMiB) MiB)"),
+            Enforcement(control: "cpus", mechanism: mechanism, effective: real, detail: "\(spec.vcpus) vCPU"),
+            Enforcement(control: "cpu", mechanism: mechanism, effective: real,
+                        detail: spec.kind.isXen ? "weight \(spec.cpu.xenWeight), cap \(spec.cpu.xenCap)%"
+                            : "shares \(spec.cpu.qemuShares)" + (spec.cpu.qemuGlobalQuota.map { ", quota \($0)/\(CPUTuning.period) µs" } ?? "")),
+            Enforcement(control: "pids", mechanism: "guest-kernel", effective: false,
+                        detail: "the guest is the boundary; no per-workspace process limit from the host"),
+        ]
+        if let disk = workspaceClass.diskMB {
+            list.append(Enforcement(control: "disk", mechanism: "qcow2-overlay", effective: !spec.disks.isEmpty,
+                                    detail: spec.disks.isEmpty ? "class has no disk image" : "\(disk) MiB virtual size"))
+        }
+        if let bw = spec.bandwidth {
+            let shaped = spec.network != nil && spec.network != .user
+            list.append(Enforcement(control: "bandwidth", mechanism: shaped ? mechanism : "none", effective: shaped && real,
+                                    detail: shaped ? "in \(bw.inboundKiBps.map(String.init) ?? "-") / out \(bw.outboundKiBps.map(String.init) ?? "-") KiB/s"
+                                        : "user-mode networking cannot be shaped"))
+        }
+        return list
+    }
+}

@@ -1,0 +1,3 @@
+import ArgumentParser
+struct Demo: ParsableCommand { func run() throws {} }
+struct Bench: ParsableCommand { func run() throws {} }

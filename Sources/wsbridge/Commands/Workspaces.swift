@@ -1,0 +1,171 @@
+import ArgumentParser
+import BridgeAPI
+import Foundation
+import WorkspaceBridge
+
+struct Workspaces: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, show or destroy workspaces, with the enforcement that took effect in each.",
+        subcommands: [List.self, Show.self, Destroy.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List workspaces.")
+        @OptionGroup var daemon: DaemonSelection
+        @OptionGroup var format: OutputFormat
+
+        func run() throws {
+            let list: [WorkspaceStatus] = call { () throws(ClientError) in try daemon.client.get("/v1/workspaces") }
+            if format.json { printJSON(list); return }
+            var rows = [["ID", "CLASS", "PROVIDER", "STATE", "PID", "JOBS", "ENFORCEMENT"]]
+            for s in list {
+                let w = s.workspace
+                let enforced = w.enforcement.map { "\($0.control):\($0.effective ? $0.mechanism : "none")" }.joined(separator: " ")
+                rows.append([w.id, w.className, w.provider, w.state.rawValue, w.pid.map(String.init) ?? "-",
+                             "\(s.jobs.count)/\(s.slots)", enforced])
+            }
+            print(table(rows), terminator: "")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one workspace in full.")
+        @OptionGroup var daemon: DaemonSelection
+        @OptionGroup var format: OutputFormat
+        @Argument(help: "Workspace id.") var id: String
+
+        func run() throws {
+            let s: WorkspaceStatus = call { () throws(ClientError) in try daemon.client.get("/v1/workspaces/\(id)") }
+            if format.json { printJSON(s); return }
+            let w = s.workspace
+            print("""
+                workspace  \(w.id)
+                class      \(w.className) (provider \(w.provider))
+                state      \(w.state.rawValue)
+                pid        \(w.pid.map(String.init) ?? "-")
+                agent      \(w.endpoint)
+                created    \(formatTime(w.createdAt))
+                lease ends \(formatTime(w.leaseExpiresAt))
+                jobs       \(s.jobs.map(String.init).joined(separator: " ")) (\(s.jobs.count) of \(s.slots) slots)
+                enforcement:
+                """)
+            for e in w.enforcement { print("  \(e.description)") }
+        }
+    }
+
+    struct Destroy: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Destroy a workspace; its running jobs are requeued.")
+        @OptionGroup var daemon: DaemonSelection
+        @Argument(help: "Workspace id.") var id: String
+
+        func run() throws {
+            let _: [String: String] = call { () throws(ClientError) in try daemon.client.delete("/v1/workspaces/\(id)") }
+            print("destroyed \(id)")
+        }
+    }
+}
+
+struct Policy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show or reload the throttle policy, or explain why a job waits.",
+        subcommands: [Show.self, Reload.self, Explain.self], defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the policy in force.")
+        @OptionGroup var daemon: DaemonSelection
+        @OptionGroup var format: OutputFormat
+
+        func run() throws {
+            let p: PolicyReply = call { () throws(ClientError) in try daemon.client.get("/v1/policy") }
+            if format.json { printJSON(p); return }
+            print(PolicyText.render(p), terminator: "")
+        }
+    }
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reload the config file (same as SIGHUP to the daemon).")
+        @OptionGroup var daemon: DaemonSelection
+
+        func run() throws {
+            let p: PolicyReply = call { () throws(ClientError) in try daemon.client.post("/v1/policy/reload") }
+            print("reloaded \(p.source ?? "built-in defaults")")
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Say in one line which limit holds a waiting job.")
+        @OptionGroup var daemon: DaemonSelection
+        @OptionGroup var format: OutputFormat
+        @Argument(help: "Job id.") var job: String
+
+        func run() throws {
+            let id = parseJobIDs([job])[0]
+            let e: ExplainReply = call { () throws(ClientError) in try daemon.client.get("/v1/jobs/\(id)/explain") }
+            if format.json { printJSON(e) } else { print("job \(e.job) (\(e.state.rawValue)): \(e.explanation)") }
+        }
+    }
+}
+
+enum PolicyText {
+    static func render(_ p: PolicyReply) -> String {
+        let c = p.config
+        var out = """
+            # from \(p.source ?? "built-in defaults"), loaded \(formatTime(p.loadedAt))
+            [throttle]
+            max_running = \(c.throttle.maxRunning)
+            max_running_per_owner = \(c.throttle.maxRunningPerOwner)
+            max_queued_per_owner = \(c.throttle.maxQueuedPerOwner)
+            start_rate = \(c.throttle.startRate)
+            max_creating = \(c.throttle.maxCreating)
+            [retry]
+            max_retries = \(c.retry.maxRetries)
+            backoff_seconds = \(c.retry.backoffSeconds)
+
+            """
+        for k in c.classes {
+            out += """
+                [[class]]
+                name = "\(k.name)"
+                provider = "\(k.provider)"
+                slots = \(k.slots)
+                max_workspaces = \(k.maxWorkspaces)
+                memory_mb = \(k.memoryMB)
+                cpus = \(k.cpus)
+                cpu_weight = \(k.cpuWeight)
+                idle_timeout_seconds = \(k.idleTimeoutSeconds)
+                lease_seconds = \(k.leaseSeconds)
+
+                """
+        }
+        return out
+    }
+}
+
+struct Events: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the daemon's events: job state changes and workspace events.")
+    @OptionGroup var daemon: DaemonSelection
+    @OptionGroup var format: OutputFormat
+    @Flag(help: "Keep printing new events as they happen.") var follow = false
+    @Option(help: "Only this job's events.") var job: Int64?
+    @Option(help: "Start after this sequence number.") var after: Int64 = 0
+
+    func run() throws {
+        var last = after
+        repeat {
+            var path = "/v1/events?after=\(last)&wait=\(follow ? 30 : 0)"
+            if let job { path += "&job=\(job)" }
+            let r: EventsReply = call { () throws(ClientError) in try daemon.client.get(path) }
+            for e in r.events {
+                if format.json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = .sortedKeys
+                    print(String(decoding: (try? encoder.encode(e)) ?? Data(), as: UTF8.self))
+                } else {
+                    let what = e.to.map { "job \(e.job ?? 0) \(e.from?.rawValue ?? "submitted") -> \($0.rawValue)" } ?? e.kind
+                    print("\(e.seq) \(formatTime(e.at)) \(what)\(e.workspace.map { " [\($0)]" } ?? "")\(e.message.map { ": \($0)" } ?? "")")
+                }
+            }
+            fflush(nil)
+            last = r.last
+        } while follow
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Differential test: HTCondor's own submit parser and ClassAd evaluator (the PyPI wheel
+# htcondor==24.12.24, v1 bindings, offline) against ours.
+#
+#   Tests/condor-oracle/run.sh BINARY
+#
+# BINARY must answer `BINARY condor parse --json FILE` and `BINARY condor eval < exprs`.
+# Exits non-zero on any difference not listed in allowlist.txt.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+venv="${CONDOR_ORACLE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/wsbridge-condor-oracle-24.12.24}"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import htcondor' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'htcondor==24.12.24'
+fi
+export CONDOR_CONFIG=/dev/null
+# Both sides read the same environment and the same working directory.
+export WSB_ORACLE_VAR="from the environment"
+export WSB_ORACLE_LIST="a,b,c"
+cd "$here/submit"
+status=0
+"$venv/bin/python" "$here/compare.py" parse "$binary" *.sub || status=1
+"$venv/bin/python" "$here/compare.py" eval "$binary" "$here/exprs/expressions.txt" || status=1
+exit $status

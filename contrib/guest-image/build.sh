@@ -1,0 +1,165 @@
+#!/bin/sh
+# Builds a guest for wsbridge libvirt workspaces from Debian packages only:
+#   OUTDIR/vmlinuz        the Debian cloud kernel
+#   OUTDIR/initrd.img     a small initramfs: busybox, the virtio modules, the wsbridge binary with
+#                         the shared libraries it needs; /init starts `wsbridge agent` on the
+#                         virtio-serial port named org.wsbridge.agent.0
+#
+# usage: build.sh OUTDIR WSBRIDGE_BINARY
+#
+# Kernel command line switches understood by /init:
+#   wsbridge.agent=echo   instead of the agent, echo every byte received on the channel back
+#                         (a channel self-test that needs no agent)
+#   wsbridge.debug=1      start a shell on the serial console after the agent loop is set up
+#
+# Environment: KERNEL_PACKAGE (default linux-image-cloud-amd64), COMPRESS (gzip|lz4, default lz4
+# when the lz4 tool exists: the kernel unpacks it several times faster, which matters under TCG).
+set -eu
+
+OUTDIR=${1:?usage: build.sh OUTDIR WSBRIDGE_BINARY}
+BINARY=${2:?usage: build.sh OUTDIR WSBRIDGE_BINARY}
+KERNEL_PACKAGE=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
+[ -x "$BINARY" ] || { echo "build.sh: $BINARY is not an executable" >&2; exit 1; }
+if [ -z "${COMPRESS:-}" ]; then
+    if command -v lz4 >/dev/null 2>&1; then COMPRESS=lz4; else COMPRESS=gzip; fi
+fi
+
+mkdir -p "$OUTDIR"
+OUTDIR=$(cd "$OUTDIR" && pwd)
+BINARY=$(cd "$(dirname "$BINARY")" && pwd)/$(basename "$BINARY")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+# 1. Packages. The metapackage names the versioned kernel package it depends on.
+VERSIONED=$(apt-cache depends "$KERNEL_PACKAGE" | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1)
+[ -n "$VERSIONED" ] || { echo "build.sh: cannot resolve the kernel of $KERNEL_PACKAGE (apt-get update?)" >&2; exit 1; }
+mkdir debs && cd debs
+apt-get download "$KERNEL_PACKAGE" "$VERSIONED" busybox-static >/dev/null 2>&1 ||
+    apt-get download "$KERNEL_PACKAGE" "$VERSIONED" busybox-static
+cd ..
+mkdir pkg
+for deb in debs/*.deb; do dpkg -x "$deb" pkg; done
+KVER=${VERSIONED#linux-image-}
+cp "pkg/boot/vmlinuz-$KVER" "$OUTDIR/vmlinuz"
+
+# 2. The initramfs tree.
+ROOT=$WORK/root
+mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/usr/bin" "$ROOT/usr/sbin" "$ROOT/lib/modules" "$ROOT/etc" \
+         "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/run" "$ROOT/var/lib/wsbridge-agent" "$ROOT/root"
+cp pkg/bin/busybox "$ROOT/bin/busybox"
+# `busybox --list` includes `busybox` itself: linking that over the binary makes /init unrunnable.
+for applet in $("$ROOT/bin/busybox" --list); do
+    [ "$applet" = busybox ] && continue
+    ln -sf busybox "$ROOT/bin/$applet"
+done
+
+# Virtio drivers are modules in the cloud kernel. No modules.dep and no modprobe: load them with
+# insmod in dependency order; a module missing here is built in, and is skipped.
+MODDIR=pkg/lib/modules/$KVER/kernel
+: > "$ROOT/etc/modules-order"
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_console \
+         virtio_balloon virtio_blk failover net_failover virtio_net virtio_rng; do
+    f=$(find "$MODDIR" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -n1)
+    [ -n "$f" ] || continue
+    case "$f" in
+        *.xz) xz -dc "$f" > "$ROOT/lib/modules/$m.ko" ;;
+        *.zst) zstd -qdc "$f" > "$ROOT/lib/modules/$m.ko" ;;
+        *) cp "$f" "$ROOT/lib/modules/$m.ko" ;;
+    esac
+    echo "$m" >> "$ROOT/etc/modules-order"
+done
+
+# The agent binary and every shared library it loads (the Swift runtime included), at the same
+# paths as on the build host so that its interpreter and run paths resolve unchanged.
+cp "$BINARY" "$ROOT/usr/bin/wsbridge"
+ldd "$BINARY" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
+    mkdir -p "$ROOT$(dirname "$lib")"
+    cp -L "$lib" "$ROOT$lib"
+done
+if ldd "$BINARY" | grep -q 'not found'; then
+    echo "build.sh: warning: unresolved libraries:" >&2
+    ldd "$BINARY" | grep 'not found' >&2
+fi
+
+cat > "$ROOT/etc/passwd" <<'P'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+P
+cat > "$ROOT/etc/group" <<'G'
+root:x:0:
+nogroup:x:65534:
+G
+
+cat > "$ROOT/init" <<'INIT'
+#!/bin/busybox sh
+# wsbridge guest init: mount, load virtio, find the agent channel, run the agent (respawned).
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+echo "wsbridge-guest: userspace up at $(cut -d' ' -f1 /proc/uptime)s"
+VERBOSE=0
+grep -q 'wsbridge.debug=1' /proc/cmdline && VERBOSE=1
+while read -r m; do
+    [ "$VERBOSE" = 1 ] && echo "wsbridge-guest: insmod $m"
+    insmod "/lib/modules/$m.ko" 2>/dev/null
+done < /etc/modules-order
+hostname wsbridge-guest
+ip link set lo up 2>/dev/null
+
+MODE=agent
+DEBUG=0
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        wsbridge.agent=*) MODE=${arg#wsbridge.agent=} ;;
+        wsbridge.debug=1) DEBUG=1 ;;
+    esac
+done
+
+# No udev, so no /dev/virtio-ports/NAME link: match the port name in sysfs.
+DEV=
+i=0
+while [ -z "$DEV" ] && [ "$i" -lt 100 ]; do
+    for p in /sys/class/virtio-ports/*; do
+        [ "$(cat "$p/name" 2>/dev/null)" = org.wsbridge.agent.0 ] && DEV=/dev/${p##*/}
+    done
+    [ -n "$DEV" ] || { i=$((i + 1)); sleep 0.1; }
+done
+if [ -z "$DEV" ]; then
+    echo "wsbridge-guest: no virtio port named org.wsbridge.agent.0; powering off"
+    poweroff -f
+fi
+echo "wsbridge-guest: agent channel $DEV, mode $MODE at $(cut -d' ' -f1 /proc/uptime)s"
+echo "WSBRIDGE-GUEST-READY"
+
+run_agent() {
+    while true; do
+        case "$MODE" in
+            # One open, read and write: a virtio port accepts a single opener at a time.
+            echo) sh -c "exec 3<>$DEV; exec cat <&3 >&3" ;;
+            *) wsbridge agent --device "$DEV" --state /var/lib/wsbridge-agent ;;
+        esac
+        # Reads see end-of-file while no host client is connected; retry shortly.
+        sleep 0.2
+    done
+}
+if [ "$DEBUG" = 1 ]; then
+    run_agent &
+    exec setsid cttyhack sh
+fi
+run_agent
+INIT
+chmod 755 "$ROOT/init"
+
+# 3. Pack.
+cd "$ROOT"
+case "$COMPRESS" in
+    lz4) find . | "$ROOT/bin/busybox" cpio -o -H newc 2>/dev/null | lz4 -l -9 -q > "$OUTDIR/initrd.img" ;;
+    *) find . | "$ROOT/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1 > "$OUTDIR/initrd.img" ;;
+esac
+echo "kernel $KVER: $OUTDIR/vmlinuz"
+echo "initramfs ($COMPRESS, $(du -h "$OUTDIR/initrd.img" | cut -f1)): $OUTDIR/initrd.img"
