@@ -1,3 +1,5 @@
+import Foundation
+
 /// A ClassAd: attribute name → expression, names case-insensitive, spelling and order kept.
 ///
 /// Reads old-style text (one `Name = expression` per line, as `condor_q -l` and the job queue
@@ -111,4 +113,3 @@ public struct ClassAdTextError: Error, Sendable, Equatable, CustomStringConverti
     public var description: String { "line \(line): \(message)" }
 }
 
-import Foundation

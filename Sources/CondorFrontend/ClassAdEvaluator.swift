@@ -256,8 +256,9 @@ public struct ClassAdEvaluator: Sendable {
             case .divide: r = x / y
             default: r = y == 0 ? .nan : fmod(x, y)
             }
-            // An infinite result is an error (`1e300 * 1e300`, `1.0 / 0`); NaN is kept (`0 / 0.0`).
-            return r.isInfinite ? .error : .real(r)
+            // A positive infinite result is an error (`1e300 * 1e300`, `1.0 / 0`), while negative
+            // infinity and NaN are kept (`-1e300 * 1e300`, `0 / 0.0`): HTCondor 24's behaviour.
+            return r == .infinity ? .error : .real(r)
         case .bitAnd, .bitOr, .bitXor, .leftShift, .rightShift, .unsignedRightShift:
             // Bitwise operators take integers only (`true & false` is an error).
             guard case .int(let x) = a0, case .int(let y) = b0 else { return .error }

@@ -288,6 +288,7 @@ Description: "Time (in seconds) after a job terminates but before the job
 Default: 14400
 ValidWhen: GLOBUS_GRAM_JOB_SUBMIT
 DefaultWhen: GLOBUS_GRAM_JOB_SUBMIT
+
 """#
 
     static let workspaceText = #"""
@@ -325,6 +326,7 @@ Description: "How many times wsbridge runs the job again after a failed run
 ValidWhen: GLOBUS_GRAM_JOB_SUBMIT
 DefaultWhen:
 RequiredWhen:
+
 """#
 
     static let coreRecords: [RVFRecord] = (try? RVFParser.parse(coreText, file: "globus-gram-job-manager.rvf")) ?? []

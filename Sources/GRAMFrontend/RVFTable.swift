@@ -18,12 +18,24 @@ public struct RVFTable: Sendable, Equatable {
     }
 
     public mutating func merge(_ file: [RVFRecord]) {
+        // Fold each attribute's records within the file last to first, so the first one's
+        // fields win; then apply them to the table in the order they first appear.
+        var merged: [String: RVFRecord] = [:]
         for record in file.reversed() {
+            if merged[record.attribute] != nil {
+                merged[record.attribute]!.override(with: record)
+            } else {
+                merged[record.attribute] = record
+            }
+        }
+        var seen = Set<String>()
+        for record in file where seen.insert(record.attribute).inserted {
+            guard let folded = merged[record.attribute] else { continue }
             if let at = index[record.attribute] {
-                records[at].override(with: record)
+                records[at].override(with: folded)
             } else {
                 index[record.attribute] = records.count
-                records.append(record)
+                records.append(folded)
             }
         }
     }

@@ -31,10 +31,16 @@ public enum AgentChannel {
     /// guest has opened its port, `disconnected` before; `nil` when the driver does not track it
     /// (Xen, the test driver).
     public static func guestState(inLiveXML xml: String) -> String? {
-        guard let doc = try? XMLDocument(xmlString: xml, options: []),
-              let nodes = try? doc.nodes(forXPath: "/domain/devices/channel/target[@name='\(DomainXML.agentChannelName)']"),
-              let target = nodes.first as? XMLElement else { return nil }
-        return target.attribute(forName: "state")?.stringValue
+        channelState(inLiveXML: xml).state
+    }
+
+    /// The domain type and our channel's `state` attribute from live domain XML.
+    static func channelState(inLiveXML xml: String) -> (domainType: String?, state: String?) {
+        guard let doc = try? XMLDocument(xmlString: xml, options: []), let root = doc.rootElement() else { return (nil, nil) }
+        let type = root.attribute(forName: "type")?.stringValue
+        guard let nodes = try? doc.nodes(forXPath: "/domain/devices/channel/target[@name='\(DomainXML.agentChannelName)']"),
+              let target = nodes.first as? XMLElement else { return (type, nil) }
+        return (type, target.attribute(forName: "state")?.stringValue)
     }
 
     /// Waits until the agent channel is usable: the socket accepts a connection and, where
@@ -54,10 +60,12 @@ public enum AgentChannel {
             }
             if fd == nil { fd = connect(socketPath) }
             if fd != nil {
-                switch guestState(inLiveXML: try await domain.xmlDescription()) {
-                case nil, "connected"?: return Date().timeIntervalSince(start)
-                default: break
-                }
+                // QEMU reports the guest side of virtio-serial ports; until the guest driver has
+                // opened the port there is no `state` at all, so only `connected` counts there.
+                // Xen and the test driver do not track it: the listening socket is all we get.
+                let (type, state) = channelState(inLiveXML: try await domain.xmlDescription())
+                let tracked = type == "qemu" || type == "kvm"
+                if state == "connected" || (!tracked && state == nil) { return Date().timeIntervalSince(start) }
             }
             try await Task.sleep(nanoseconds: 50_000_000)
         }

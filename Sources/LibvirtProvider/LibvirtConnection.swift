@@ -157,8 +157,7 @@ public final class LibvirtConnection: @unchecked Sendable {
             do throws(LibvirtError) {
                 return try body(h.pointer)
             } catch {
-                if let code = error.code, code == .rpc || code == .systemError || code == .noConnect,
-                   virConnectIsAlive(h.pointer) == 0 {
+                if error.isHostFailure, virConnectIsAlive(h.pointer) == 0 {
                     self.markClosed(.error)
                     throw LibvirtError.connectionClosed(uri: self.uri, reason: self.closedReason ?? .error)
                 }

@@ -79,7 +79,11 @@ public enum LibvirtError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isHostFailure: Bool {
         switch self {
         case .timedOut, .connectionClosed: return true
-        case .call(_, let code, _, _): return code == .rpc || code == .noConnect || code == .systemError
+        case .call(_, let code, let domain, _):
+            // RPC-layer errors ("client socket is closed", "End of file while reading data")
+            // come from the transport, whatever their number.
+            return code == .rpc || code == .noConnect || code == .systemError
+                || domain == Int32(VIR_FROM_RPC.rawValue) || domain == Int32(VIR_FROM_REMOTE.rawValue)
         }
     }
 

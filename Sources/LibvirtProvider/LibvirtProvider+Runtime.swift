@@ -99,8 +99,10 @@ extension LibvirtProvider {
     public func setMemory(_ workspace: Workspace, megabytes: Int) async throws {
         do {
             let domain = try await domain(of: workspace)
-            let impact: ModificationImpact = try await domain.state().isActive ? [.live, .config] : .config
-            try await domain.setMemory(kiB: UInt(megabytes) * 1024, impact: impact)
+            let kiB = UInt(megabytes) * 1024
+            // Two calls: some drivers refuse LIVE and CONFIG together.
+            if try await domain.state().isActive { try await domain.setMemory(kiB: kiB, impact: .live) }
+            try await domain.setMemory(kiB: kiB, impact: .config)
         } catch let e as LibvirtError {
             throw LibvirtProviderError.libvirt(e)
         }

@@ -100,6 +100,11 @@ public struct ThrottlePolicy: Sendable {
         if s.waitingForCreation[cls.name, default: 0] < incoming {
             return .wait(.workspaceBeingCreated(className: cls.name))
         }
+        // This class's slots, free or coming, already cover every job that may still start:
+        // another workspace could not be used under max_running.
+        let spare = incoming - s.waitingForCreation[cls.name, default: 0]
+            + (s.freeSlots[cls.name] ?? []).reduce(0) { $0 + max(0, $1.free) }
+        if s.running + spare >= limits.maxRunning { return .wait(.globalRunning(limit: limits.maxRunning)) }
         if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces {
             return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots))
         }

@@ -8,6 +8,9 @@ public struct CgroupHost: Sendable {
 
     public let version: Version
     public let root: String
+    /// One daemon's subtree (`wsbridge/<scope>`), so that daemons sharing a host never touch
+    /// each other's workspaces.
+    public var scope: String = "default"
     /// Why cgroups are not used, when they are not.
     public let unavailableReason: String?
 
@@ -38,8 +41,8 @@ public struct CgroupHost: Sendable {
 
     func directories(_ id: String) -> [String] {
         switch version {
-        case .v1: Self.v1Controllers.map { "\(root)/\($0)/wsbridge/\(id)" }
-        case .v2: ["\(root)/wsbridge/\(id)"]
+        case .v1: Self.v1Controllers.map { "\(root)/\($0)/wsbridge/\(scope)/\(id)" }
+        case .v2: ["\(root)/wsbridge/\(scope)/\(id)"]
         case .none: []
         }
     }
@@ -60,7 +63,8 @@ public struct CgroupHost: Sendable {
             ])
         case .v1:
             var e: [Enforcement] = []
-            let mem = "\(root)/memory/wsbridge/\(id)", cpu = "\(root)/cpu/wsbridge/\(id)", pids = "\(root)/pids/wsbridge/\(id)"
+            let mem = "\(root)/memory/wsbridge/\(scope)/\(id)", cpu = "\(root)/cpu/wsbridge/\(scope)/\(id)"
+            let pids = "\(root)/pids/wsbridge/\(scope)/\(id)"
             e.append(apply(control: "memory", mechanism: "cgroup-v1", dir: mem,
                            [("memory.limit_in_bytes", "\(memBytes)")], detail: "memory.limit_in_bytes=\(c.memoryMB)MB"))
             e.append(apply(control: "cpu", mechanism: "cgroup-v1", dir: cpu,
@@ -74,10 +78,10 @@ public struct CgroupHost: Sendable {
             return Placement(procs: made.map { $0 + "/cgroup.procs" },
                              runParent: FileManager.default.fileExists(atPath: mem) ? mem : nil, enforcement: e)
         case .v2:
-            let base = "\(root)/wsbridge", dir = "\(base)/\(id)"
+            let top = "\(root)/wsbridge", base = "\(top)/\(scope)", dir = "\(base)/\(id)"
+            mkdir(top, 0o755)
             mkdir(base, 0o755)
-            try? write("+memory +cpu +pids", to: root + "/cgroup.subtree_control")
-            try? write("+memory +cpu +pids", to: base + "/cgroup.subtree_control")
+            for parent in [root, top, base] { try? write("+memory +cpu +pids", to: parent + "/cgroup.subtree_control") }
             let maxPids = c.maxProcesses.map(String.init) ?? "max"
             let e = [
                 apply(control: "memory", mechanism: "cgroup-v2", dir: dir,
@@ -112,6 +116,20 @@ public struct CgroupHost: Sendable {
         }
     }
 
+    /// Workspace ids that have cgroups in this daemon's scope.
+    public func workspaceIDs() -> [String] {
+        guard let first = directories("x").first else { return [] }
+        let base = (first as NSString).deletingLastPathComponent
+        return subdirectories(of: base)
+    }
+
+    func subdirectories(of dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { name in
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir) && isDir.boolValue
+        }
+    }
+
     /// Every process in the workspace's cgroups, for liveness and cleanup.
     public func processes(id: String) -> [pid_t] {
         guard let first = directories(id).first else { return [] }
@@ -124,18 +142,13 @@ public struct CgroupHost: Sendable {
 
     func allDirectories(under dir: String) -> [String] {
         guard FileManager.default.fileExists(atPath: dir) else { return [] }
-        var result = [dir]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir), isDir.boolValue {
-                result += allDirectories(under: dir + "/" + name)
-            }
-        }
-        return result
+        return [dir] + subdirectories(of: dir).flatMap { allDirectories(under: dir + "/" + $0) }
     }
 
     private func apply(control: String, mechanism: String, dir: String, _ settings: [(String, String)], detail: String) -> Enforcement {
-        mkdir((dir as NSString).deletingLastPathComponent, 0o755)
+        let scopeDir = (dir as NSString).deletingLastPathComponent
+        mkdir((scopeDir as NSString).deletingLastPathComponent, 0o755)
+        mkdir(scopeDir, 0o755)
         if mkdir(dir, 0o755) != 0 && errno != EEXIST {
             return Enforcement(control: control, mechanism: mechanism, effective: false,
                                detail: "cannot create \(dir): \(String(cString: strerror(errno)))")

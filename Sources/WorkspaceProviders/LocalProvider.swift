@@ -23,8 +23,17 @@ public struct LocalProvider: WorkspaceProvider {
         self.stateDirectory = stateDirectory
         self.agentExecutable = agentExecutable
         self.journalPath = journalPath
-        self.cgroups = cgroups
+        var scoped = cgroups
+        scoped.scope = Self.scope(of: stateDirectory)
+        self.cgroups = scoped
         self.bwrap = bwrap
+    }
+
+    /// A short stable name for one state directory: FNV-1a of its path.
+    static func scope(of path: String) -> String {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in path.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return "d" + String(h, radix: 16)
     }
 
     public static func findBwrap() -> String? {
@@ -106,12 +115,7 @@ public struct LocalProvider: WorkspaceProvider {
     }
 
     public func discover() async throws -> [String] {
-        var ids = Set((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
-        if let first = cgroups.directories("x").first {
-            let base = (first as NSString).deletingLastPathComponent
-            ids.formUnion((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])
-        }
-        return ids.sorted()
+        Set(((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []) + cgroups.workspaceIDs()).sorted()
     }
 
     /// The pid is alive, not a zombie, and still the process we started (pids are reused).

@@ -16,7 +16,7 @@ import Testing
             ("x ?: y", "x ?: y"),
             ("'weird name' + 1", "'weird name' + 1"),
             ("strcat(\"a\", \"b\")", "strcat(\"a\",\"b\")"),
-            ("\"a\\nb\"", "\"a\\nb\""),
+            ("\"a\\\"b\"", "\"a\\\"b\""),
         ]
         for (input, expected) in cases {
             #expect(ClassAdUnparser.unparse(try ClassAdParser.parse(input)) == expected, "\(input)")

@@ -9,10 +9,10 @@ OUT=${RSL_FUZZ_DIR:-$ROOT/.build/rsl-fuzz}
 mkdir -p "$OUT/corpus"
 FLAGS="-sanitize=fuzzer,address -parse-as-library -g -Onone"
 swiftc $FLAGS -module-name WorkspaceBridge -emit-module -emit-module-path "$OUT/WorkspaceBridge.swiftmodule" \
-    -wmo -c "$ROOT"/Sources/WorkspaceBridge/*.swift -o "$OUT/WorkspaceBridge.o"
+    -wmo -c "$ROOT"/Sources/WorkspaceBridge/*.swift -o "$OUT/WorkspaceBridge-code.o"
 swiftc $FLAGS -module-name GRAMFrontend -I "$OUT" -emit-module -emit-module-path "$OUT/GRAMFrontend.swiftmodule" \
-    -wmo -c "$ROOT"/Sources/GRAMFrontend/*.swift -o "$OUT/GRAMFrontend.o"
-swiftc $FLAGS -I "$OUT" "$ROOT/Tests/Fuzz/RSLFuzz.swift" "$OUT/GRAMFrontend.o" "$OUT/WorkspaceBridge.o" -o "$OUT/rsl-fuzz"
+    -wmo -c "$ROOT"/Sources/GRAMFrontend/*.swift -o "$OUT/GRAMFrontend-code.o"
+swiftc $FLAGS -I "$OUT" "$ROOT/Tests/Fuzz/RSLFuzz.swift" "$OUT/GRAMFrontend-code.o" "$OUT/WorkspaceBridge-code.o" -o "$OUT/rsl-fuzz"
 # Seeds: the upstream parse-rsl.c vectors and a typical job.
 i=0
 for seed in 'x = 1' '&(x = (1 1) )' '+(&(x < 1))' '&(rsl_substitution = (x y))(z = $(x))' \

@@ -72,26 +72,26 @@ func libraryVectors(input: String, expected: String) {
 }
 
 @Test("a literal may not start with + but may contain + & |")
-func plusRules() {
+func plusRules() throws {
     #expect(parseError("&(a=+x)") != nil)
     #expect(canonical("&(a=x+)") == #"&("a" = "x+" )"#)
 }
 
 @Test("user delimiter: any character after ^, doubled to escape, no closing caret")
-func userDelimiter() {
+func userDelimiter() throws {
     #expect(canonical("&(a=^|x||y|)") == #"&("a" = "x|y" )"#)
     #expect(canonical("&(a=^\nline\n)") == "&(\"a\" = \"line\" )")
     #expect(parseError("&(a=^")?.kind == .invalidCharacter)
 }
 
 @Test("a quoted value at the very end of the input is kept (the C library drops it)")
-func quotedAtEnd() {
+func quotedAtEnd() throws {
     #expect(canonical(#"x = a "b""#) == #""x" = "a" "b" "#)
-    #expect(canonical(#"x = ^"a""b""#) == #""x" = "a"b" "#.replacingOccurrences(of: #""a"b""#, with: #""a""b""#))
+    #expect(canonical(#"x = ^"a""b""#) == #""x" = "a""b" "#)
 }
 
 @Test("only space, tab and newline are whitespace: CRLF line ends fail as in the library")
-func carriageReturn() {
+func carriageReturn() throws {
     #expect(parseError("&(a=b)\r\n") != nil)
     #expect(canonical("&(a=b)\n\t ") == #"&("a" = "b" )"#)
 }
@@ -115,7 +115,7 @@ func positions() throws {
     let q = try #require(parseError("&(a=\"never closed)"))
     #expect(q.kind == .unterminatedQuote)
     #expect(q.position == RSLPosition(line: 1, column: 5, offset: 4))
-    let c = try #require(parseError("&(a=b)(* x"))
+    let c = try #require(parseError("&(a=(* x"))
     #expect(c.kind == .unterminatedComment)
     let u = try #require(parseError("&(é=?)"))
     #expect(u.kind == .invalidCharacter)
@@ -130,7 +130,7 @@ func rejected(input: String) {
 }
 
 @Test("deep nesting is refused instead of exhausting the stack")
-func deepNesting() {
+func deepNesting() throws {
     let deep = String(repeating: "&(", count: 5000) + "a=b" + String(repeating: ")", count: 5000)
     #expect(parseError(deep)?.kind == .tooDeep)
     let deepValue = "a = " + String(repeating: "(", count: 5000) + "x" + String(repeating: ")", count: 5000)
@@ -152,7 +152,7 @@ func treeShape() throws {
 }
 
 @Test("attribute names are canonicalised like the job manager's")
-func canonicalNames() {
+func canonicalNames() throws {
     #expect(RSLAttributeName.canonical("Max_Wall_Time") == "maxwalltime")
     #expect(RSLAttributeName.canonical("RSL_SUBSTITUTION") == "rslsubstitution")
     #expect(try RSLCommand.run(input: "&(Max_Time=1)(&(Job_Type=x))", evaluate: false, defines: [:],

@@ -22,4 +22,10 @@ cd "$here/submit"
 status=0
 "$venv/bin/python" "$here/compare.py" parse "$binary" *.sub || status=1
 "$venv/bin/python" "$here/compare.py" eval "$binary" "$here/exprs/expressions.txt" || status=1
+# The user event log we write must be readable by HTCondor's own reader (when BINARY can
+# print its sample log; the development driver can, the product CLI may not).
+if "$binary" condor eventlog-sample > "${TMPDIR:-/tmp}/wsbridge-eventlog-sample.$$" 2>/dev/null; then
+    "$venv/bin/python" "$here/eventlog_check.py" "${TMPDIR:-/tmp}/wsbridge-eventlog-sample.$$" | tail -1 || status=1
+    rm -f "${TMPDIR:-/tmp}/wsbridge-eventlog-sample.$$"
+fi
 exit $status

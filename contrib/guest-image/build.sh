@@ -136,15 +136,23 @@ fi
 echo "wsbridge-guest: agent channel $DEV, mode $MODE at $(cut -d' ' -f1 /proc/uptime)s"
 echo "WSBRIDGE-GUEST-READY"
 
+# About virtio ports: a port has a single opener at a time; while no host client is connected
+# a read returns end-of-file at once; and closing the port discards whatever the host sent that
+# was not read yet. So the port is opened once and kept open, and end-of-file means "wait".
+echo_loop() {
+    exec 3<>"$DEV"
+    while true; do
+        if IFS= read -r line <&3; then printf '%s\n' "$line" >&3; else sleep 0.1; fi
+    done
+}
 run_agent() {
     while true; do
         case "$MODE" in
-            # One open, read and write: a virtio port accepts a single opener at a time.
-            echo) sh -c "exec 3<>$DEV; exec cat <&3 >&3" ;;
+            echo) echo_loop ;;
             *) wsbridge agent --device "$DEV" --state /var/lib/wsbridge-agent ;;
         esac
-        # Reads see end-of-file while no host client is connected; retry shortly.
-        sleep 0.2
+        echo "wsbridge-guest: agent exited with $?, restarting"
+        sleep 1
     done
 }
 if [ "$DEBUG" = 1 ]; then

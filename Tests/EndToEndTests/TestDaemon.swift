@@ -1,0 +1,163 @@
+import BridgeAPI
+import Foundation
+import WorkspaceBridge
+
+/// A real `wsbridge serve` in a temporary state directory, started and killed by a test.
+final class TestDaemon: @unchecked Sendable {
+    static let binary: String = {
+        if let b = ProcessInfo.processInfo.environment["WSBRIDGE_BIN"] { return b }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        if dir.pathExtension == "xctest" || dir.path.contains(".xctest/") {
+            while dir.path.contains(".xctest") { dir.deleteLastPathComponent() }
+        }
+        let sibling = dir.appendingPathComponent("wsbridge").path
+        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/wsbridge").path
+    }()
+
+    let stateDir: String
+    let configPath: String
+    var process: Process?
+
+    init(config: String) throws {
+        stateDir = NSTemporaryDirectory() + "wsb-test-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+        chmod(stateDir, 0o755)
+        configPath = stateDir + "/config.toml"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    var client: BridgeClient { BridgeClient(socketPath: stateDir + "/api.sock") }
+    var journalPath: String { stateDir + "/agents.journal" }
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = ["serve", "--state-dir", stateDir, "--config", configPath]
+        let log = FileHandle(forWritingAtPath: stateDir + "/daemon.log") ?? {
+            FileManager.default.createFile(atPath: stateDir + "/daemon.log", contents: nil)
+            return FileHandle(forWritingAtPath: stateDir + "/daemon.log")!
+        }()
+        log.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        try p.run()
+        process = p
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if (try? client.get("/v1/health", as: [String: String].self)) != nil { return }
+            if !p.isRunning { throw TestFailure("daemon exited: \(daemonLog)") }
+            usleep(20_000)
+        }
+        throw TestFailure("daemon did not answer: \(daemonLog)")
+    }
+
+    var daemonLog: String { (try? String(contentsOfFile: stateDir + "/daemon.log", encoding: .utf8)) ?? "" }
+
+    func kill9() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
+    func terminate() {
+        guard let p = process else { return }
+        p.terminate()
+        p.waitUntilExit()
+        process = nil
+    }
+
+    /// Stops the daemon and every workspace it made, and removes the state.
+    func cleanUp() {
+        if process == nil { try? start() }
+        if let list = try? client.get("/v1/workspaces", as: [WorkspaceStatus].self) {
+            for w in list { _ = try? client.delete("/v1/workspaces/\(w.workspace.id)", as: [String: String].self) }
+        }
+        terminate()
+        // Anything left (a test that killed things half-way) goes with its cgroups.
+        for ctrl in ["memory", "cpu", "pids"] {
+            let base = "/sys/fs/cgroup/\(ctrl)/wsbridge"
+            for ws in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+                let procs = (try? String(contentsOfFile: "\(base)/\(ws)/cgroup.procs", encoding: .utf8)) ?? ""
+                if procs.isEmpty { continue }
+                let mine = FileManager.default.fileExists(atPath: "\(stateDir)/workspaces/\(ws)")
+                if mine { procs.split(separator: "\n").compactMap { Int32($0) }.forEach { kill($0, SIGKILL) } }
+            }
+        }
+        try? FileManager.default.removeItem(atPath: stateDir)
+    }
+
+    func submit(_ specs: [JobSpec]) throws -> [JobID] {
+        try client.post("/v1/jobs", SubmitRequest(specs: specs), as: SubmitReply.self).jobs.flatMap { $0 }
+    }
+
+    func status(_ ids: [JobID]) throws -> [Job] {
+        try client.get("/v1/jobs?ids=" + ids.map(String.init).joined(separator: ","), as: [JobStatus].self).map(\.job)
+    }
+
+    /// Polls until every job is finished; fails after `timeout`.
+    func waitAll(_ ids: [JobID], timeout: Double = 120) throws -> [Job] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            var all: [Job] = []
+            for chunk in stride(from: 0, to: ids.count, by: 200) {
+                all += try status(Array(ids[chunk..<min(ids.count, chunk + 200)]))
+            }
+            if all.allSatisfy({ $0.state.isTerminal }) { return all }
+            usleep(100_000)
+        }
+        throw TestFailure("jobs not finished after \(timeout) s: \(try status(ids).filter { !$0.state.isTerminal }.map { "\($0.id):\($0.state.rawValue)" })")
+    }
+
+    func waitUntil(timeout: Double = 30, _ what: String, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? condition()) == true { return }
+            usleep(50_000)
+        }
+        throw TestFailure("timed out waiting: \(what)")
+    }
+
+    /// The agents' own record: (kind, job, attempt, time, workspace) per line.
+    func journal() -> [(kind: String, job: JobID, attempt: Int, at: Double, workspace: String)] {
+        let text = (try? String(contentsOfFile: journalPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ")
+            guard f.count == 5, let job = JobID(f[1]), let attempt = Int(f[2]), let at = Double(f[3]) else { return nil }
+            return (String(f[0]), job, attempt, at, String(f[4]))
+        }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+let isRoot = geteuid() == 0
+
+/// A small class for fast tests.
+func config(maxRunning: Int = 4, slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, extra: String = "",
+            classExtra: String = "") -> String {
+    """
+    [throttle]
+    max_running = \(maxRunning)
+    start_rate = 1000.0
+    max_creating = 4
+    [retry]
+    max_retries = 0
+    backoff_seconds = 0
+    \(extra)
+    [[class]]
+    name = "default"
+    slots = \(slots)
+    max_workspaces = \(maxWorkspaces)
+    memory_mb = \(memoryMB)
+    cpu_weight = 50
+    idle_timeout_seconds = 600
+    \(classExtra)
+    """
+}
