@@ -26,6 +26,8 @@ let package = Package(
         // The daemon's HTTP/JSON API: request and reply types, and the blocking client the CLI uses.
         .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge"]),
         .target(name: "AgentProtocol", dependencies: ["WorkspaceBridge"]),
+        // HTCondor's front door: submit language, ClassAds, matchmaking, job policy, user event log.
+        .target(name: "CondorFrontend", dependencies: ["WorkspaceBridge"]),
         .target(name: "ProcessSpawn", dependencies: ["CSpawn"]),
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),
         .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
@@ -37,13 +39,14 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "wsbridge", dependencies: [
-            "WorkspaceBridge", "BridgeAPI", "BridgeDaemon", "WorkspaceAgent", "CSpawn",
+            "WorkspaceBridge", "BridgeAPI", "BridgeDaemon", "WorkspaceAgent", "ProcessSpawn", "CondorFrontend",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WorkspaceBridgeTests", dependencies: ["WorkspaceBridge"]),
         .testTarget(name: "BridgeStoreTests", dependencies: ["BridgeStore", "WorkspaceBridge"]),
         .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
+        .testTarget(name: "CondorFrontendTests", dependencies: ["CondorFrontend"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -77,6 +77,8 @@ struct APIRouter: Sendable {
         case ("POST", "jobs", 4):
             guard let a = Scheduler.Action(rawValue: p[3]) else { return failure(404, "no action \(p[3])", "not-found") }
             return try ok(try await scheduler.act(a, on: try jobID(arg!), caller: uid))
+        case ("POST", "clusters", 2):
+            return try ok(["cluster": try await scheduler.nextCluster()] as [String: Int64])
         case ("GET", "events", 2):
             let after = Int64(r.query["after"] ?? "0") ?? 0
             let wait = min(Double(r.query["wait"] ?? "0") ?? 0, 60)

@@ -60,6 +60,23 @@ extension Scheduler {
     func outcome(_ job: inout Job, exit: ExitStatus, at: Double, reason: String?) {
         job.exit = exit
         job.endedAt = at
+        let current = job
+        if let decision = observers.lazy.compactMap({ $0.decideExit(current, exit: exit) }).first {
+            switch decision {
+            case .complete:
+                try? job.move(to: .done, reason: reason)
+            case .retry(let why):
+                job.failures += 1
+                try? job.move(to: .queued, reason: "run \(job.attempts) failed: \(exit); \(why)")
+                job.workspaceID = nil
+            case .hold(let why):
+                try? job.move(to: .held, reason: why)
+                job.workspaceID = nil
+            case .remove(let why):
+                try? job.move(to: .cancelled, reason: why)
+            }
+            return
+        }
         if exit.succeeded {
             try? job.move(to: .done)
             return

@@ -35,6 +35,8 @@ actor Scheduler {
     var configLoadedAt: Double
     var policy: ThrottlePolicy
     let providers: [String: any WorkspaceProvider]
+    /// The front doors' own event writers and job policies.
+    let observers: [any JobObserver]
     let daemonUID = UInt32(geteuid())
 
     var jobs: [JobID: Job] = [:]
@@ -49,7 +51,9 @@ actor Scheduler {
     var eventWaiters: [CheckedContinuation<Void, Never>] = []
     var stopped = false
 
-    init(store: Store, config: BridgeConfig, configSource: String?, providers: [String: any WorkspaceProvider], logger: Logger) {
+    init(store: Store, config: BridgeConfig, configSource: String?, providers: [String: any WorkspaceProvider],
+         observers: [any JobObserver] = [], logger: Logger) {
+        self.observers = observers
         self.store = store
         self.config = config
         self.configSource = configSource
@@ -81,7 +85,7 @@ actor Scheduler {
             for _ in 0..<count {
                 let state: JobState = spec.hold ? .held : .queued
                 pending.append((index, Job(id: 0, spec: resolved, owner: caller, state: state, className: cls.name,
-                                           submittedAt: now, reason: spec.hold ? "submitted on hold" : nil)))
+                                           submittedAt: now, reason: spec.hold ? spec.holdReason ?? "submitted on hold" : nil)))
             }
         }
         let waiting = (try? store.countQueued(owner: caller)) ?? 0
@@ -97,11 +101,15 @@ actor Scheduler {
             ids[pending[i].0].append(job.id)
             jobs[job.id] = job
             if job.state == .queued { enqueue(job) }
+            for o in observers { o.recorded(job, from: nil, at: now) }
         }
         eventsChanged()
         schedule()
         return ids
     }
+
+    /// A new HTCondor-style cluster number, durable.
+    func nextCluster() throws -> Int64 { try store.next("cluster") }
 
     func identity(_ uid: UInt32) -> Identity? {
         if let id = identities[uid] { return id }
@@ -238,7 +246,10 @@ actor Scheduler {
             logger.critical("cannot write the store; stopping so nothing runs unrecorded", metadata: ["error": "\(error)"])
             exit(70)
         }
-        for (job, _) in changes where job.state.isTerminal { finish(job.id) }
+        for (job, event) in changes {
+            for o in observers { o.recorded(job, from: event.from, at: event.at) }
+            if job.state.isTerminal { finish(job.id) }
+        }
         eventsChanged()
     }
 
@@ -421,7 +432,36 @@ actor Scheduler {
                 break
             }
         }
+        applyPeriodicPolicies(now: now)
         schedule()
+    }
+
+    /// The front doors' periodic policies (HTCondor's periodic_hold/release/remove).
+    func applyPeriodicPolicies(now: Double) {
+        guard !observers.isEmpty else { return }
+        for (id, job) in jobs {
+            guard let decision = observers.lazy.compactMap({ $0.periodic(job, now: now) }).first else { continue }
+            var j = job
+            let from = j.state
+            let key = RunKey(job: id, attempt: j.attempts)
+            let link = j.state.isActive ? j.workspaceID.flatMap { workspaces[$0]?.link } : nil
+            switch decision {
+            case .hold(let reason):
+                guard (try? j.move(to: .held, reason: reason)) != nil else { continue }
+                j.workspaceID = nil
+                link?.send(.signal(key, .kill))
+            case .release(let reason):
+                guard (try? j.move(to: .queued, reason: reason)) != nil else { continue }
+            case .remove(let reason):
+                guard (try? j.move(to: .cancelled, reason: reason)) != nil else { continue }
+                j.endedAt = now
+                link?.send(.signal(key, .kill))
+            }
+            jobs[id] = j
+            dequeue(id)
+            if j.state == .queued { enqueue(j) }
+            commit([(j, .transition(j, from: from, at: now))])
+        }
     }
 
     func stop() {

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/fsuid.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -166,3 +168,31 @@ int ws_wexitstatus(int status) { return WEXITSTATUS(status); }
 int ws_wifsignaled(int status) { return WIFSIGNALED(status); }
 int ws_wtermsig(int status) { return WTERMSIG(status); }
 int ws_wifstopped(int status) { return WIFSTOPPED(status); }
+
+int ws_append_as(uid_t uid, gid_t gid, const char *path, const void *data, size_t length) {
+    int switched = geteuid() == 0;
+    uid_t old_uid = 0;
+    gid_t old_gid = 0;
+    if (switched) {
+        old_gid = (gid_t)setfsgid(gid);
+        old_uid = (uid_t)setfsuid(uid);
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int saved = errno;
+    /* Created files belong to the file-system uid: the user's, as they should. */
+    if (switched) {
+        setfsuid(old_uid);
+        setfsgid(old_gid);
+    }
+    if (fd < 0) { errno = saved; return -1; }
+    const char *p = data;
+    size_t left = length;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0) { if (errno == EINTR) continue; saved = errno; close(fd); errno = saved; return -1; }
+        p += n;
+        left -= (size_t)n;
+    }
+    close(fd);
+    return 0;
+}

@@ -21,6 +21,8 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var maxRetries: Int?
     /// Submit held: the job waits until it is released.
     public var hold: Bool
+    /// Why it is submitted held (shown by `status`), e.g. no workspace class matches.
+    public var holdReason: String?
     /// Higher runs first among one owner's queued jobs.
     public var priority: Int
     public var origin: JobOrigin
@@ -49,7 +51,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case executable, arguments, environment, directory, stdin, stdout, stderr, count
-        case resources, workspace, maxRetries, hold, priority, origin
+        case resources, workspace, maxRetries, hold, holdReason, priority, origin
     }
 
     /// Decodes leniently: only `executable` is required, so hand-written JSON stays short.
@@ -67,6 +69,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
         workspace = try c.decodeIfPresent(WorkspaceSelector.self, forKey: .workspace) ?? .any
         maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries)
         hold = try c.decodeIfPresent(Bool.self, forKey: .hold) ?? false
+        holdReason = try c.decodeIfPresent(String.self, forKey: .holdReason)
         priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 0
         origin = try c.decodeIfPresent(JobOrigin.self, forKey: .origin) ?? .cli
     }

@@ -1,5 +1,7 @@
 // Differential test driver for the RSL parser against the C library (see RSLOracle.c and
-// run-rsl-differential.sh). Modes:
+// run-rsl-differential.sh). Generated inputs end in newline, blank, tab, newline, blank, tab, so
+// that no quoted literal closes exactly at the end of the input, where the C library drops it
+// (a documented difference). Modes:
 //   gen COUNT SEED      write COUNT NUL-separated random RSL texts to stdout
 //   ours [-e]           answer NUL-separated texts from stdin in the oracle's format
 //   compare IN OURS C   compare answer streams; documented deviations are allowed
@@ -106,7 +108,7 @@ struct RSLDiffMain {
             for _ in 0..<count {
                 var s = spec(&g, 0)
                 if g.chance(0.3) { s = mutate(s, &g) }
-                out.append(contentsOf: Array((s + "\n ").utf8))
+                out.append(contentsOf: Array((s + "\n \t\n \t").utf8))
                 out.append(0)
             }
             FileHandle.standardOutput.write(out)

@@ -76,6 +76,9 @@ sub _wsbridge
     my $json = JSON::PP->new->canonical->allow_nonref->allow_blessed->convert_blessed;
     my $input = $json->encode(\%description);
 
+    # wsbridge may exit before reading its input; that must not kill this
+    # long-lived script process.
+    local $SIG{PIPE} = 'IGNORE';
     my ($out, $in);
     my $pid = eval { open2($out, $in, $wsbridge, @wsbridge_args, 'gram', $command) };
     return (undef, "cannot run $wsbridge: $@") unless $pid;

@@ -44,12 +44,20 @@ security_driver = "none"
 CONF
 fi
 
-running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A killed daemon can linger as a zombie where PID 1 does not reap (containers, microVMs):
+# kill -0 and pgrep still see it, so look at the process state too.
+live_pid() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^Z'; }
+running() {
+    for pid in $(pgrep -x "$1"); do
+        live_pid "$pid" && return 0
+    done
+    return 1
+}
 
-if ! running "$RUNDIR/virtlogd.pid" && ! pgrep -x virtlogd >/dev/null; then
+if ! running virtlogd; then
     virtlogd -d --pid-file "$RUNDIR/virtlogd.pid"
 fi
-if ! running "$RUNDIR/libvirtd.pid" && ! pgrep -x libvirtd >/dev/null; then
+if ! running libvirtd; then
     LIBVIRT_LOG_OUTPUTS="3:file:$RUNDIR/libvirtd.log" libvirtd -d --pid-file "$RUNDIR/libvirtd.pid"
 fi
 

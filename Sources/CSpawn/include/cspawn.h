@@ -40,6 +40,11 @@ int ws_spawn(const ws_spawn_options *options, pid_t *pid, char *err, size_t errl
 /// The uid, gid and pid of the process at the other end of a Unix socket.
 int ws_peer_credentials(int fd, uid_t *uid, gid_t *gid, pid_t *pid);
 
+/// Appends bytes to a file with the file-system identity of uid/gid (this thread only), so a
+/// root daemon writes a user's log file with that user's rights, never following a symlink the
+/// user planted. Returns 0, or -1 with errno set.
+int ws_append_as(uid_t uid, gid_t gid, const char *path, const void *data, size_t length);
+
 /// Decodes a wait status.
 int ws_wifexited(int status);
 int ws_wexitstatus(int status);

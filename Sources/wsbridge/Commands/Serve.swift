@@ -1,6 +1,9 @@
 import ArgumentParser
 import BridgeDaemon
+import CondorFrontend
 import Foundation
+import ProcessSpawn
+import WorkspaceBridge
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +27,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let dir = stateDir ?? ProcessInfo.processInfo.environment["WSBRIDGE_STATE_DIR"] ?? "/var/lib/wsbridge"
         do {
-            try await Daemon.run(DaemonOptions(stateDirectory: dir, configPath: config, socketPath: socket))
+            try await Daemon.run(DaemonOptions(stateDirectory: dir, configPath: config, socketPath: socket),
+                                 observers: FrontDoors.observers())
         } catch {
             fail("\(error)")
         }
@@ -49,5 +53,15 @@ struct Agent: ParsableCommand {
         let agent = try WorkspaceAgentRunner.make(socket: socket, device: device, state: state, journal: journal,
                                                   workspace: workspace, cgroup: cgroup, cgroupVersion: cgroupVersion)
         try agent.run()
+    }
+}
+
+/// The front doors' observers the daemon runs with.
+enum FrontDoors {
+    static func observers() -> [any JobObserver] {
+        [CondorJobObserver(host: "<127.0.0.1:0>") { job, path, text in
+            let gid = Identity.lookup(uid: job.owner)?.gid ?? job.owner
+            try? UserFiles.append(text, to: path, uid: job.owner, gid: gid)
+        }]
     }
 }

@@ -8,6 +8,7 @@ struct Submit: ParsableCommand {
         abstract: "Submit a job; prints its id.",
         discussion: """
             Examples:
+              wsbridge submit job.sub                     (an HTCondor submit file: every proc of every queue)
               wsbridge submit -- /bin/echo hello
               wsbridge submit --class big --output out.txt --env MODE=fast -- ./analyse input.dat
             Relative paths are resolved against --directory (default: your home directory).
@@ -37,7 +38,14 @@ struct Submit: ParsableCommand {
 
     func run() throws {
         var words = command
-        if words.first == "--" { words.removeFirst() }
+        let explicitCommand = words.first == "--"
+        if explicitCommand { words.removeFirst() }
+        // One argument that is a readable, non-executable file: an HTCondor submit file.
+        if !explicitCommand, words.count == 1, FileManager.default.isReadableFile(atPath: words[0]),
+           !FileManager.default.isExecutableFile(atPath: words[0]) {
+            SubmitFileCommand.run(path: words[0], daemon: daemon, json: format.json)
+            return
+        }
         guard let executable = words.first else {
             throw ValidationError("name the program to run after --, for example: wsbridge submit -- /bin/echo hello")
         }

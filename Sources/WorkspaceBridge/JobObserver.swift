@@ -1,0 +1,36 @@
+/// What a front door adds to the daemon's handling of its own jobs: events written back in its
+/// own format (HTCondor's user log, GRAM's SEG files) and its own job policy. The daemon calls
+/// every observer; each looks only at jobs of its origin. A new front door is a new observer,
+/// not an edit of the daemon.
+public protocol JobObserver: Sendable {
+    /// After a job's change is durably recorded. Runs on the scheduler: keep it short.
+    func recorded(_ job: Job, from: JobState?, at: Double)
+
+    /// When a run ends: what the front door's policy says, or nil to leave it to the site's
+    /// retry policy.
+    func decideExit(_ job: Job, exit: ExitStatus) -> ExitDecision?
+
+    /// On the daemon's timer, for each unfinished job: a periodic policy action, or nil.
+    func periodic(_ job: Job, now: Double) -> PeriodicDecision?
+}
+
+public extension JobObserver {
+    func decideExit(_ job: Job, exit: ExitStatus) -> ExitDecision? { nil }
+    func periodic(_ job: Job, now: Double) -> PeriodicDecision? { nil }
+}
+
+/// The end of a run, as a front door's policy sees it.
+public enum ExitDecision: Sendable, Equatable {
+    /// Finished: the job is done, whatever its exit code.
+    case complete
+    /// Run again.
+    case retry(reason: String)
+    case hold(reason: String)
+    case remove(reason: String)
+}
+
+public enum PeriodicDecision: Sendable, Equatable {
+    case hold(reason: String)
+    case release(reason: String)
+    case remove(reason: String)
+}
