@@ -26,11 +26,16 @@ let package = Package(
         // The daemon's HTTP/JSON API: request and reply types, and the blocking client the CLI uses.
         .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge"]),
         .target(name: "AgentProtocol", dependencies: ["WorkspaceBridge"]),
+        // GRAM5's front door: RSL, RVF validation, the job-manager adapter's replies, SEG lines.
+        .target(name: "GRAMFrontend", dependencies: ["WorkspaceBridge"]),
         // HTCondor's front door: submit language, ClassAds, matchmaking, job policy, user event log.
         .target(name: "CondorFrontend", dependencies: ["WorkspaceBridge"]),
         .target(name: "ProcessSpawn", dependencies: ["CSpawn"]),
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),
         .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        // Virtual-machine workspaces (Xen, KVM, QEMU) through libvirt.
+        .target(name: "LibvirtProvider", dependencies: ["WorkspaceBridge", "WorkspaceProviders", "CLibvirt"]),
         .target(name: "BridgeDaemon", dependencies: [
             "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "ProcessSpawn",
             .product(name: "Logging", package: "swift-log"),
@@ -39,7 +44,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "wsbridge", dependencies: [
-            "WorkspaceBridge", "BridgeAPI", "BridgeDaemon", "WorkspaceAgent", "ProcessSpawn", "CondorFrontend",
+            "WorkspaceBridge", "BridgeAPI", "BridgeDaemon", "WorkspaceAgent", "ProcessSpawn", "CondorFrontend", "GRAMFrontend", "LibvirtProvider",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -47,6 +52,8 @@ let package = Package(
         .testTarget(name: "BridgeStoreTests", dependencies: ["BridgeStore", "WorkspaceBridge"]),
         .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
         .testTarget(name: "CondorFrontendTests", dependencies: ["CondorFrontend"]),
+        .testTarget(name: "GRAMFrontendTests", dependencies: ["GRAMFrontend", "WorkspaceBridge"]),
+        .testTarget(name: "LibvirtProviderTests", dependencies: ["LibvirtProvider"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,7 +12,8 @@ public enum LibvirtEventLoop {
     nonisolated(unsafe) private static var failure: LibvirtError?
 
     /// Registers libvirt's default event implementation, silences libvirt's printing of errors
-    /// to stderr (errors are captured and thrown instead) and runs the loop on its own thread.
+    /// to stderr (errors are captured and thrown instead), ignores SIGPIPE process-wide, and runs
+    /// the loop on its own thread.
     /// Idempotent; the thread lives as long as the process.
     public static func start() throws(LibvirtError) {
         lock.lock()
@@ -22,6 +23,10 @@ public enum LibvirtEventLoop {
         // Without a handler libvirt prints every error on stderr, including the ones we expect
         // and handle (a missing metadata element, a domain already gone).
         virSetErrorFunc(nil, silentErrorHandler)
+        // libvirt's RPC client writes to its socket without MSG_NOSIGNAL: a daemon that dies
+        // mid-call would kill this whole process with SIGPIPE instead of failing the call.
+        // (virsh ignores SIGPIPE for the same reason.)
+        signal(SIGPIPE, SIG_IGN)
         if virEventRegisterDefaultImpl() != 0 {
             let error = LibvirtError.last("virEventRegisterDefaultImpl")
             failure = error
