@@ -26,6 +26,8 @@ public struct RunRequest: Codable, Sendable, Equatable {
     public var gid: UInt32
     public var groups: [UInt32]
     public var limits: RunLimits
+    /// Append to stdout/stderr instead of truncating (GRAM sub-jobs share one output file).
+    public var appendOutput: Bool = false
 
     public init(key: RunKey, executable: String, arguments: [String], environment: [String: String],
                 directory: String, stdin: String?, stdout: String?, stderr: String?,

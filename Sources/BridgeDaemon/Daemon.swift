@@ -33,7 +33,8 @@ public enum DaemonError: Error, CustomStringConvertible {
 /// the API closes, nothing is lost, and running jobs go on in their workspaces for the next
 /// daemon to re-attach. SIGHUP reloads the config.
 public enum Daemon {
-    public static func run(_ options: DaemonOptions, observers: [any JobObserver] = []) async throws {
+    public static func run(_ options: DaemonOptions,
+                           observers: @Sendable (BridgeConfig) -> [any JobObserver] = { _ in [] }) async throws {
         var logger = Logger(label: "wsbridge")
         logger.logLevel = ProcessInfo.processInfo.environment["WSBRIDGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let dir = options.stateDirectory
@@ -55,7 +56,7 @@ public enum Daemon {
             "sandbox": "\(local.bwrap ?? "none")", "classes": "\(config.classes.map(\.name).joined(separator: ","))",
         ])
         let scheduler = Scheduler(store: store, config: config, configSource: options.configPath,
-                                  providers: [local.name: local], observers: observers, logger: logger)
+                                  providers: [local.name: local], observers: observers(config), logger: logger)
         try await scheduler.recover()
 
         let configPath = options.configPath

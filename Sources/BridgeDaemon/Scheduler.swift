@@ -231,11 +231,13 @@ actor Scheduler {
         env["WSBRIDGE_JOB_ID"] = String(job.id)
         env["WSBRIDGE_WORKSPACE"] = wsID
         let memory = min(s.resources.memoryMB ?? cls.memoryMB, cls.memoryMB)
-        return RunRequest(key: RunKey(job: job.id, attempt: job.attempts), executable: s.executable, arguments: s.arguments,
+        var request = RunRequest(key: RunKey(job: job.id, attempt: job.attempts), executable: s.executable, arguments: s.arguments,
                           environment: env, directory: s.directory ?? id.home, stdin: s.stdin, stdout: s.stdout,
                           stderr: s.stderr, uid: job.owner, gid: id.gid, groups: id.groups,
                           limits: RunLimits(memoryMB: memory, cpuTimeSeconds: s.resources.cpuTimeSeconds,
                                             wallTimeSeconds: s.resources.wallTimeSeconds))
+        if case .gram = s.origin { request.appendOutput = true }
+        return request
     }
 
     /// Writes changes in one transaction. A store that cannot be written is fatal: acting on

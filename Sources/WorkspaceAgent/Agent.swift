@@ -197,6 +197,7 @@ public final class Agent: @unchecked Sendable {
             spawn.stdin = r.stdin
             spawn.stdout = r.stdout
             spawn.stderr = r.stderr
+            spawn.appendOutput = r.appendOutput
             spawn.cgroupProcs = procs
             spawn.limits = limits
             // Only root can switch users; an unprivileged agent runs jobs as itself.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BridgeDaemon
 import CondorFrontend
+import GRAMFrontend
 import Foundation
 import ProcessSpawn
 import WorkspaceBridge
@@ -28,7 +29,7 @@ struct Serve: AsyncParsableCommand {
         let dir = stateDir ?? ProcessInfo.processInfo.environment["WSBRIDGE_STATE_DIR"] ?? "/var/lib/wsbridge"
         do {
             try await Daemon.run(DaemonOptions(stateDirectory: dir, configPath: config, socketPath: socket),
-                                 observers: FrontDoors.observers())
+                                 observers: FrontDoors.observers)
         } catch {
             fail("\(error)")
         }
@@ -58,10 +59,29 @@ struct Agent: ParsableCommand {
 
 /// The front doors' observers the daemon runs with.
 enum FrontDoors {
-    static func observers() -> [any JobObserver] {
-        [CondorJobObserver(host: "<127.0.0.1:0>") { job, path, text in
+    @Sendable static func observers(_ config: BridgeConfig) -> [any JobObserver] {
+        var list: [any JobObserver] = [CondorJobObserver(host: "<127.0.0.1:0>") { job, path, text in
             let gid = Identity.lookup(uid: job.owner)?.gid ?? job.owner
             try? UserFiles.append(text, to: path, uid: job.owner, gid: gid)
         }]
+        if let dir = config.segDirectory { list.append(SEGWriter(directory: dir)) }
+        return list
+    }
+}
+
+/// GRAM's scheduler event generator files: one `001;...` line per state change of a GRAM job,
+/// appended to the UTC day file that `globus-job-manager -seg-module workspace` reads.
+struct SEGWriter: JobObserver {
+    let directory: String
+
+    func recorded(_ job: Job, from: JobState?, at: Double) {
+        guard case .gram = job.spec.origin, let event = SEGFormatter.event(for: job, at: Int64(at)),
+              let line = try? SEGFormatter.line(event) else { return }
+        // The SEG reader needs each state once, in order; PENDING twice (queued, starting) is harmless.
+        let path = directory + "/" + SEGFormatter.dayFileName(timestamp: Int64(at))
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        _ = line.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
     }
 }

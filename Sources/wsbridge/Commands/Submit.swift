@@ -9,6 +9,7 @@ struct Submit: ParsableCommand {
         discussion: """
             Examples:
               wsbridge submit job.sub                     (an HTCondor submit file: every proc of every queue)
+              wsbridge submit --rsl '&(executable=/bin/echo)(arguments=hello)(stdout=out.txt)'
               wsbridge submit -- /bin/echo hello
               wsbridge submit --class big --output out.txt --env MODE=fast -- ./analyse input.dat
             Relative paths are resolved against --directory (default: your home directory).
@@ -32,11 +33,29 @@ struct Submit: ParsableCommand {
     @Option(help: ArgumentHelp("CPU-time limit in seconds.", valueName: "s")) var cpuTime: Int?
     @Option(help: "Priority among your own jobs (higher first).") var priority: Int = 0
     @Flag(help: "Submit on hold; `wsbridge release` lets it run.") var hold = false
+    @Option(help: ArgumentHelp("Submit a job described in GRAM's RSL instead of a command.", valueName: "rsl")) var rsl: String?
+    @Option(help: ArgumentHelp("Read the RSL from a file.", valueName: "file")) var rslFile: String?
+    @Option(name: .customLong("define"), help: ArgumentHelp("An RSL variable for --rsl (repeatable).", valueName: "NAME=VALUE"))
+    var defines: [String] = []
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The program and its arguments, after --.", valueName: "command"))
     var command: [String] = []
 
     func run() throws {
+        if rsl != nil || rslFile != nil {
+            var text = rsl ?? ""
+            if let rslFile {
+                guard let data = FileManager.default.contents(atPath: rslFile) else { throw ValidationError("cannot read \(rslFile)") }
+                text = String(decoding: data, as: UTF8.self)
+            }
+            var vars: [String: String] = [:]
+            for d in defines {
+                guard let eq = d.firstIndex(of: "=") else { throw ValidationError("--define takes NAME=VALUE, not \"\(d)\"") }
+                vars[String(d[..<eq])] = String(d[d.index(after: eq)...])
+            }
+            RSLSubmitCommand.run(rsl: text, defines: vars, daemon: daemon, json: format.json)
+            return
+        }
         var words = command
         let explicitCommand = words.first == "--"
         if explicitCommand { words.removeFirst() }

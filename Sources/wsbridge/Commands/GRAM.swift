@@ -1,0 +1,175 @@
+import ArgumentParser
+import BridgeAPI
+import BridgeDaemon
+import Foundation
+import GRAMFrontend
+import WorkspaceBridge
+
+struct RSL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rsl", abstract: "GRAM's Resource Specification Language.", subcommands: [Parse.self])
+
+    struct Parse: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read one RSL (argument or standard input) and print its canonical form, as globus_rsl_unparse does.")
+        @Flag(help: "Evaluate first: rsl_substitution and $(VAR) references, concatenation folded.") var evaluate = false
+        @Option(name: .customLong("define"), help: ArgumentHelp("Define an RSL variable (repeatable).", valueName: "NAME=VALUE"))
+        var defines: [String] = []
+        @Argument(help: "The RSL text; standard input when absent.") var rsl: String?
+
+        func run() throws {
+            var vars: [String: String] = [:]
+            for d in defines {
+                guard let (name, value) = RSLCommand.parseDefine(d) else { throw ValidationError("--define takes NAME=VALUE, not \"\(d)\"") }
+                vars[name] = value
+            }
+            let input = rsl ?? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            switch RSLCommand.run(input: input, evaluate: evaluate, defines: vars) {
+            case .success(let text): print(text)
+            case .failure(let e): fail(e.description)
+            }
+        }
+    }
+}
+
+/// The GRAM job manager's side: `workspace.pm` runs these with the job description as JSON on
+/// standard input and reads one JSON reply on standard output.
+struct GRAM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gram", abstract: "The GRAM5 LRM adapter's commands (run by workspace.pm).",
+        subcommands: [Submit.self, Poll.self, Cancel.self, Signal.self])
+
+    static func reply(_ r: GRAMReply) { print(r.json()) }
+
+    static func readDescription() -> Data { FileHandle.standardInput.readDataToEndOfFile() }
+
+    /// Daemon errors in GRAM's words.
+    static func gramError(_ e: ClientError) -> GRAMError {
+        let code: GRAMErrorCode = switch e.code {
+        case "bad-executable": .executableNotFound
+        case "bad-directory": .badDirectory
+        case "bad-stdin": .stdinNotFound
+        case "bad-stdout": .openingStdout
+        case "unknown-class": .invalidSchedulerSpecific
+        case "invalid-job": .invalidRequest
+        case "forbidden": .authorization
+        case "over-limit": .noResources
+        case "not-found": .jobQueryDenial
+        default: .jobExecutionFailed
+        }
+        return GRAMError(code, e.description)
+    }
+
+    struct Submit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Submit the described job; reply JOB_ID and JOB_STATE or ERROR.")
+        @OptionGroup var daemon: DaemonSelection
+
+        func run() throws {
+            let client = daemon.client
+            let identity = Identity.lookup(uid: UInt32(getuid()))
+            let classes = (try? client.get("/v1/policy", as: PolicyReply.self))?.config.classes
+            do {
+                let request = try GRAMAdapter.submitRequest(
+                    descriptionJSON: GRAM.readDescription(),
+                    context: GRAMMappingContext(home: identity?.home, userName: identity?.name, classes: classes,
+                                                contact: ProcessInfo.processInfo.environment["GLOBUS_GRAM_JOB_CONTACT"]))
+                if request.dryRun { GRAM.reply(GRAMAdapter.failureReply(GRAMError(.dryRun, "dry run: valid"), for: .submit)); return }
+                let reply: SubmitReply
+                do { reply = try client.post("/v1/jobs", SubmitRequest(specs: [request.spec])) } catch { throw GRAM.gramError(error) }
+                let ids = reply.jobs.flatMap { $0 }
+                let jobs = (try? client.get("/v1/jobs?ids=" + ids.map(String.init).joined(separator: ","), as: [JobStatus].self))?.map(\.job)
+                GRAM.reply(jobs.map { GRAMAdapter.submitReply(jobs: $0) } ?? GRAMAdapter.submitReply(ids: ids))
+            } catch let e as GRAMError {
+                GRAM.reply(GRAMAdapter.failureReply(e, for: .submit))
+            }
+        }
+    }
+
+    struct Poll: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reply the described job's GRAM state.")
+        @OptionGroup var daemon: DaemonSelection
+
+        func run() throws {
+            do {
+                let ids = try GRAMAdapter.jobIDs(descriptionJSON: GRAM.readDescription())
+                let jobs: [JobStatus]
+                do { jobs = try daemon.client.get("/v1/jobs?ids=" + ids.map(String.init).joined(separator: ",")) } catch {
+                    throw GRAM.gramError(error)
+                }
+                GRAM.reply(GRAMAdapter.pollReply(jobs: jobs.map(\.job)))
+            } catch let e as GRAMError {
+                GRAM.reply(GRAMAdapter.failureReply(e, for: .poll))
+            }
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel the described job (every sub-job).")
+        @OptionGroup var daemon: DaemonSelection
+
+        func run() throws {
+            do {
+                for id in try GRAMAdapter.jobIDs(descriptionJSON: GRAM.readDescription()) {
+                    do { let _: JobActionReply = try daemon.client.post("/v1/jobs/\(id)/cancel") } catch where error.code == "conflict" {
+                        continue  // already finished: nothing to cancel
+                    } catch { throw GRAMError(.jobCancelFailed, error.description) }
+                }
+                GRAM.reply(GRAMAdapter.cancelReply())
+            } catch let e as GRAMError {
+                GRAM.reply(GRAMAdapter.failureReply(e, for: .cancel))
+            }
+        }
+    }
+
+    struct Signal: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Signal the described job: cancel, suspend, resume.")
+        @OptionGroup var daemon: DaemonSelection
+
+        func run() throws {
+            do {
+                let request = try GRAMAdapter.signalRequest(descriptionJSON: GRAM.readDescription())
+                let action: String? = switch request.signal {
+                case .cancel: "cancel"
+                case .suspend: "suspend"
+                case .resume: "resume"
+                default: nil
+                }
+                if let action {
+                    for id in request.jobs {
+                        do { let _: JobActionReply = try daemon.client.post("/v1/jobs/\(id)/\(action)") } catch where error.code == "conflict" {
+                            continue
+                        } catch { throw GRAMError(.signalingJob, error.description) }
+                    }
+                }
+                let jobs: [JobStatus] = (try? daemon.client.get("/v1/jobs?ids=" + request.jobs.map(String.init).joined(separator: ","))) ?? []
+                GRAM.reply(GRAMAdapter.signalReply(request, jobs: jobs.map(\.job)))
+            } catch let e as GRAMError {
+                GRAM.reply(GRAMAdapter.failureReply(e, for: .signal))
+            }
+        }
+    }
+}
+
+/// `wsbridge submit --rsl`: GRAM's language without a gatekeeper.
+enum RSLSubmitCommand {
+    static func run(rsl: String, defines: [String: String], daemon: DaemonSelection, json: Bool) {
+        let client = daemon.client
+        let identity = Identity.lookup(uid: UInt32(getuid()))
+        var vars = defines
+        vars["HOME"] = vars["HOME"] ?? identity?.home ?? NSHomeDirectory()
+        vars["LOGNAME"] = vars["LOGNAME"] ?? identity?.name ?? ""
+        let classes = (try? client.get("/v1/policy", as: PolicyReply.self))?.config.classes
+        let request: GRAMJobRequest
+        do {
+            request = try GRAMRSLSubmission.request(rsl: rsl, variables: vars,
+                                                    context: GRAMMappingContext(home: identity?.home, userName: identity?.name,
+                                                                                classes: classes))
+        } catch {
+            fail("GRAM error \(error.code.rawValue) (\(error.code.name)): \(error.message)")
+        }
+        if request.dryRun { print("dry run: the RSL is valid; nothing submitted"); return }
+        let reply: SubmitReply = call { () throws(ClientError) in try client.post("/v1/jobs", SubmitRequest(specs: [request.spec])) }
+        let ids = reply.jobs.flatMap { $0 }
+        if json { printJSON(ids) } else { print(ids.map(String.init).joined(separator: "\n")) }
+    }
+}
