@@ -33,42 +33,62 @@ extension Scheduler {
         } else {
             list = try store.jobs(owner: isAdmin(caller) ? nil : caller)
         }
-        let s = snapshot(now: Self.now)
+        let waiting = list.contains { $0.state == .queued } ? waitReasons() : [:]
         return try list.map { job in
             let transitions = history ? try store.events(after: 0, jobID: job.id).compactMap { e in
                 e.to.map { JobTransition(from: e.from, to: $0, at: e.at, reason: e.message) }
             } : nil
-            return JobStatus(job: jobs[job.id] ?? job, history: transitions,
-                             waiting: job.state == .queued || job.state == .held ? explanation(job, s) : nil)
+            let current = jobs[job.id] ?? job
+            return JobStatus(job: current, history: transitions,
+                             waiting: current.state == .queued || current.state == .held ? explanation(current, waiting) : nil)
         }
     }
 
     func explain(_ id: JobID, caller: UInt32) throws -> ExplainReply {
-        let job = try visibleJob(id, caller: caller)
-        return ExplainReply(job: id, state: job.state, explanation: explanation(job, snapshot(now: Self.now)))
+        let visible = try visibleJob(id, caller: caller)
+        let job = jobs[id] ?? visible
+        return ExplainReply(job: id, state: job.state, explanation: explanation(job, waitReasons()))
     }
 
-    func explanation(_ job: Job, _ s: SchedulerSnapshot) -> String {
+    /// What a scheduling pass would answer for every queued job, without doing any of it: one
+    /// pass in queue order, so jobs ahead take the slots and creations first, as they would.
+    func waitReasons() -> [JobID: String] {
+        let now = Self.now
+        var s = snapshot(now: now)
+        s.startTokens = bucket.wait(now: now) == 0
+        var reasons: [JobID: String] = [:]
+        var tokens = bucket
+        for id in queue {
+            guard let job = jobs[id] else { continue }
+            if let b = creationBackoff[job.className], b.until > now {
+                reasons[id] = "class \(job.className): creating a workspace failed (\(b.error)); next try at \(formatTime(b.until))"
+                continue
+            }
+            s.startTokens = tokens.wait(now: now) == 0
+            switch policy.admit(job, s) {
+            case .dispatch(let ws):
+                reasons[id] = "eligible: starts in \(ws) at the next scheduling pass"
+                _ = tokens.take(now: now)
+                s.running += 1
+                s.runningByOwner[job.owner, default: 0] += 1
+                if let i = s.freeSlots[job.className]?.firstIndex(where: { $0.workspace == ws }) { s.freeSlots[job.className]![i].free -= 1 }
+            case .createWorkspace(let cls):
+                reasons[id] = "eligible: a workspace of class \(cls) will be created for it"
+                s.creating[cls, default: 0] += 1
+                s.creatingTotal += 1
+                s.workspaces[cls, default: 0] += 1
+                s.waitingForCreation[cls, default: 0] += 1
+            case .wait(let reason):
+                reasons[id] = reason.description
+                if case .workspaceBeingCreated(let cls) = reason { s.waitingForCreation[cls, default: 0] += 1 }
+            }
+        }
+        return reasons
+    }
+
+    func explanation(_ job: Job, _ reasons: [JobID: String]) -> String {
         switch job.state {
-        case .queued:
-            if let b = creationBackoff[job.className], b.until > s.now {
-                return "class \(job.className): creating a workspace failed (\(b.error)); next try at \(formatTime(b.until))"
-            }
-            var snap = s
-            snap.startTokens = bucket.wait(now: s.now) == 0
-            // Jobs ahead in the queue are served first; count those waiting on the same creation.
-            for other in queue {
-                if other == job.id { break }
-                guard let o = jobs[other], o.className == job.className else { continue }
-                if case .wait(.workspaceBeingCreated) = policy.admit(o, snap) {
-                    snap.waitingForCreation[o.className, default: 0] += 1
-                }
-            }
-            switch policy.admit(job, snap) {
-            case .dispatch(let ws): return "eligible: starts in \(ws) at the next scheduling pass"
-            case .createWorkspace(let cls): return "eligible: a workspace of class \(cls) will be created for it"
-            case .wait(let reason): return reason.description
-            }
+        case .queued: return reasons[job.id] ?? "queued"
         case .held: return WaitReason.held(job.reason).description
         case .starting, .running, .suspended: return "\(job.state.rawValue) in \(job.workspaceID ?? "?")"
         case .done, .failed, .cancelled:

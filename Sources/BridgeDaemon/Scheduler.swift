@@ -120,6 +120,11 @@ actor Scheduler {
 
     func enqueue(_ job: Job) {
         let key = (-job.spec.priority, job.id)
+        // The common case, a new job behind all others: no search.
+        if let last = queue.last.flatMap({ jobs[$0] }), (-last.spec.priority, last.id) < key {
+            queue.append(job.id)
+            return
+        }
         let at = queue.firstIndex { other in
             guard let o = jobs[other] else { return false }
             return (-o.spec.priority, o.id) > key

@@ -73,11 +73,20 @@ public final class Agent: @unchecked Sendable {
         Thread.detachNewThread { self.reapLoop() }
         Thread.detachNewThread { self.deadlineLoop() }
         if let device = options.devicePath {
+            // A virtio port has one opener, reads end-of-file while no host is connected, and
+            // loses unread bytes when closed: open it once, keep it, and wait out end-of-file.
+            let fd = open(device, O_RDWR | O_CLOEXEC | O_NOCTTY)
+            guard fd >= 0 else { throw ChannelError.io("open \(device)", errno) }
+            let channel = AgentChannel(fd: fd)
+            state.withLock { $0.channel = channel }
             while true {
-                let fd = open(device, O_RDWR | O_CLOEXEC | O_NOCTTY)
-                guard fd >= 0 else { throw ChannelError.io("open \(device)", errno) }
-                serve(AgentChannel(fd: fd))
-                sleep(1)
+                do {
+                    if let message = try channel.receive() { handle(message, on: channel) } else { usleep(50_000) }
+                } catch ChannelError.malformed(let frame, let why) {
+                    try? channel.send(.error("cannot read \(frame): \(why)"))
+                } catch {
+                    usleep(50_000)
+                }
             }
         }
         guard let path = options.socketPath else { throw ChannelError.io("agent needs --socket or --device", EINVAL) }
@@ -111,8 +120,9 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
+    /// Reads requests until the connection ends. Only the accept loop (or the device opener)
+    /// decides which connection is current: a stale connection's reader must not take it back.
     func serve(_ channel: AgentChannel) {
-        state.withLock { $0.channel = channel }
         while true {
             let message: DaemonMessage?
             do {
@@ -261,8 +271,11 @@ public final class Agent: @unchecked Sendable {
         guard let channel = s.channel else { return }
         do { try channel.send(message) } catch {
             // The daemon is gone; it will say hello again and get the state from the records.
-            channel.shutdown()
-            s.channel = nil
+            // A device stays: the host end comes back on the same port.
+            if options.devicePath == nil {
+                channel.shutdown()
+                s.channel = nil
+            }
         }
     }
 

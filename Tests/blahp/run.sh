@@ -18,7 +18,7 @@ BINDIR=$(dirname "$BIN")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ADAPTER=$(cd "$HERE/../../adapters/blahp" && pwd)
 
-D=$(mktemp -d "${TMPDIR:-/tmp}/wsb-blahp.XXXXXX")
+D=$(mktemp -d "${TMPDIR:-/tmp}/blahp-e2e.XXXXXX")
 chmod 755 "$D"
 mkdir -p "$D/work"
 DAEMON_PID=

@@ -1,12 +1,17 @@
 #!/bin/sh
 # Installs the wsbridge "workspace" LRM into a stock Debian Grid Community Toolkit GRAM5 setup
-# (packages globus-gatekeeper, globus-gram-job-manager, globus-gram-job-manager-scripts).
-# Safe to run again: files are replaced, an edited globus-workspace.conf is kept.
+# (packages globus-gatekeeper, globus-gram-job-manager, globus-gram-job-manager-scripts,
+# globus-seg-job-manager). Safe to run again: files are replaced, an edited
+# globus-workspace.conf is kept.
 #
-# Usage: install.sh [--seg]
-#   --seg   enable the SEG variant (jobmanager-workspace-seg: exit codes reach clients, no
-#           10-second polling); wsbridge must then write SEG files into the SEG directory
-#           (config: seg_directory = /var/lib/globus/globus-seg-workspace).
+# Two gatekeeper services are enabled (see README.md):
+#   jobmanager-workspace-seg  the job manager reads wsbridge's SEG day files: states within
+#                             2 s, exit codes reach clients. The daemon must write them
+#                             (config: [gram] seg_directory = "/var/lib/globus/globus-seg-workspace").
+#   jobmanager-workspace      points at jobmanager-workspace-poll (the job manager polls the
+#                             module every 10 s; no exit codes), or with --seg at -seg.
+#
+# Usage: install.sh [--poll|--seg]
 # DESTDIR=/some/root install.sh installs below that root (for packaging and tests).
 set -eu
 
@@ -52,12 +57,12 @@ install -d -m 755 "$ROOT/var/lib/globus/globus-seg-workspace"
 SERVICE=jobmanager-workspace-$MODE
 if [ -z "$ROOT" ] && command -v globus-gatekeeper-admin > /dev/null 2>&1; then
     globus-gatekeeper-admin -d jobmanager-workspace > /dev/null 2>&1 || true
-    globus-gatekeeper-admin -e "$SERVICE" -n jobmanager-workspace
+    globus-gatekeeper-admin -e "$SERVICE" -n jobmanager-workspace > /dev/null
+    globus-gatekeeper-admin -e jobmanager-workspace-seg > /dev/null
 else
     ln -sfn "available/$SERVICE" "$ROOT/etc/grid-services/jobmanager-workspace"
+    ln -sfn "available/jobmanager-workspace-seg" "$ROOT/etc/grid-services/jobmanager-workspace-seg"
 fi
 
-echo "installed the workspace LRM ($MODE): service jobmanager-workspace -> $SERVICE"
-if [ "$MODE" = seg ]; then
-    echo "set seg_directory = /var/lib/globus/globus-seg-workspace in the wsbridge config"
-fi
+echo "installed the workspace LRM: jobmanager-workspace -> $SERVICE; jobmanager-workspace-seg"
+echo "jobmanager-workspace-seg needs, in the wsbridge config: [gram] seg_directory = \"/var/lib/globus/globus-seg-workspace\""

@@ -2,7 +2,7 @@
 #
 # This module only translates. Every request goes to the wsbridge command line:
 #
-#   <wsbridge_path> <wsbridge_args...> gram submit|poll|cancel|signal
+#   <wsbridge_path> gram submit|poll|cancel|signal <wsbridge_args...>
 #
 #   stdin   the job description as one JSON object: every attribute of
 #           $self->{JobDescription} (names canonical: lower case, no "_"), each
@@ -27,24 +27,33 @@
 #
 # Settings come from ${sysconfdir}/globus/globus-workspace.conf:
 #   wsbridge_path="/usr/bin/wsbridge"
-#   wsbridge_args=""        (extra arguments placed before "gram")
+#   wsbridge_args=""        (extra arguments after the command, e.g.
+#                            "--state-dir /var/lib/wsbridge")
+
+# The Globus modules are loaded before the package line, as fork.pm does: JobManager.pm has
+# no package line of its own before its "use POSIX", so loaded from inside this package it
+# would import POSIX's getenv() and friends here, and $self->getenv() (used by the base
+# class's rewrite_urls) would then call POSIX::getenv and die.
+use Globus::GRAM::Error;
+use Globus::GRAM::JobState;
+use Globus::GRAM::JobManager;
 
 package Globus::GRAM::JobManager::workspace;
 
 use strict;
 use warnings;
 
-use Globus::GRAM::Error;
-use Globus::GRAM::JobState;
-use Globus::GRAM::JobManager;
-use IPC::Open2;
-use JSON::PP;
+use IPC::Open2 ();
+use JSON::PP ();
 
 our @ISA = qw(Globus::GRAM::JobManager);
 
-my ($wsbridge, @wsbridge_args) = ('/usr/bin/wsbridge');
+# Declared without a value: an initialiser here would run after BEGIN and undo the config.
+my ($wsbridge, @wsbridge_args);
 
 BEGIN {
+    $wsbridge = '/usr/bin/wsbridge';
+    @wsbridge_args = ();
     my $path = '/etc/globus/globus-workspace.conf';
     if (-r $path && eval { require Globus::Core::Config; 1 }) {
         my $config = new Globus::Core::Config($path);
@@ -80,7 +89,7 @@ sub _wsbridge
     # long-lived script process.
     local $SIG{PIPE} = 'IGNORE';
     my ($out, $in);
-    my $pid = eval { open2($out, $in, $wsbridge, @wsbridge_args, 'gram', $command) };
+    my $pid = eval { IPC::Open2::open2($out, $in, $wsbridge, 'gram', $command, @wsbridge_args) };
     return (undef, "cannot run $wsbridge: $@") unless $pid;
     print $in $input;
     close $in;
