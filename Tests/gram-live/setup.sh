@@ -57,7 +57,7 @@ lap "previous stack stopped"
 PACKAGES="globus-gatekeeper globus-gram-job-manager globus-gram-job-manager-fork
     globus-gram-job-manager-fork-setup-poll globus-gram-job-manager-scripts globus-gram-client-tools
     globus-simple-ca globus-proxy-utils globus-gss-assist-progs globus-gsi-cert-utils-progs
-    globus-gass-server-ez-progs globus-seg-job-manager iproute2 util-linux bubblewrap"
+    globus-gass-server-ez-progs globus-seg-job-manager iproute2 util-linux procps openssl bubblewrap"
 MISSING=
 for p in $PACKAGES; do
     dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || MISSING="$MISSING $p"
@@ -102,7 +102,7 @@ valid_cert() { openssl verify -CAfile "$CA_DIR/cacert.pem" "$1" > /dev/null 2>&1
 if ! valid_cert /etc/grid-security/hostcert.pem || [ ! -f /etc/grid-security/hostkey.pem ]; then
     openssl req -new -nodes -newkey rsa:2048 -keyout /etc/grid-security/hostkey.pem \
         -out /etc/grid-security/hostcert_request.pem -subj "/O=Grid/OU=GlobusTest/CN=localhost" \
-        -addext "subjectAltName=DNS:localhost,DNS:$(hostname),IP:127.0.0.1" 2> /dev/null
+        -addext "subjectAltName=DNS:localhost,DNS:$(uname -n),IP:127.0.0.1" 2> /dev/null
     chmod 400 /etc/grid-security/hostkey.pem
     grid-ca-sign -in /etc/grid-security/hostcert_request.pem -out /etc/grid-security/hostcert.pem \
         -dir "$CA_DIR" -passin pass:globus -force > /dev/null
@@ -130,10 +130,10 @@ touch /etc/grid-security/grid-mapfile
 if ! grep -qF "\"$DN\" $GRAM_USER" /etc/grid-security/grid-mapfile; then
     grid-mapfile-add-entry -dn "$DN" -ln "$GRAM_USER" > /dev/null
 fi
-if ! (cd "$UHOME" && as_user grid-proxy-info -exists -valid 12:00) > /dev/null 2>&1; then
-    (cd "$UHOME" && as_user grid-proxy-init -hours 48 -q) || die "grid-proxy-init for $GRAM_USER failed"
-    lap "proxy created"
-fi
+# Always a new proxy: one left in /tmp by an earlier account with the same uid, or signed by an
+# earlier CA, would still pass "grid-proxy-info -exists" and then fail at the gatekeeper.
+(cd "$UHOME" && as_user grid-proxy-init -hours 48 -q) || die "grid-proxy-init for $GRAM_USER failed"
+lap "proxy created"
 
 # ---- 5. wsbridge and the services ------------------------------------------------------------
 # The gatekeeper runs job managers (and so workspace.pm and wsbridge) as the mapped user: the

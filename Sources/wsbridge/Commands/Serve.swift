@@ -77,7 +77,8 @@ struct SEGWriter: JobObserver {
     func recorded(_ job: Job, from: JobState?, at: Double) {
         guard case .gram = job.spec.origin, let event = SEGFormatter.event(for: job, at: Int64(at)),
               let line = try? SEGFormatter.line(event) else { return }
-        // The SEG reader needs each state once, in order; PENDING twice (queued, starting) is harmless.
+        // queued → starting is PENDING → PENDING for GRAM: write a state once.
+        if from == .queued && job.state == .starting { return }
         let path = directory + "/" + SEGFormatter.dayFileName(timestamp: Int64(at))
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }

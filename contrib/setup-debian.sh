@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages wsbridge needs, only those missing. Run as root.
+#   setup-debian.sh demo    what building and the demo need
+#   setup-debian.sh test    that, plus what the whole test suite needs
+set -eu
+want="pkg-config libsqlite3-dev libvirt-dev bubblewrap python3"
+if [ "${1:-demo}" = test ]; then
+    want="$want python3-venv libxml2-utils libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu \
+qemu-system-x86 qemu-utils lz4 iproute2 clang"
+fi
+missing=""
+for p in $want; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "setup-debian.sh: missing packages:$missing (run as root to install them)" >&2
+        exit 1
+    fi
+    echo "installing:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if ! command -v swift >/dev/null 2>&1; then
+    for d in /opt/swift/usr/bin /opt/swift/bin; do [ -x "$d/swift" ] && echo "add $d to PATH" >&2; done
+    echo "setup-debian.sh: the Swift 6 toolchain is needed (swift.org); it is not a Debian package" >&2
+    exit 1
+fi

@@ -1,0 +1,38 @@
+#!/bin/bash
+# Sets up what the tests need and runs the whole test suite. Run as root on Debian 12.
+#   unit and end-to-end tests (swift test): real daemons, agents, sandboxes, cgroups, users
+#   HTCondor's own parser as an oracle (PyPI htcondor), the blahp scripts as blahpd runs them,
+#   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests, a short RSL fuzz run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x /opt/swift/usr/bin/swift ] && PATH=/opt/swift/usr/bin:$PATH
+started=$(date +%s)
+step() { printf '\n=== %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
+failed=()
+run() { local name=$1; shift; step "$name"; if "$@"; then echo "--- $name: ok"; else echo "--- $name: FAILED"; failed+=("$name"); fi; }
+
+step "packages"
+contrib/setup-debian.sh test
+step "build"
+swift build --build-tests
+
+run "unit and end-to-end tests" swift test --skip-build
+run "HTCondor differential (submit files, ClassAds, event log)" Tests/condor-oracle/run.sh .build/debug/wsbridge
+run "blahp scripts as blahpd runs them" Tests/blahp/run.sh .build/debug/wsbridge
+if [ -x Tests/gram-live/run.sh ]; then
+    run "GRAM5 gatekeeper on loopback" Tests/gram-live/run.sh .build/debug/wsbridge
+fi
+guest_tests() {
+    contrib/libvirt/start-libvirtd.sh
+    contrib/guest-image/build.sh .build/guest-image .build/debug/wsbridge
+    WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" swift test --skip-build --filter GuestEndToEnd
+}
+run "libvirt with real QEMU guests" guest_tests
+run "RSL parser fuzzing (60 s)" Tests/Fuzz/run-rsl-fuzz.sh 60
+
+step "done"
+if [ ${#failed[@]} -gt 0 ]; then
+    printf 'FAILED: %s\n' "${failed[@]}"
+    exit 1
+fi
+echo "all tests passed"
