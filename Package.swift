@@ -37,7 +37,7 @@ let package = Package(
         // Virtual-machine workspaces (Xen, KVM, QEMU) through libvirt.
         .target(name: "LibvirtProvider", dependencies: ["WorkspaceBridge", "WorkspaceProviders", "CLibvirt"]),
         .target(name: "BridgeDaemon", dependencies: [
-            "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "ProcessSpawn",
+            "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "ProcessSpawn", "LibvirtProvider",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -5,6 +5,7 @@ import Logging
 import NIOPosix
 import WorkspaceBridge
 import WorkspaceProviders
+import LibvirtProvider
 
 /// How `wsbridge serve` was started.
 public struct DaemonOptions: Sendable {
@@ -55,8 +56,15 @@ public enum Daemon {
             "state": "\(dir)", "config": "\(options.configPath ?? "built-in defaults")", "cgroups": "\(local.cgroups.version.rawValue)",
             "sandbox": "\(local.bwrap ?? "none")", "classes": "\(config.classes.map(\.name).joined(separator: ","))",
         ])
+        var providers: [String: any WorkspaceProvider] = [local.name: local]
+        if config.classes.contains(where: { $0.provider == "libvirt" }) {
+            let libvirt = LibvirtProvider(configuration: .init(stateDirectory: dir + "/libvirt",
+                                                               socketDirectory: "/run/wsbridge/" + LocalProvider.scope(of: dir)),
+                                          classes: config.classes)
+            providers[libvirt.name] = libvirt
+        }
         let scheduler = Scheduler(store: store, config: config, configSource: options.configPath,
-                                  providers: [local.name: local], observers: observers(config), logger: logger)
+                                  providers: providers, observers: observers(config), logger: logger)
         try await scheduler.recover()
 
         let configPath = options.configPath

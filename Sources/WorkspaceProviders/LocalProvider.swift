@@ -30,7 +30,7 @@ public struct LocalProvider: WorkspaceProvider {
     }
 
     /// A short stable name for one state directory: FNV-1a of its path.
-    static func scope(of path: String) -> String {
+    public static func scope(of path: String) -> String {
         var h: UInt64 = 0xcbf29ce484222325
         for b in path.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
         return "d" + String(h, radix: 16)
