@@ -1,0 +1,118 @@
+import Testing
+import WorkspaceBridge
+@testable import BridgeDaemon
+
+@Suite struct TOMLTests {
+    @Test func theLanguage() throws {
+        let t = try TOMLParser.parse("""
+            # comment
+            title = "a \\"b\\" \\u00e9"   # trailing comment
+            lit = 'C:\\path'
+            multi = \"\"\"
+            one \\
+              two\"\"\"
+            ints = [1_000, 0x1f, 0o17, 0b101, -3]
+            floats = [1.5, -2e3, inf]
+            on = true
+            when = 1979-05-27T07:32:00Z
+            [a.b]
+            c = { d = 1, e.f = "g" }
+            [[items]]
+            n = 1
+            [[items]]
+            n = 2
+            [items.sub]
+            x = "y"
+            """)
+        #expect(t["title"] == .string("a \"b\" é"))
+        #expect(t["lit"] == .string("C:\\path"))
+        #expect(t["multi"] == .string("one two"))
+        #expect(t["ints"] == .array([.integer(1000), .integer(31), .integer(15), .integer(5), .integer(-3)]))
+        #expect(t["floats"] == .array([.float(1.5), .float(-2000), .float(.infinity)]))
+        #expect(t["on"] == .boolean(true))
+        #expect(t["when"] == .datetime("1979-05-27T07:32:00Z"))
+        guard case .table(let a)? = t["a"], case .table(let b)? = a["b"], case .table(let c)? = b["c"] else {
+            Issue.record("tables"); return
+        }
+        #expect(c["d"] == .integer(1))
+        guard case .array(let items)? = t["items"], items.count == 2, case .table(let second) = items[1],
+              case .table(let sub)? = second["sub"] else { Issue.record("array of tables"); return }
+        #expect(sub["x"] == .string("y"))
+    }
+
+    @Test func errorsCarryLineAndColumn() {
+        let cases: [(String, Int, String)] = [
+            ("a = 1\nb = \"open\n", 2, "unterminated string"),
+            ("a = 1\na = 2\n", 2, "defined twice"),
+            ("[t]\n[t]\n", 2, "defined twice"),
+            ("x = 01\n", 1, "leading zeros"),
+            ("x = [1, 2\n", 2, "expected , or ]"),
+            ("x = 1 y\n", 1, "end of the line"),
+        ]
+        for (text, line, words) in cases {
+            do {
+                _ = try TOMLParser.parse(text)
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.line == line, "\(text): \(error)")
+                #expect(error.description.contains(words), "\(text): \(error)")
+            }
+        }
+    }
+}
+
+@Suite struct ConfigLoaderTests {
+    @Test func theIssueKeysAndDefaults() throws {
+        let c = try ConfigLoader.parse("""
+            [throttle]
+            max_running = 200
+            max_running_per_owner = 50
+            max_queued_per_owner = 10000
+            start_rate = 20.0
+            max_creating = 4
+            [retry]
+            max_retries = 2
+            backoff_seconds = 30
+            [[class]]
+            name = "default"
+            provider = "local"
+            slots = 2
+            max_workspaces = 8
+            memory_mb = 2048
+            cpus = 1
+            cpu_weight = 100
+            idle_timeout_seconds = 600
+            lease_seconds = 86400
+            [[class]]
+            name = "vm"
+            provider = "libvirt"
+            [class.settings]
+            uris = "qemu:///system"
+            """)
+        #expect(c.throttle.maxRunning == 200 && c.throttle.startRate == 20 && c.retry.maxRetries == 2)
+        #expect(c.classes.map(\.name) == ["default", "vm"])
+        #expect(c.classes[1].settings["uris"] == "qemu:///system")
+        #expect(c.classes[1].slots == 2, "unset keys keep their defaults")
+        #expect(try ConfigLoader.parse("") == BridgeConfig())
+    }
+
+    @Test func mistakesAreNamedWithTheirLine() {
+        let cases: [(String, String)] = [
+            ("[throttle]\nmax_runing = 3\n", "line 2: throttle.max_runing: unknown setting"),
+            ("[throttle]\nmax_running = \"many\"\n", "expected an integer, found a string"),
+            ("[throttle]\nmax_running = 0\n", "throttle.max_running: must be positive"),
+            ("[[class]]\nslots = 2\n", "every [[class]] needs a name"),
+            ("[[class]]\nname = \"a\"\n[[class]]\nname = \"a\"\n", "defined twice"),
+            ("[[class]]\nname = \"a b\"\n", "not a valid class name"),
+        ]
+        for (text, words) in cases {
+            do {
+                _ = try ConfigLoader.parse(text, path: "site.toml")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.description.contains(words), "\(error)")
+                #expect(error.description.hasPrefix("site.toml: "))
+            }
+        }
+    }
+}

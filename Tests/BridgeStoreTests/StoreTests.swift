@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import WorkspaceBridge
+@testable import BridgeStore
+
+@Suite struct StoreTests {
+    func tempPath() -> String { NSTemporaryDirectory() + "wsb-store-\(UUID().uuidString).sqlite" }
+
+    func job(_ exe: String = "/bin/true") -> Job {
+        Job(id: 0, spec: JobSpec(executable: exe, arguments: ["a b", "c"], environment: ["K": "V"]), owner: 1000,
+            state: .queued, className: "default", submittedAt: 100)
+    }
+
+    @Test func jobsSurviveReopening() throws {
+        let path = tempPath()
+        do {
+            let store = try Store(path: path)
+            let saved = try store.insert([job(), job("/bin/echo")], at: 100)
+            #expect(saved.map(\.id) == [1, 2])
+            var j = saved[0]
+            try j.move(to: .starting)
+            j.attempts = 1
+            j.workspaceID = "ws-1"
+            try store.update([(j, .transition(j, from: .queued, at: 101))])
+        }
+        let reopened = try Store(path: path)
+        let jobs = try reopened.unfinishedJobs()
+        #expect(jobs.count == 2)
+        #expect(jobs[0].state == .starting && jobs[0].workspaceID == "ws-1" && jobs[0].attempts == 1)
+        #expect(jobs[1].spec == job("/bin/echo").spec)
+        let events = try reopened.events(after: 0, jobID: 1)
+        #expect(events.map(\.to) == [.queued, .starting])
+    }
+
+    @Test func exitStatusRoundTrips() throws {
+        let store = try Store(path: tempPath())
+        var j = try store.insert([job()], at: 0)[0]
+        j.state = .failed
+        j.exit = .signaled(9)
+        j.reason = "killed by the memory limit"
+        try store.update([(j, .transition(j, from: .running, at: 5))])
+        let back = try store.job(j.id)!
+        #expect(back.exit == .signaled(9))
+        #expect(back.reason == "killed by the memory limit")
+        #expect(try store.unfinishedJobs().isEmpty)
+    }
+
+    @Test func aCorruptFileFailsLoudlyAndIsNotReplaced() throws {
+        let path = tempPath()
+        let garbage = Data("this is not a database, but someone's jobs may be in it".utf8)
+        try garbage.write(to: URL(fileURLWithPath: path))
+        #expect {
+            _ = try Store(path: path)
+        } throws: { error in
+            "\(error)".contains(path) && "\(error)".contains("not a database")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+
+    @Test func countersAreDurableAndIncreasing() throws {
+        let path = tempPath()
+        do {
+            let store = try Store(path: path)
+            #expect(try store.next("workspace") == 1)
+            #expect(try store.next("workspace") == 2)
+        }
+        #expect(try Store(path: path).next("workspace") == 3)
+    }
+
+    @Test func walModeAndFullSync() throws {
+        let store = try Store(path: tempPath())
+        let mode = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        let sync = try store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(mode == "wal")
+        #expect(sync == 2, "FULL: a committed submit survives a machine crash")
+    }
+
+    /// A batch is one transaction: all of it is recorded, or nothing.
+    @Test func aBatchThatFailsRecordsNothing() throws {
+        let store = try Store(path: tempPath())
+        _ = try store.insert([job()], at: 0)
+        var first = try store.job(1)!
+        first.state = .running
+        var ghost = first
+        ghost.id = 999
+        // The second change of the batch fails (a trigger refuses its event): the first is rolled back.
+        try store.pool.write { db in try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON event WHEN NEW.jobID = 999 BEGIN SELECT RAISE(ABORT, 'refused'); END") }
+        #expect(throws: (any Error).self) { try store.update([(first, .transition(first, from: .queued, at: 1)), (ghost, .transition(ghost, from: .queued, at: 1))]) }
+        #expect(try store.job(1)!.state == .queued)
+    }
+}
