@@ -1,3 +1,4 @@
+import Foundation
 import WorkspaceBridge
 
 /// Identifies one run of one job: a retried job runs again under a new attempt number, so a
@@ -28,6 +29,9 @@ public struct RunRequest: Codable, Sendable, Equatable {
     public var limits: RunLimits
     /// Append to stdout/stderr instead of truncating (GRAM sub-jobs share one output file).
     public var appendOutput: Bool = false
+    /// Set where host paths do not exist (guests): the run happens in a scratch directory of the
+    /// agent's, and `directory`, `stdin`, `stdout`, `stderr` are ignored.
+    public var staging: RunStaging?
 
     public init(key: RunKey, executable: String, arguments: [String], environment: [String: String],
                 directory: String, stdin: String?, stdout: String?, stderr: String?,
@@ -71,9 +75,11 @@ public struct AgentRunRecord: Codable, Sendable, Equatable {
     /// Why it was rejected or killed (memory limit, wall time ...).
     public var reason: String?
     public var suspended: Bool
+    /// The scratch directory of a staged run; its captured output stays there until `ack`.
+    public var scratch: String?
 
     public init(key: RunKey, phase: Phase, pid: Int32? = nil, startedAt: Double? = nil, endedAt: Double? = nil,
-                exit: ExitStatus? = nil, reason: String? = nil, suspended: Bool = false) {
+                exit: ExitStatus? = nil, reason: String? = nil, suspended: Bool = false, scratch: String? = nil) {
         self.key = key
         self.phase = phase
         self.pid = pid
@@ -82,6 +88,7 @@ public struct AgentRunRecord: Codable, Sendable, Equatable {
         self.exit = exit
         self.reason = reason
         self.suspended = suspended
+        self.scratch = scratch
     }
 }
 
@@ -111,7 +118,11 @@ public enum DaemonMessage: Sendable, Equatable {
     /// Starts a run; repeated requests for the same key are answered, never run twice.
     case run(RunRequest)
     case signal(RunKey, RunSignal)
-    /// The daemon has durably recorded the end of this run; the agent may forget it.
+    /// Asks for the captured output of an ended staged run; answered by `.output` chunks and
+    /// one `.outputEnd`. May be repeated (after a reconnect): the agent keeps it until `ack`.
+    case fetchOutput(RunKey)
+    /// The daemon has durably recorded the end of this run; the agent may forget it (and the
+    /// scratch directory of a staged run).
     case ack(RunKey)
     /// Stop the agent; running jobs are killed.
     case shutdown
@@ -126,6 +137,10 @@ public enum AgentMessage: Sendable, Equatable {
     /// The run could not start (no such executable, unwritable output ...); it never ran.
     case rejected(RunKey, reason: String)
     case suspended(RunKey, Bool)
+    /// A piece of a staged run's captured output, in order.
+    case output(OutputChunk)
+    /// All output of the run was sent; `note` says what was cut or missing, if anything.
+    case outputEnd(RunKey, note: String?)
     /// A request the agent could not understand.
     case error(String)
 }

@@ -4,7 +4,7 @@ import WorkspaceBridge
 // that an agent of another version, or a guest's agent, can still be read.
 
 private enum Field: String, CodingKey {
-    case type, run, key, signal, info, runs, pid, at, exit, reason, message, suspended
+    case type, run, key, signal, info, runs, pid, at, exit, reason, message, suspended, chunk, note
 }
 
 extension DaemonMessage: Codable {
@@ -15,6 +15,7 @@ extension DaemonMessage: Codable {
         case "run": self = .run(try c.decode(RunRequest.self, forKey: .run))
         case "signal": self = .signal(try c.decode(RunKey.self, forKey: .key), try c.decode(RunSignal.self, forKey: .signal))
         case "ack": self = .ack(try c.decode(RunKey.self, forKey: .key))
+        case "fetch-output": self = .fetchOutput(try c.decode(RunKey.self, forKey: .key))
         case "shutdown": self = .shutdown
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown message type \(other)")
@@ -29,6 +30,7 @@ extension DaemonMessage: Codable {
         case .signal(let k, let s):
             try c.encode("signal", forKey: .type); try c.encode(k, forKey: .key); try c.encode(s, forKey: .signal)
         case .ack(let k): try c.encode("ack", forKey: .type); try c.encode(k, forKey: .key)
+        case .fetchOutput(let k): try c.encode("fetch-output", forKey: .type); try c.encode(k, forKey: .key)
         case .shutdown: try c.encode("shutdown", forKey: .type)
         }
     }
@@ -50,6 +52,9 @@ extension AgentMessage: Codable {
             self = .rejected(try c.decode(RunKey.self, forKey: .key), reason: try c.decode(String.self, forKey: .reason))
         case "suspended":
             self = .suspended(try c.decode(RunKey.self, forKey: .key), try c.decode(Bool.self, forKey: .suspended))
+        case "output": self = .output(try c.decode(OutputChunk.self, forKey: .chunk))
+        case "output-end":
+            self = .outputEnd(try c.decode(RunKey.self, forKey: .key), note: try c.decodeIfPresent(String.self, forKey: .note))
         case "error": self = .error(try c.decode(String.self, forKey: .message))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown message type \(other)")
@@ -71,6 +76,9 @@ extension AgentMessage: Codable {
             try c.encode("rejected", forKey: .type); try c.encode(k, forKey: .key); try c.encode(reason, forKey: .reason)
         case .suspended(let k, let s):
             try c.encode("suspended", forKey: .type); try c.encode(k, forKey: .key); try c.encode(s, forKey: .suspended)
+        case .output(let chunk): try c.encode("output", forKey: .type); try c.encode(chunk, forKey: .chunk)
+        case .outputEnd(let k, let note):
+            try c.encode("output-end", forKey: .type); try c.encode(k, forKey: .key); try c.encodeIfPresent(note, forKey: .note)
         case .error(let m): try c.encode("error", forKey: .type); try c.encode(m, forKey: .message)
         }
     }

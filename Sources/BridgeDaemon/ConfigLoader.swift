@@ -153,7 +153,8 @@ public enum ConfigLoader {
 
         func workspaceClass() throws(Failure) -> WorkspaceClass {
             try only(["name", "provider", "slots", "max_workspaces", "memory_mb", "cpus", "cpu_weight", "cpu_cap_percent",
-                      "max_processes", "disk_mb", "idle_timeout_seconds", "lease_seconds", "network", "settings", "attributes"])
+                      "max_processes", "disk_mb", "idle_timeout_seconds", "lease_seconds", "warm_workspaces", "network", "settings",
+                      "attributes"])
             guard let name = try string("name") else {
                 throw Failure(path: path, message: "\(prefix.dropLast()): every [[class]] needs a name")
             }
@@ -169,6 +170,7 @@ public enum ConfigLoader {
             c.diskMB = try int("disk_mb")
             c.idleTimeoutSeconds = try int("idle_timeout_seconds") ?? c.idleTimeoutSeconds
             c.leaseSeconds = try int("lease_seconds") ?? c.leaseSeconds
+            c.warmWorkspaces = try int("warm_workspaces") ?? c.warmWorkspaces
             c.network = try bool("network") ?? c.network
             c.settings = try strings("settings")
             c.attributes = try strings("attributes")

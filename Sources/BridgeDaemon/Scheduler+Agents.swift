@@ -1,6 +1,7 @@
 import AgentProtocol
 import BridgeStore
 import Foundation
+import ProcessSpawn
 import WorkspaceBridge
 
 extension Scheduler {
@@ -13,7 +14,25 @@ extension Scheduler {
         case .started(let key, _, let at):
             started(key, at: at, in: wsID)
         case .exited(let key, let exit, let at, let reason):
-            ended(key, in: wsID, link: link) { job in self.outcome(&job, exit: exit, at: at, reason: reason) }
+            if workspaces[wsID]?.runs[key]?.staged == true, isCurrent(key, in: wsID) {
+                // The exit counts once the output is on the host: fetch it first.
+                workspaces[wsID]?.collecting[key] = .init(exit: exit, at: at, reason: reason)
+                link.send(.fetchOutput(key))
+            } else {
+                ended(key, in: wsID, link: link) { job in self.outcome(&job, exit: exit, at: at, reason: reason) }
+            }
+        case .output(let chunk):
+            deliver(chunk, in: wsID)
+        case .outputEnd(let key, let note):
+            guard var c = workspaces[wsID]?.collecting.removeValue(forKey: key) else { return }
+            if let note { c.notes.append(note) }
+            ended(key, in: wsID, link: link) { job in
+                self.outcome(&job, exit: c.exit, at: c.at, reason: c.reason)
+                if !c.notes.isEmpty {
+                    let notes = c.notes.joined(separator: "; ")
+                    job.reason = job.reason.map { "\($0); \(notes)" } ?? notes
+                }
+            }
         case .rejected(let key, let reason):
             ended(key, in: wsID, link: link) { job in
                 // The job could not start at all (no executable, unwritable output ...): retrying
@@ -30,6 +49,31 @@ extension Scheduler {
             }
         case .error(let text):
             logger.warning("agent reported an error", metadata: ["workspace": "\(wsID)", "error": "\(text)"])
+        }
+    }
+
+    /// Whether `key` is the live run of a job that still waits for it in this workspace.
+    func isCurrent(_ key: RunKey, in wsID: String) -> Bool {
+        guard let job = jobs[key.job] else { return false }
+        return job.attempts == key.attempt && job.workspaceID == wsID && job.state.isActive
+    }
+
+    /// Writes one piece of a staged run's output to the submitter's file, as the submitter. A
+    /// first piece starts the file afresh (unless the job appends), so a transfer repeated after
+    /// a reconnect or a restart gives the same file.
+    func deliver(_ chunk: OutputChunk, in wsID: String) {
+        guard workspaces[wsID]?.collecting[chunk.key] != nil, let job = jobs[chunk.key.job],
+              let id = identity(job.owner) else { return }
+        guard let path = chunk.stream == .stdout ? job.spec.stdout : job.spec.stderr, path != "/dev/null" else { return }
+        var append = chunk.offset > 0
+        if case .gram = job.spec.origin { append = true }
+        do {
+            try UserFiles.write(Array(chunk.data), to: path, uid: job.owner, gid: id.gid, truncate: !append)
+        } catch {
+            let note = "\(chunk.stream.rawValue) not delivered: \(error.message)"
+            if workspaces[wsID]?.collecting[chunk.key]?.notes.contains(note) == false {
+                workspaces[wsID]?.collecting[chunk.key]?.notes.append(note)
+            }
         }
     }
 
@@ -69,6 +113,8 @@ extension Scheduler {
                 job.failures += 1
                 try? job.move(to: .queued, reason: "run \(job.attempts) failed: \(exit); \(why)")
                 job.workspaceID = nil
+                // A policy that always requeues must not spin: the site's backoff applies.
+                job.notBefore = at + config.retry.backoff(afterFailures: job.failures)
             case .hold(let why):
                 try? job.move(to: .held, reason: why)
                 job.workspaceID = nil
@@ -101,7 +147,9 @@ extension Scheduler {
         let now = Self.now
         var changes: [(job: Job, event: StoreEvent)] = []
         var acks: [RunKey] = []
+        var fetches: [RunKey] = []
         var claimed = Set<RunKey>()
+        workspaces[wsID]?.collecting = [:]
         for (id, job) in jobs where job.workspaceID == wsID && job.state.isActive {
             var j = job
             let from = j.state
@@ -119,13 +167,19 @@ extension Scheduler {
             }
             switch record.phase {
             case .accepted, .running:
-                workspaces[wsID]?.runs[key] = .init(job: id, owner: j.owner)
+                workspaces[wsID]?.runs[key] = .init(job: id, owner: j.owner, staged: record.scratch != nil)
                 let target: JobState = record.suspended ? .suspended : .running
                 if j.state != target, (try? j.move(to: target)) != nil {
                     j.startedAt = record.startedAt
                     jobs[id] = j
                     changes.append((j, .transition(j, from: from, at: now)))
                 }
+            case .exited where record.scratch != nil:
+                // Ended while we were away; its output is still in the workspace.
+                workspaces[wsID]?.runs[key] = .init(job: id, owner: j.owner, staged: true)
+                workspaces[wsID]?.collecting[key] = .init(exit: record.exit ?? .signaled(9), at: record.endedAt ?? now,
+                                                          reason: record.reason)
+                fetches.append(key)
             case .exited:
                 workspaces[wsID]?.runs[key] = nil
                 outcome(&j, exit: record.exit ?? .signaled(9), at: record.endedAt ?? now, reason: record.reason)
@@ -155,6 +209,7 @@ extension Scheduler {
         workspaces[wsID]?.attached = true
         commit(changes)
         for key in acks { link.send(.ack(key)) }
+        for key in fetches { link.send(.fetchOutput(key)) }
         logger.info("agent attached", metadata: ["workspace": "\(wsID)", "kernel": "\(info.kernel)", "runs": "\(runs.count)"])
         schedule()
     }

@@ -2,14 +2,30 @@ import AgentProtocol
 import BridgeStore
 import Foundation
 import Logging
+import ProcessSpawn
 import WorkspaceBridge
 import WorkspaceProviders
+
+/// Why a job's files could not be staged into its workspace.
+struct StagingFailure: Error, CustomStringConvertible {
+    var description: String
+}
 
 /// One workspace as the scheduler tracks it: its record, its agent link and the runs in it.
 struct WorkspaceRuntime {
     struct Run {
         var job: JobID
         var owner: UInt32
+        /// Run in the agent's scratch directory; its output must be fetched before the exit counts.
+        var staged = false
+    }
+
+    /// The exit of a staged run, held while its output comes back (see `RunStaging`).
+    struct Collecting {
+        var exit: ExitStatus
+        var at: Double
+        var reason: String?
+        var notes: [String] = []
     }
 
     var record: Workspace
@@ -20,6 +36,8 @@ struct WorkspaceRuntime {
     /// Runs occupying slots, until the agent reports their end (even for cancelled jobs).
     var runs: [RunKey: Run] = [:]
     var idleSince: Double?
+    /// Staged runs that exited and whose output is being fetched.
+    var collecting: [RunKey: Collecting] = [:]
     /// The daemon is destroying it: a closed link is expected, not a loss.
     var destroying = false
 }
@@ -182,13 +200,25 @@ actor Scheduler {
             s.startTokens = bucket.wait(now: now) == 0
             switch policy.admit(job, s) {
             case .dispatch(let wsID):
-                guard var w = workspaces[wsID], let link = w.link, let request = runRequest(for: &job, in: wsID) else {
+                guard var w = workspaces[wsID], let link = w.link else { continue }
+                let request: RunRequest
+                do {
+                    guard let r = try runRequest(for: &job, in: wsID) else { continue }
+                    request = r
+                } catch {
+                    // Nothing to run with: the same spec would fail the same way again.
+                    let from = job.state
+                    guard (try? job.move(to: .failed, reason: error.description)) != nil else { continue }
+                    job.endedAt = now
+                    jobs[id] = job
+                    changes.append((job, .transition(job, from: from, at: now)))
                     continue
                 }
                 _ = bucket.take(now: now)
                 let from = job.state
                 do { try job.move(to: .starting) } catch { continue }
-                w.runs[RunKey(job: job.id, attempt: job.attempts)] = .init(job: job.id, owner: job.owner)
+                w.runs[RunKey(job: job.id, attempt: job.attempts)] = .init(job: job.id, owner: job.owner,
+                                                                           staged: request.staging != nil)
                 w.idleSince = nil
                 w.record.lastUsedAt = now
                 workspaces[wsID] = w
@@ -221,9 +251,27 @@ actor Scheduler {
         for (link, request) in sends { link.send(.run(request)) }
     }
 
-    /// Resolves what the agent needs; a job whose owner vanished fails here.
-    func runRequest(for job: inout Job, in wsID: String) -> RunRequest? {
+    /// Resolves what the agent needs; `nil` while the owner or class cannot be resolved. Throws
+    /// when the job's input cannot be staged into a workspace that does not share our files.
+    func runRequest(for job: inout Job, in wsID: String) throws(StagingFailure) -> RunRequest? {
         guard let id = identity(job.owner), let cls = config.workspaceClass(named: job.className) else { return nil }
+        // Host paths exist only in local workspaces; elsewhere stdin travels with the request.
+        var staging: RunStaging?
+        if cls.provider != "local" {
+            var input: Data?
+            if let path = job.spec.stdin, path != "/dev/null" {
+                do {
+                    input = Data(try UserFiles.read(path, uid: job.owner, gid: id.gid, limit: RunStaging.maxStdinBytes))
+                } catch {
+                    throw StagingFailure(description: "cannot stage stdin into the workspace: \(error.message)" +
+                                         " (at most \(RunStaging.maxStdinBytes >> 20) MiB)")
+                }
+            }
+            let out = job.spec.stdout.flatMap { $0 == "/dev/null" ? nil : $0 }
+            let err = job.spec.stderr.flatMap { $0 == "/dev/null" ? nil : $0 }
+            staging = RunStaging(stdin: input, captureStdout: out != nil, captureStderr: err != nil,
+                                 joined: out != nil && out == err)
+        }
         job.attempts += 1
         job.workspaceID = wsID
         job.startedAt = nil
@@ -242,6 +290,13 @@ actor Scheduler {
                           limits: RunLimits(memoryMB: memory, cpuTimeSeconds: s.resources.cpuTimeSeconds,
                                             wallTimeSeconds: s.resources.wallTimeSeconds))
         if case .gram = s.origin { request.appendOutput = true }
+        if let staging {
+            request.staging = staging
+            request.directory = RunStaging.scratchDirectory(for: request.key)
+            request.stdin = nil
+            request.stdout = nil
+            request.stderr = nil
+        }
         return request
     }
 
@@ -429,7 +484,9 @@ actor Scheduler {
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "lease expired") }
             case .ready where w.runs.isEmpty:
                 if let since = w.idleSince {
-                    if now - since >= Double(cls.idleTimeoutSeconds) { await destroyWorkspace(id, reason: "idle for \(cls.idleTimeoutSeconds) s") }
+                    if now - since >= Double(cls.idleTimeoutSeconds), usable(of: cls.name) > cls.warmWorkspaces {
+                        await destroyWorkspace(id, reason: "idle for \(cls.idleTimeoutSeconds) s")
+                    }
                 } else {
                     workspaces[id]!.idleSince = now
                 }
@@ -439,8 +496,33 @@ actor Scheduler {
                 break
             }
         }
+        keepWarm(now: now)
         applyPeriodicPolicies(now: now)
         schedule()
+    }
+
+    /// Workspaces of a class that are or will soon be ready for jobs (not draining, not going).
+    func usable(of className: String) -> Int {
+        workspaces.values.filter { w in
+            w.record.className == className && !w.destroying && (w.record.state == .ready || w.record.state == .creating)
+        }.count
+    }
+
+    /// Creates workspaces for classes with `warm_workspaces` until each has that many usable
+    /// ones, within `max_workspaces`, the creation limit and a class's creation backoff.
+    func keepWarm(now: Double) {
+        guard !stopped else { return }
+        var creating = workspaces.values.filter { $0.record.state == .creating }.count
+        for cls in config.classes where cls.warmWorkspaces > 0 && providers[cls.provider] != nil {
+            if let b = creationBackoff[cls.name], b.until > now { continue }
+            let all = workspaces.values.filter { $0.record.className == cls.name && !$0.destroying }.count
+            var missing = min(cls.warmWorkspaces - usable(of: cls.name), cls.maxWorkspaces - all)
+            while missing > 0, creating < config.throttle.maxCreating {
+                startCreation(className: cls.name)
+                missing -= 1
+                creating += 1
+            }
+        }
     }
 
     /// The front doors' periodic policies (HTCondor's periodic_hold/release/remove).

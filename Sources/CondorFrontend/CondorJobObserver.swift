@@ -64,6 +64,8 @@ public struct CondorJobObserver: JobObserver {
             if let e = try? ClassAdParser.parse(text, oldSyntax: true) { ad[name] = e }
         }
         ad.assign("NumJobStarts", job.attempts)
+        // Runs that ended before this one: the daemon counts them as the job's failures.
+        ad.assign("NumJobCompletions", job.failures)
         ad.assign("JobRunCount", job.attempts)
         ad.assign("JobStatus", status)
         ad.assign("ClusterId", origin.cluster ?? Int(job.id))

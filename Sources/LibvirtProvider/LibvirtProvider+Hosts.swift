@@ -9,7 +9,8 @@ extension LibvirtProvider {
             do { xml = try await domain.metadata(namespace: WorkspaceMetadata.namespace) } catch where error.isNoDomain {
                 continue // undefined between listing and asking
             }
-            guard let xml, let meta = WorkspaceMetadata(xml: xml) else { foreign += 1; continue }
+            // Another daemon's workspaces on a shared host are as foreign as anyone else's.
+            guard let xml, let meta = WorkspaceMetadata(xml: xml), isOurs(meta) else { foreign += 1; continue }
             let state: DomainState
             do { state = try await domain.state() } catch where error.isNoDomain { continue }
             ours.append(DiscoveredWorkspace(uri: connection.uri, domainName: domain.name, metadata: meta, state: state))

@@ -23,7 +23,8 @@ extension LibvirtProvider {
         do {
             let connection = try await hosts.connection(uri)
             let domain = try await connection.lookupDomain(name: domainName)
-            guard try await domain.metadata(namespace: WorkspaceMetadata.namespace) != nil else {
+            guard let xml = try await domain.metadata(namespace: WorkspaceMetadata.namespace),
+                  let meta = WorkspaceMetadata(xml: xml), isOurs(meta) else {
                 throw LibvirtProviderError.badHandle("\(workspace.handle) names a domain without our metadata")
             }
             return domain

@@ -24,10 +24,15 @@ public final class LibvirtProvider: WorkspaceProvider {
         /// `false` only where no guest really runs (the libvirt test driver): `create` then
         /// returns when the domain runs, without waiting for an agent.
         public var waitForAgent: Bool
+        /// Names this provider instance among others on the same hosts (several daemons may share
+        /// one libvirtd): it prefixes domain names and is the `owner` in our metadata, and
+        /// domains of another owner are foreign. Default: derived from `stateDirectory`.
+        public var scope: String
 
         public init(stateDirectory: String = "/var/lib/wsbridge/libvirt", cacheDirectory: String? = nil,
                     socketDirectory: String = "/run/wsbridge/libvirt", openTimeout: Double = 30,
-                    callTimeout: Double = 60, waitForAgent: Bool = true) {
+                    callTimeout: Double = 60, waitForAgent: Bool = true, scope: String? = nil) {
+            self.scope = scope ?? LocalProvider.scope(of: stateDirectory)
             self.stateDirectory = stateDirectory
             self.cacheDirectory = cacheDirectory ?? (stateDirectory as NSString).appendingPathComponent("images")
             self.socketDirectory = socketDirectory
@@ -61,13 +66,24 @@ public final class LibvirtProvider: WorkspaceProvider {
 
     // MARK: Names and handles
 
-    /// The domain name of a workspace: our prefix plus the id, reduced to characters every
-    /// driver and file system accepts.
-    public static func domainName(for workspaceID: String) -> String {
-        let safe = workspaceID.unicodeScalars.map { c -> Character in
+    /// The domain name of a workspace: our prefix, the scope and the id, reduced to characters
+    /// every driver and file system accepts.
+    public static func domainName(for workspaceID: String, scope: String = "") -> String {
+        let safe = (scope.isEmpty ? workspaceID : "\(scope)-\(workspaceID)").unicodeScalars.map { c -> Character in
             (CharacterSet.alphanumerics.contains(c) && c.isASCII) || c == "-" || c == "_" || c == "." ? Character(c) : "_"
         }
         return "wsb-" + String(safe)
+    }
+
+    /// This provider's domain name for a workspace.
+    public func domainName(for workspaceID: String) -> String {
+        Self.domainName(for: workspaceID, scope: configuration.scope)
+    }
+
+    /// Whether a domain's metadata makes it ours: written by this scope, or (older domains
+    /// without an owner) by any.
+    func isOurs(_ meta: WorkspaceMetadata) -> Bool {
+        meta.owner.isEmpty || meta.owner == configuration.scope
     }
 
     /// `URI#domain`: enough to find the guest again after a restart.
@@ -96,7 +112,7 @@ public final class LibvirtProvider: WorkspaceProvider {
             throw LibvirtProviderError.configuration(error.description)
         }
         let connection = try await place(on: settings.uris)
-        let domainName = Self.domainName(for: id)
+        let domainName = domainName(for: id)
         let instanceDir = instanceDirectory(domainName)
         let socket = socketPath(domainName)
         guard socket.utf8.count < 108 else {
@@ -105,7 +121,7 @@ public final class LibvirtProvider: WorkspaceProvider {
         let now = Date().timeIntervalSince1970
         let metadata = WorkspaceMetadata(workspaceID: id, className: workspaceClass.name, createdAt: now,
                                          leaseExpiresAt: now + Double(workspaceClass.leaseSeconds),
-                                         endpoint: socket, instanceDirectory: instanceDir)
+                                         endpoint: socket, instanceDirectory: instanceDir, owner: configuration.scope)
         let spec = try prepare(domainName: domainName, workspaceClass: workspaceClass, settings: settings,
                                metadata: metadata)
 
@@ -151,7 +167,10 @@ public final class LibvirtProvider: WorkspaceProvider {
 
     public func destroy(_ workspace: Workspace) async throws {
         guard let (uri, domainName) = Self.parseHandle(workspace.handle) else {
-            throw LibvirtProviderError.badHandle(workspace.handle)
+            // Known only by its id (a leak found by the reconciler): find it by our metadata.
+            guard workspace.handle.isEmpty, !workspace.id.isEmpty else { throw LibvirtProviderError.badHandle(workspace.handle) }
+            try await destroy(id: workspace.id)
+            return
         }
         let connection: LibvirtConnection
         do { connection = try await hosts.connection(uri) } catch { throw LibvirtProviderError.libvirt(error) }
@@ -184,6 +203,16 @@ public final class LibvirtProvider: WorkspaceProvider {
         return found.map { $0.metadata.workspaceID }.sorted()
     }
 
+    /// Destroys every domain of ours that carries workspace id `id`, on every host; throws if a
+    /// host did not answer (what it holds is unknown), after removing what it could.
+    public func destroy(id: String) async throws {
+        let (found, unreachable, _) = await scan(uris)
+        for d in found where d.metadata.workspaceID == id {
+            try await destroy(adoptable(d))
+        }
+        if !unreachable.isEmpty { throw LibvirtProviderError.noHostAvailable(unreachable) }
+    }
+
     // MARK: Building blocks
 
     /// Stops and undefines our domain `domainName`; `nil` if it was already gone.
@@ -193,7 +222,7 @@ public final class LibvirtProvider: WorkspaceProvider {
         do {
             domain = try await connection.lookupDomain(name: domainName)
             guard let xml = try await domain.metadata(namespace: WorkspaceMetadata.namespace),
-                  let m = WorkspaceMetadata(xml: xml) else {
+                  let m = WorkspaceMetadata(xml: xml), isOurs(m) else {
                 // Same name, but not ours: never touch it.
                 throw LibvirtProviderError.badHandle("\(handle) names a domain without our metadata")
             }

@@ -23,21 +23,24 @@ public struct WorkspaceMetadata: Sendable, Equatable {
     public var endpoint: String
     /// Where the workspace's overlay disk, serial log and save files live on the host.
     public var instanceDirectory: String
+    /// The provider scope (one daemon) that made it; empty in domains made before scopes.
+    public var owner: String
 
     public init(workspaceID: String, className: String, createdAt: Double, leaseExpiresAt: Double,
-                endpoint: String, instanceDirectory: String) {
+                endpoint: String, instanceDirectory: String, owner: String = "") {
         self.workspaceID = workspaceID
         self.className = className
         self.createdAt = createdAt
         self.leaseExpiresAt = leaseExpiresAt
         self.endpoint = endpoint
         self.instanceDirectory = instanceDirectory
+        self.owner = owner
     }
 
     var attributes: [(String, String)] {
         [("id", workspaceID), ("class", className), ("created", Self.format(createdAt)),
          ("lease-expires", Self.format(leaseExpiresAt)), ("endpoint", endpoint),
-         ("instance-dir", instanceDirectory)]
+         ("instance-dir", instanceDirectory)] + (owner.isEmpty ? [] : [("owner", owner)])
     }
 
     /// The element as it goes inside the domain XML's `<metadata>`.
@@ -67,5 +70,6 @@ public struct WorkspaceMetadata: Sendable, Equatable {
         self.leaseExpiresAt = attr("lease-expires").flatMap(Double.init) ?? 0
         self.endpoint = attr("endpoint") ?? ""
         self.instanceDirectory = attr("instance-dir") ?? ""
+        self.owner = attr("owner") ?? ""
     }
 }

@@ -11,3 +11,69 @@ public enum UserFiles {
         }
     }
 }
+
+extension UserFiles {
+    /// Writes bytes to a file with the rights of `uid`/`gid` (when we are root), never following a
+    /// symlink; `truncate` starts the file afresh, otherwise the bytes are appended.
+    public static func write(_ bytes: [UInt8], to path: String, uid: UInt32, gid: UInt32, truncate: Bool) throws(SpawnFailure) {
+        let fd = asUser(uid, gid) { open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0o644) }
+        if fd < 0 { throw SpawnFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SpawnFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+
+    /// Reads at most `limit` bytes of a file with the rights of `uid`/`gid`; a longer file is an
+    /// error rather than silently cut.
+    public static func read(_ path: String, uid: UInt32, gid: UInt32, limit: Int) throws(SpawnFailure) -> [UInt8] {
+        let fd = asUser(uid, gid) { open(path, O_RDONLY | O_CLOEXEC) }
+        if fd < 0 { throw SpawnFailure(message: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SpawnFailure(message: "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return out }
+            out += buf[0..<n]
+            if out.count > limit { throw SpawnFailure(message: "\(path) is larger than \(limit >> 20) MiB") }
+        }
+    }
+
+    /// Opens with the file-system ids of the user (per thread, and restored before returning).
+    private static func asUser(_ uid: UInt32, _ gid: UInt32, _ body: () -> Int32) -> Int32 {
+        guard geteuid() == 0 else { return body() }
+        // Never fall back to root's rights.
+        guard let setfsuid = FSID.setfsuid, let setfsgid = FSID.setfsgid else { errno = ENOSYS; return -1 }
+        let oldGid = setfsgid(gid_t(gid))
+        let oldUid = setfsuid(uid_t(uid))
+        let fd = body()
+        let saved = errno
+        _ = setfsuid(uid_t(oldUid))
+        _ = setfsgid(gid_t(oldGid))
+        errno = saved
+        return fd
+    }
+}
+
+/// glibc's setfsuid/setfsgid (`<sys/fsuid.h>` is not in the Glibc module): unlike setuid they
+/// change only the calling thread's file-system ids, so the daemon's other threads keep theirs.
+private enum FSID {
+    typealias Setter = @convention(c) (UInt32) -> Int32
+    static let setfsuid: Setter? = lookup("setfsuid")
+    static let setfsgid: Setter? = lookup("setfsgid")
+    static func lookup(_ name: String) -> Setter? {
+        guard let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, name) else { return nil }
+        return unsafeBitCast(sym, to: Setter.self)
+    }
+}

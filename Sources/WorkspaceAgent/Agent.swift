@@ -151,11 +151,14 @@ public final class Agent: @unchecked Sendable {
             start(request)
         case .signal(let key, let sig):
             signal(key, sig)
+        case .fetchOutput(let key):
+            sendOutput(key, on: channel)
         case .ack(let key):
             state.withLock { s in
                 if let live = s.runs[key], live.record.phase == .exited || live.record.phase == .rejected {
                     s.runs[key] = nil
                     store.remove(key)
+                    if let scratch = live.record.scratch { try? FileManager.default.removeItem(atPath: scratch) }
                 }
             }
         case .shutdown:
@@ -208,6 +211,29 @@ public final class Agent: @unchecked Sendable {
             spawn.stdout = r.stdout
             spawn.stderr = r.stderr
             spawn.appendOutput = r.appendOutput
+            if let staging = r.staging {
+                do {
+                    let scratch = try prepareScratch(r, staging)
+                    record.scratch = scratch
+                    try? store.save(record)
+                    spawn.directory = scratch
+                    spawn.stdin = staging.stdin == nil ? nil : scratch + "/stdin"
+                    spawn.stdout = staging.captureStdout ? scratch + "/stdout" : nil
+                    spawn.stderr = staging.captureStderr ? scratch + (staging.joined ? "/stdout" : "/stderr") : nil
+                    spawn.appendOutput = false
+                    if env["HOME"].map({ !FileManager.default.fileExists(atPath: $0) }) ?? true { env["HOME"] = scratch }
+                    env["PWD"] = scratch
+                    spawn.environment = env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                } catch {
+                    record.phase = .rejected
+                    record.reason = "cannot stage the run in the workspace: \(error)"
+                    record.endedAt = Date().timeIntervalSince1970
+                    try? store.save(record)
+                    s.runs[r.key] = Live(record: record)
+                    send(.rejected(r.key, reason: record.reason!), locked: &s)
+                    return
+                }
+            }
             spawn.cgroupProcs = procs
             spawn.limits = limits
             // Only root can switch users; an unprivileged agent runs jobs as itself.
@@ -238,6 +264,69 @@ public final class Agent: @unchecked Sendable {
         childArrived.lock()
         childArrived.signal()
         childArrived.unlock()
+    }
+
+    /// Makes the run's scratch directory, owned by the job's user, with its stdin file.
+    func prepareScratch(_ r: RunRequest, _ staging: RunStaging) throws -> String {
+        let scratch = RunStaging.scratchDirectory(for: r.key)
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: scratch) // a leftover of an earlier agent's run under the same key
+        try fm.createDirectory(atPath: (scratch as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                               attributes: [.posixPermissions: 0o711])
+        try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        if let data = staging.stdin {
+            guard fm.createFile(atPath: scratch + "/stdin", contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw ChannelError.io("write \(scratch)/stdin", errno)
+            }
+        }
+        if isRoot {
+            for path in [scratch, scratch + "/stdin"] where fm.fileExists(atPath: path) {
+                if chown(path, r.uid, r.gid) != 0 { throw ChannelError.io("chown \(path)", errno) }
+            }
+        }
+        return scratch
+    }
+
+    /// Sends a staged run's captured files in chunks, then `outputEnd`. On its own thread: a
+    /// large output must not hold up the requests behind it.
+    func sendOutput(_ key: RunKey, on channel: AgentChannel) {
+        let record = state.withLock { $0.runs[key]?.record }
+        guard let record, record.phase == .exited || record.phase == .rejected, let scratch = record.scratch else {
+            try? channel.send(.outputEnd(key, note: "the workspace holds no captured output for run \(key)"))
+            return
+        }
+        Thread.detachNewThread {
+            var notes: [String] = []
+            do {
+                for stream in [CapturedStream.stdout, .stderr] {
+                    let path = "\(scratch)/\(stream.rawValue)"
+                    guard let file = FileHandle(forReadingAtPath: path) else { continue }
+                    defer { try? file.close() }
+                    var offset = 0
+                    while true {
+                        let want = min(RunStaging.chunkBytes, RunStaging.maxOutputBytes - offset)
+                        if want <= 0 {
+                            if let more = try file.read(upToCount: 1), !more.isEmpty {
+                                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+                                notes.append("\(stream.rawValue) cut to \(RunStaging.maxOutputBytes >> 20) MiB" +
+                                             (size.map { " of \($0 >> 20) MiB" } ?? ""))
+                            }
+                            break
+                        }
+                        guard let data = try file.read(upToCount: want), !data.isEmpty else {
+                            // An empty capture still starts the host file afresh.
+                            if offset == 0 { try channel.send(.output(OutputChunk(key: key, stream: stream, offset: 0, data: Data()))) }
+                            break
+                        }
+                        try channel.send(.output(OutputChunk(key: key, stream: stream, offset: offset, data: data)))
+                        offset += data.count
+                    }
+                }
+                try channel.send(.outputEnd(key, note: notes.isEmpty ? nil : notes.joined(separator: "; ")))
+            } catch {
+                // The daemon went away mid-transfer; it asks again after it reconnects.
+            }
+        }
     }
 
     func signal(_ key: RunKey, _ sig: RunSignal) {

@@ -18,6 +18,9 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public var diskMB: Int?
     public var idleTimeoutSeconds: Int
     public var leaseSeconds: Int
+    /// Workspaces kept ready even without jobs (booted guests waiting for work); idle reaping
+    /// never goes below this, and creation never above `maxWorkspaces`.
+    public var warmWorkspaces: Int = 0
     /// Local workspaces: keep the host's network (true) or get only loopback (false).
     public var network: Bool
     /// Provider-specific settings (for libvirt: uri, image, kernel, domain type ...).
@@ -72,6 +75,10 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
         if let p = maxProcesses { try positive("max_processes", p) }
         try positive("idle_timeout_seconds", idleTimeoutSeconds)
         try positive("lease_seconds", leaseSeconds)
+        if warmWorkspaces < 0 || warmWorkspaces > maxWorkspaces {
+            throw ConfigError(key: "class \(name): warm_workspaces",
+                              message: "must be between 0 and max_workspaces (\(maxWorkspaces)), not \(warmWorkspaces)")
+        }
     }
 }
 

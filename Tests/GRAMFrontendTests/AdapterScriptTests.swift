@@ -68,8 +68,10 @@ func perlAdapter() throws {
     """.write(to: fake, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
     let module = try String(contentsOf: adapters.appendingPathComponent("workspace.pm"), encoding: .utf8)
-    #expect(module.contains("('/usr/bin/wsbridge')"))
-    try module.replacingOccurrences(of: "('/usr/bin/wsbridge')", with: "('\(fake.path)')")
+    #expect(module.contains("$wsbridge = '/usr/bin/wsbridge';"))
+    // The copy under test runs the fake and ignores the machine's own globus-workspace.conf.
+    try module.replacingOccurrences(of: "$wsbridge = '/usr/bin/wsbridge';", with: "$wsbridge = '\(fake.path)';")
+        .replacingOccurrences(of: "'/etc/globus/globus-workspace.conf'", with: "'\(root.path)/no-such.conf'")
         .write(to: gram.appendingPathComponent("JobManager/workspace.pm"), atomically: true, encoding: .utf8)
 
     let script = """

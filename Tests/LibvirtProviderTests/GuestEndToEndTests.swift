@@ -66,7 +66,7 @@ struct GuestEndToEndTests {
         let (reply, rtt) = try echo(ws.endpoint, "ping-through-virtio-serial\n")
         #expect(reply == "ping-through-virtio-serial\n")
         print("E2E channel echo round trip: \(String(format: "%.1f", rtt * 1000)) ms")
-        let serial = try String(contentsOfFile: dir + "/state/instances/\(LibvirtProvider.domainName(for: ws.id))/serial.log", encoding: .utf8)
+        let serial = try String(contentsOfFile: dir + "/state/instances/\(p.domainName(for: ws.id))/serial.log", encoding: .utf8)
         #expect(serial.contains("WSBRIDGE-GUEST-READY"))
 
         let domain = try await p.domain(of: ws)

@@ -39,15 +39,17 @@ struct ProviderTests {
         let ws = try await f.provider.create(id: "ws-\(kind)-1", workspaceClass: cls)
         #expect(ws.provider == "libvirt")
         #expect(ws.state == .ready)
-        #expect(ws.handle == "\(f.uris[0])#wsb-ws-\(kind)-1")
-        #expect(ws.endpoint.hasSuffix("/sock/wsb-ws-\(kind)-1.agent"))
+        let name = f.provider.domainName(for: "ws-\(kind)-1")
+        #expect(name == "wsb-\(f.provider.configuration.scope)-ws-\(kind)-1")
+        #expect(ws.handle == "\(f.uris[0])#\(name)")
+        #expect(ws.endpoint.hasSuffix("/sock/\(name).agent"))
         #expect(ws.leaseExpiresAt - ws.createdAt == Double(cls.leaseSeconds))
         #expect(ws.enforcement.contains { $0.control == "memory" && $0.detail.hasPrefix("256 MiB") })
         #expect(await f.provider.isAlive(ws))
         #expect(try await f.provider.discover() == ["ws-\(kind)-1"])
 
         let c = try await f.provider.hosts.connection(f.uris[0])
-        let domain = try await c.lookupDomain(name: "wsb-ws-\(kind)-1")
+        let domain = try await c.lookupDomain(name: name)
         let xml = try await domain.xmlDescription(inactive: true)
         #expect(xml.contains("<domain type='\(kind == "xen" ? "xen" : kind)'"))
         #expect(xml.contains(WorkspaceMetadata.namespace))
@@ -58,7 +60,7 @@ struct ProviderTests {
         #expect(await f.provider.isAlive(ws) == false)
         #expect(await f.provider.status(ws) == .gone)
         #expect(try await f.provider.discover().isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: "\(f.dir)/state/instances/wsb-ws-\(kind)-1"))
+        #expect(!FileManager.default.fileExists(atPath: "\(f.dir)/state/instances/\(name)"))
         try await f.provider.destroy(ws) // again: no error
         // The foreign domain is still there and running.
         #expect(try await c.lookupDomain(name: "foreign-0").state().kind == .running)
@@ -159,9 +161,43 @@ struct ProviderTests {
         await f.cleanup()
     }
 
+    @Test("two daemons on one host: same workspace ids, no collision; each sees and destroys only its own")
+    func twoDaemonsOneHost() async throws {
+        // All test:///default connections of a process share one fake host.
+        let dir = makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kernel = dir + "/vmlinuz"
+        try Data("k".utf8).write(to: URL(fileURLWithPath: kernel))
+        let uri = "test:///default"
+        let a = testProvider(dir: dir + "/a", uris: [uri]), b = testProvider(dir: dir + "/b", uris: [uri])
+        #expect(a.configuration.scope != b.configuration.scope)
+        let cls = testClass(uris: [uri], kernel: kernel)
+        let wa = try await a.create(id: "ws-1", workspaceClass: cls)
+        let wb = try await b.create(id: "ws-1", workspaceClass: cls)
+        #expect(wa.handle != wb.handle)
+        #expect(try await a.discover() == ["ws-1"])
+        #expect(try await b.discover() == ["ws-1"])
+
+        // What the reconciler does with a leak it knows only by id: destroy by metadata.
+        let stub = Workspace(id: "ws-1", className: "", provider: "libvirt", state: .lost, pid: nil, endpoint: "",
+                             handle: "", createdAt: 0, leaseExpiresAt: 0, lastUsedAt: 0)
+        try await a.destroy(stub)
+        #expect(await a.status(wa) == .gone)
+        #expect(try await a.discover().isEmpty)
+        #expect(await b.isAlive(wb))
+        #expect(try await b.discover() == ["ws-1"])
+        // b's domain is foreign to a: a handle naming it is refused.
+        await #expect(throws: LibvirtProviderError.self) { try await a.destroy(wb) }
+        try await b.destroy(wb)
+        #expect(try await b.discover().isEmpty)
+        await a.hosts.closeAll()
+        await b.hosts.closeAll()
+    }
+
     @Test("handles and domain names")
     func names() {
         #expect(LibvirtProvider.domainName(for: "ws-01/ä b") == "wsb-ws-01___b")
+        #expect(LibvirtProvider.domainName(for: "ws-1", scope: "d12ab") == "wsb-d12ab-ws-1")
         let h = LibvirtProvider.handle(uri: "qemu+ssh://root@node/system", domainName: "wsb-ws-1")
         #expect(LibvirtProvider.parseHandle(h)! == ("qemu+ssh://root@node/system", "wsb-ws-1"))
         #expect(LibvirtProvider.parseHandle("nohash") == nil)

@@ -17,6 +17,7 @@ fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 FAILED=0
 PASSED=0
+ERRFILE=$(mktemp)
 fail() { echo "FAIL: $*" >&2; FAILED=$((FAILED + 1)); }
 pass() { echo "ok: $*"; PASSED=$((PASSED + 1)); }
 
@@ -31,6 +32,7 @@ finish() {
         tail -n 20 "${SEG_DIR:-/var/lib/globus/globus-seg-workspace}"/* >&2 2> /dev/null
     fi
     "$HERE/teardown.sh"
+    rm -f "$ERRFILE"
     [ "$FAILED" -eq 0 ] && [ "$rc" -eq 0 ] || exit 1
 }
 trap finish EXIT
@@ -49,9 +51,9 @@ as_user() {
     local t=$1; shift
     OUT=$(timeout "$t" ip netns exec "$GRAM_NETNS" runuser -u "$GRAM_USER" -- \
           env -i -C "$UHOME" HOME="$UHOME" USER="$GRAM_USER" LOGNAME="$GRAM_USER" PATH=/usr/bin:/bin \
-          GLOBUS_HOSTNAME=localhost "$@" 2> /tmp/wsbridge-gram-run.err)
+          GLOBUS_HOSTNAME=localhost "$@" 2> "$ERRFILE")
     RC=$?
-    ERR=$(cat /tmp/wsbridge-gram-run.err)
+    ERR=$(cat "$ERRFILE")
     [ "$RC" -eq 124 ] && ERR="$ERR (timed out after $t s)"
     return 0
 }

@@ -73,6 +73,9 @@ done
 # The agent binary and every shared library it loads (the Swift runtime included), at the same
 # paths as on the build host so that its interpreter and run paths resolve unchanged.
 cp "$BINARY" "$ROOT/usr/bin/wsbridge"
+# Debug information is a third of a debug build and the guest never reads it; every byte of the
+# initramfs is unpacked at each boot and then held in guest memory.
+if command -v strip >/dev/null 2>&1; then strip --strip-debug "$ROOT/usr/bin/wsbridge"; fi
 ldd "$BINARY" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
     mkdir -p "$ROOT$(dirname "$lib")"
     cp -L "$lib" "$ROOT$lib"

@@ -74,6 +74,19 @@ enum FrontDoors {
 struct SEGWriter: JobObserver {
     let directory: String
 
+    /// A job manager whose SEG reader finds no file for today looks again only every 30 s:
+    /// today's and tomorrow's files exist from the start.
+    init(directory: String) {
+        self.directory = directory
+        let now = Int64(Date().timeIntervalSince1970)
+        for t in [now, now + 86400] { touch(t) }
+    }
+
+    func touch(_ timestamp: Int64) {
+        let fd = open(directory + "/" + SEGFormatter.dayFileName(timestamp: timestamp), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        if fd >= 0 { close(fd) }
+    }
+
     func recorded(_ job: Job, from: JobState?, at: Double) {
         guard case .gram = job.spec.origin, let event = SEGFormatter.event(for: job, at: Int64(at)),
               let line = try? SEGFormatter.line(event) else { return }
@@ -84,5 +97,6 @@ struct SEGWriter: JobObserver {
         guard fd >= 0 else { return }
         _ = line.withCString { write(fd, $0, strlen($0)) }
         close(fd)
+        touch(Int64(at) + 86400)
     }
 }

@@ -1,0 +1,102 @@
+import BridgeAPI
+import Foundation
+import Testing
+import WorkspaceBridge
+
+/// Runs the CLI as this user against the test daemon; returns (exit code, output).
+func cli(_ d: TestDaemon, _ args: [String], in dir: String) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: TestDaemon.binary)
+    p.arguments = args
+    p.currentDirectoryURL = URL(fileURLWithPath: dir)
+    p.environment = ["WSBRIDGE_STATE_DIR": d.stateDir, "PATH": "/usr/bin:/bin"]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+extension EndToEndTests {
+    /// A real-world style submit file with `queue 10` and a log: ten jobs run in local workspaces,
+    /// and the user log holds submit, execute and terminate events with the right return values.
+    @Test func submitFileWithQueueTenAndAUserLog() throws {
+        let d = try TestDaemon(config: config(maxRunning: 4))
+        defer { d.cleanUp() }
+        try d.start()
+        let dir = d.stateDir + "/condor"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try """
+            # analysis, one proc per input slice
+            universe     = vanilla
+            executable   = /bin/sh
+            arguments    = "-c 'echo slice $(Process) of $(Cluster); exit $(Process)'"
+            initialdir   = \(dir)
+            output       = slice_$(Process).out
+            error        = slice_$(Process).err
+            log          = analysis.log
+            request_cpus = 1
+            request_memory = 128MB
+            should_transfer_files = NO
+            +ProjectName = "wsbridge-tests"
+            queue 10
+            """.write(toFile: dir + "/analysis.sub", atomically: true, encoding: .utf8)
+        let (code, out) = try cli(d, ["submit", "--json", "analysis.sub"], in: dir)
+        #expect(code == 0, "\(out)")
+        struct Row: Decodable { var cluster: Int; var proc: Int; var job: Int64 }
+        let rows = try JSONDecoder().decode([Row].self, from: Data(out.utf8))
+        #expect(rows.map(\.proc) == Array(0..<10))
+        let jobs = try d.waitAll(rows.map(\.job))
+        for (i, j) in jobs.enumerated() {
+            #expect(j.state == .done, "HTCondor completes a job whatever its exit code")
+            #expect(j.exit == .exited(Int32(i)))
+            #expect((try? String(contentsOfFile: "\(dir)/slice_\(i).out", encoding: .utf8)) == "slice \(i) of \(rows[0].cluster)\n")
+        }
+        let log = try String(contentsOfFile: dir + "/analysis.log", encoding: .utf8)
+        let headers = log.split(separator: "\n").filter { $0.first?.isNumber == true }
+        for proc in 0..<10 {
+            let id = String(format: "(%03d.%03d.000)", rows[0].cluster, proc)
+            let mine = headers.filter { $0.contains(id) }.map { String($0.prefix(3)) }
+            #expect(mine == ["000", "001", "005"], "proc \(proc): \(mine)")
+            #expect(log.contains("(1) Normal termination (return value \(proc))"))
+        }
+    }
+
+    /// max_retries = 2 on a job that always fails: it runs exactly three times. A job whose
+    /// requirements match no class is held with a reason that says why.
+    @Test func condorRetriesAndUnmatchedRequirements() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        try d.start()
+        let dir = d.stateDir + "/condor"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try """
+            executable  = /bin/false
+            max_retries = 2
+            log         = retry.log
+            queue
+            """.write(toFile: dir + "/retry.sub", atomically: true, encoding: .utf8)
+        try """
+            executable   = /bin/true
+            requirements = (Memory >= 1000000) && (OpSys == "LINUX")
+            queue
+            """.write(toFile: dir + "/big.sub", atomically: true, encoding: .utf8)
+        let (_, retryOut) = try cli(d, ["submit", "--json", "retry.sub"], in: dir)
+        let (_, bigOut) = try cli(d, ["submit", "--json", "big.sub"], in: dir)
+        struct Row: Decodable { var job: Int64 }
+        let retry = try JSONDecoder().decode([Row].self, from: Data(retryOut.utf8))[0].job
+        let big = try JSONDecoder().decode([Row].self, from: Data(bigOut.utf8))[0].job
+        let job = try d.waitAll([retry])[0]
+        #expect(job.attempts == 3)
+        #expect(d.journal().filter { $0.kind == "start" && $0.job == retry }.count == 3)
+        #expect(job.exit == .exited(1))
+        let held = try d.status([big])[0]
+        #expect(held.state == .held)
+        #expect(held.reason?.contains("no workspace class matches") == true, "\(held.reason ?? "")")
+        #expect(held.reason?.contains("Memory >= 1000000") == true, "\(held.reason ?? "")")
+        let log = try String(contentsOfFile: dir + "/retry.log", encoding: .utf8)
+        #expect(log.components(separatedBy: "\n001 (").count - 1 + (log.hasPrefix("001 (") ? 1 : 0) == 3, "three executions logged")
+    }
+}
