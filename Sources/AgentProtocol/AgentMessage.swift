@@ -98,11 +98,15 @@ public struct AgentInfo: Codable, Sendable, Equatable {
     public var kernel: String
     public var pid: Int32
     public var version: String
-    public init(hostname: String, kernel: String, pid: Int32, version: String) {
+    /// The workspace's clock when it answered (seconds since 1970): a guest's clock may be off
+    /// from the host's, and the times in its reports are corrected by the difference.
+    public var now: Double?
+    public init(hostname: String, kernel: String, pid: Int32, version: String, now: Double? = nil) {
         self.hostname = hostname
         self.kernel = kernel
         self.pid = pid
         self.version = version
+        self.now = now
     }
 }
 

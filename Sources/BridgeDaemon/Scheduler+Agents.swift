@@ -7,13 +7,23 @@ import WorkspaceBridge
 extension Scheduler {
     /// One message from a workspace's agent, in the order the agent sent them.
     func handle(_ message: AgentMessage, from wsID: String, link: AgentLink) {
-        guard workspaces[wsID]?.link === link else { return }
+        guard let w = workspaces[wsID], w.link === link else { return }
+        // Before the agent's state arrives, a run message is a stale one from before the (re)connect
+        // (a guest's channel keeps what it could not deliver); the state covers it.
+        if !w.attached {
+            switch message {
+            case .state, .error: break
+            default: return
+            }
+        }
+        let offset = w.clockOffset
         switch message {
         case .state(let info, let runs):
             adopt(wsID, info: info, runs: runs, link: link)
         case .started(let key, _, let at):
-            started(key, at: at, in: wsID)
-        case .exited(let key, let exit, let at, let reason):
+            started(key, at: at - offset, in: wsID)
+        case .exited(let key, let exit, let agentAt, let reason):
+            let at = agentAt - offset
             if workspaces[wsID]?.runs[key]?.staged == true, isCurrent(key, in: wsID) {
                 // The exit counts once the output is on the host: fetch it first.
                 workspaces[wsID]?.collecting[key] = .init(exit: exit, at: at, reason: reason)
@@ -142,9 +152,18 @@ extension Scheduler {
 
     /// The agent's state after a (re)connect: re-attach what runs, finish what ended while we were
     /// away, requeue what the agent never received.
-    func adopt(_ wsID: String, info: AgentInfo, runs: [AgentRunRecord], link: AgentLink) {
-        let byKey = Dictionary(runs.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    func adopt(_ wsID: String, info: AgentInfo, runs agentRuns: [AgentRunRecord], link: AgentLink) {
         let now = Self.now
+        var offset = 0.0
+        if workspaces[wsID]?.record.provider != "local", let theirs = info.now { offset = theirs - now }
+        workspaces[wsID]?.clockOffset = offset
+        let runs = agentRuns.map { r in
+            var r = r
+            r.startedAt = r.startedAt.map { $0 - offset }
+            r.endedAt = r.endedAt.map { $0 - offset }
+            return r
+        }
+        let byKey = Dictionary(runs.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         var changes: [(job: Job, event: StoreEvent)] = []
         var acks: [RunKey] = []
         var fetches: [RunKey] = []

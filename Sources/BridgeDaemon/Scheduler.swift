@@ -38,6 +38,8 @@ struct WorkspaceRuntime {
     var idleSince: Double?
     /// Staged runs that exited and whose output is being fetched.
     var collecting: [RunKey: Collecting] = [:]
+    /// How far the workspace's clock is ahead of ours (guests only; local workspaces share ours).
+    var clockOffset: Double = 0
     /// The daemon is destroying it: a closed link is expected, not a loss.
     var destroying = false
 }

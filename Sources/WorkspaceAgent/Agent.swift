@@ -443,6 +443,6 @@ public final class Agent: @unchecked Sendable {
         uname(&u)
         let kernel = withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let host = withUnsafeBytes(of: u.nodename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        return AgentInfo(hostname: host, kernel: kernel, pid: getpid(), version: "1")
+        return AgentInfo(hostname: host, kernel: kernel, pid: getpid(), version: "1", now: Date().timeIntervalSince1970)
     }
 }

@@ -140,8 +140,8 @@ struct TestFailure: Error, CustomStringConvertible {
 let isRoot = geteuid() == 0
 
 /// A small class for fast tests.
-func config(maxRunning: Int = 4, slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, extra: String = "",
-            classExtra: String = "") -> String {
+func config(maxRunning: Int = 4, slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, idleTimeout: Int = 600,
+            extra: String = "", classExtra: String = "") -> String {
     """
     [throttle]
     max_running = \(maxRunning)
@@ -157,7 +157,7 @@ func config(maxRunning: Int = 4, slots: Int = 2, maxWorkspaces: Int = 2, memoryM
     max_workspaces = \(maxWorkspaces)
     memory_mb = \(memoryMB)
     cpu_weight = 50
-    idle_timeout_seconds = 600
+    idle_timeout_seconds = \(idleTimeout)
     \(classExtra)
     """
 }

@@ -1,0 +1,212 @@
+import BridgeAPI
+import Foundation
+import Testing
+import WorkspaceBridge
+
+let guestTestsEnabled = ProcessInfo.processInfo.environment["WSBRIDGE_LIBVIRT_E2E"] == "1"
+    && ProcessInfo.processInfo.environment["WSBRIDGE_GUEST_DIR"] != nil && isRoot
+
+/// Jobs in QEMU guests through the real daemon and a real libvirtd. Opt-in: needs root, a running
+/// libvirtd and a built guest (see `contrib/test.sh`):
+///
+///     contrib/libvirt/start-libvirtd.sh
+///     contrib/guest-image/build.sh .build/guest-image .build/debug/wsbridge
+///     WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR=$PWD/.build/guest-image swift test --filter GuestTests
+///
+/// Guests are TCG (`domain_type = "qemu"`); no KVM is assumed. `WSBRIDGE_LIBVIRT_URI` overrides
+/// `qemu:///system`.
+@Suite("Jobs in libvirt guests through the daemon (WSBRIDGE_LIBVIRT_E2E=1)", .serialized,
+       .enabled(if: guestTestsEnabled))
+struct GuestTests {
+    static let env = ProcessInfo.processInfo.environment
+    var uri: String { Self.env["WSBRIDGE_LIBVIRT_URI"] ?? "qemu:///system" }
+    var guestDir: String { Self.env["WSBRIDGE_GUEST_DIR"] ?? "" }
+
+    /// A config with one libvirt class `vm`.
+    func vmConfig(slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, cpus: Int = 1,
+                  lease: Int = 3600, idle: Int = 600, warm: Int = 0) -> String {
+        """
+        [throttle]
+        max_running = 8
+        start_rate = 1000.0
+        max_creating = 2
+        [retry]
+        max_retries = 0
+        backoff_seconds = 0
+        [[class]]
+        name = "vm"
+        provider = "libvirt"
+        slots = \(slots)
+        max_workspaces = \(maxWorkspaces)
+        memory_mb = \(memoryMB)
+        cpus = \(cpus)
+        lease_seconds = \(lease)
+        idle_timeout_seconds = \(idle)
+        warm_workspaces = \(warm)
+        network = false
+        [class.settings]
+        uris = "\(uri)"
+        domain_type = "qemu"
+        kernel = "\(guestDir)/vmlinuz"
+        initrd = "\(guestDir)/initrd.img"
+        boot_timeout_seconds = 180
+        """
+    }
+
+    func job(_ script: String, _ d: TestDaemon, out: String? = nil, err: String? = nil, stdin: String? = nil) -> JobSpec {
+        JobSpec(executable: "/bin/sh", arguments: ["-c", script], directory: d.stateDir, stdin: stdin,
+                stdout: out.map { "\(d.stateDir)/\($0)" }, stderr: err.map { "\(d.stateDir)/\($0)" }, workspace: .named("vm"))
+    }
+
+    func read(_ d: TestDaemon, _ name: String) -> String {
+        (try? String(contentsOfFile: "\(d.stateDir)/\(name)", encoding: .utf8)) ?? ""
+    }
+
+    func workspaces(_ d: TestDaemon) throws -> [Workspace] {
+        try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).map(\.workspace)
+    }
+
+    /// Stops the daemon and its guests, and removes any domain of its scope left by a failure.
+    func cleanUp(_ d: TestDaemon) {
+        d.cleanUp()
+        let scope = Self.scope(of: d.stateDir + "/libvirt")
+        for name in virsh(["list", "--all", "--name"]).split(separator: "\n") where name.contains(scope) {
+            _ = virsh(["destroy", String(name)])
+            _ = virsh(["undefine", String(name)])
+        }
+    }
+
+    /// The provider's scope for a state directory (FNV-1a, as the providers derive it).
+    static func scope(of path: String) -> String {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in path.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return "d" + String(h, radix: 16)
+    }
+
+    func virsh(_ args: [String]) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
+        p.arguments = ["-c", uri] + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return "" }
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return out
+    }
+
+    static var hostKernel: String {
+        var u = utsname()
+        uname(&u)
+        return withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    @Test("a job runs inside the guest: guest kernel, stdin in, stdout and stderr back, the class's memory and vCPUs; two jobs side by side")
+    func jobsRunInsideTheGuest() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 2, maxWorkspaces: 1, memoryMB: 512, cpus: 2))
+        defer { cleanUp(d) }
+        try d.start()
+        try "hello-from-host\nsecond line\n".write(toFile: d.stateDir + "/in.txt", atomically: true, encoding: .utf8)
+        let probe = try d.submit([job("uname -r; cat; echo to-stderr >&2; grep MemTotal /proc/meminfo; nproc; pwd; exit 3",
+                                      d, out: "probe.out", err: "probe.err", stdin: d.stateDir + "/in.txt")])
+        let p = try d.waitAll(probe, timeout: 300)[0]
+        #expect(p.state == .failed && p.exit == .exited(3), "the exit status crosses too: \(p.state) \(p.reason ?? "")")
+        let lines = read(d, "probe.out").split(separator: "\n").map(String.init)
+        #expect(lines.count == 6, "\(lines) \(d.daemonLog.suffix(2000))")
+        guard lines.count == 6 else { return }
+        #expect(!lines[0].isEmpty && lines[0] != Self.hostKernel, "guest kernel \(lines[0]), host \(Self.hostKernel)")
+        #expect(lines[1...2] == ["hello-from-host", "second line"])
+        let memKiB = Int(lines[3].split(separator: " ").dropFirst().first ?? "") ?? 0
+        #expect(memKiB > 400 * 1024 && memKiB <= 512 * 1024, "MemTotal \(memKiB) kB for a 512 MiB class")
+        #expect(lines[4] == "2", "nproc = the class's 2 vCPUs")
+        #expect(lines[5].hasPrefix("/tmp/wsbridge/run-\(probe[0])-"), "runs in its scratch directory: \(lines[5])")
+        #expect(read(d, "probe.err") == "to-stderr\n")
+        print("guest kernel \(lines[0]) (host \(Self.hostKernel)), \(lines[3]), nproc \(lines[4])")
+
+        // Two jobs at once in the one guest (2 slots), output joined into one file each.
+        let pair = try d.submit((0..<2).map { i in job("sleep 4; echo side-\(i); echo err-\(i) >&2", d, out: "s\(i).out", err: "s\(i).out") })
+        let done = try d.waitAll(pair, timeout: 120)
+        #expect(done.allSatisfy { $0.state == .done })
+        #expect(Set(done.compactMap(\.workspaceID)).count == 1)
+        #expect(done.allSatisfy { $0.workspaceID == p.workspaceID })
+        let starts = done.compactMap(\.startedAt), ends = done.compactMap(\.endedAt)
+        #expect(starts.count == 2 && ends.count == 2 && starts.max()! < ends.min()!, "they overlapped: \(starts) \(ends)")
+        for i in 0..<2 { #expect(read(d, "s\(i).out") == "side-\(i)\nerr-\(i)\n") }
+    }
+
+    @Test("killing the guest's QEMU requeues its job, which runs again in a new guest")
+    func guestDeathReruns() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 2))
+        defer { cleanUp(d) }
+        try d.start()
+        let ids = try d.submit([job("sleep 8; echo survived", d, out: "k.out")])
+        try d.waitUntil(timeout: 300, "running") { try d.status(ids)[0].state == .running }
+        let first = try d.status(ids)[0].workspaceID!
+        let ws = try #require(try workspaces(d).first { $0.id == first })
+        let pid = try #require(ws.pid, "the QEMU pid is known")
+        #expect(kill(pid, SIGKILL) == 0)
+        let j = try d.waitAll(ids, timeout: 300)[0]
+        #expect(j.state == .done)
+        #expect(j.attempts == 2, "lost once, then ran again")
+        #expect(j.failures == 0)
+        #expect(j.workspaceID != first)
+        #expect(read(d, "k.out") == "survived\n")
+        #expect(try !workspaces(d).map(\.id).contains(first))
+    }
+
+    @Test("a daemon killed with -9 and started again re-adopts the running guest and its jobs: none runs twice, output of a job that ended meanwhile arrives")
+    func daemonRestartReadopts() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 2, maxWorkspaces: 1))
+        defer { cleanUp(d) }
+        try d.start()
+        let ids = try d.submit([job("sleep 14; echo long-done", d, out: "long.out"),
+                                job("sleep 4; echo ended-while-away; echo e >&2", d, out: "short.out", err: "short.err")])
+        try d.waitUntil(timeout: 300, "both running") { try d.status(ids).allSatisfy { $0.state == .running } }
+        let before = try workspaces(d)
+        d.kill9()
+        sleep(6)
+        try d.start()
+        let jobs = try d.waitAll(ids, timeout: 120)
+        #expect(jobs.allSatisfy { $0.state == .done && $0.attempts == 1 }, "\(jobs.map { "\($0.state) \($0.attempts) \($0.reason ?? "")" })")
+        #expect(read(d, "long.out") == "long-done\n")
+        #expect(read(d, "short.out") == "ended-while-away\n")
+        #expect(read(d, "short.err") == "e\n")
+        #expect(try workspaces(d).map(\.id) == before.map(\.id), "the same guest, adopted")
+    }
+
+    @Test("a guest past its lease is destroyed")
+    func leaseExpiry() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 1, lease: 25))
+        defer { cleanUp(d) }
+        try d.start()
+        let ids = try d.submit([job("echo in-lease", d, out: "l.out")])
+        #expect(try d.waitAll(ids, timeout: 300)[0].state == .done)
+        let ws = try #require(try d.status(ids)[0].workspaceID)
+        let handle = try #require(try workspaces(d).first { $0.id == ws }?.handle)
+        let domain = String(handle.split(separator: "#").last ?? "")
+        #expect(virsh(["list", "--all", "--name"]).contains(domain))
+        try d.waitUntil(timeout: 90, "lease expired and guest destroyed") {
+            try workspaces(d).isEmpty && !virsh(["list", "--all", "--name"]).contains(domain)
+        }
+    }
+
+    @Test("warm_workspaces keeps a booted guest ready without jobs; a job then starts at once, and idle reaping leaves it")
+    func warmGuest() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 2, idle: 1, warm: 1))
+        defer { cleanUp(d) }
+        try d.start()
+        try d.waitUntil(timeout: 300, "a warm guest") { try workspaces(d).contains { $0.state == .ready } }
+        let warm = try workspaces(d).first { $0.state == .ready }!.id
+        let ids = try d.submit([job("echo warm", d, out: "w.out")])
+        let j = try d.waitAll(ids, timeout: 60)[0]
+        #expect(j.state == .done && j.workspaceID == warm)
+        let latency = (j.startedAt ?? 0) - j.submittedAt
+        print(String(format: "warm guest: submit to start %.0f ms", latency * 1000))
+        #expect(latency < 5, "no boot between submit and start")
+        #expect(read(d, "w.out") == "warm\n")
+        sleep(4) // past the idle timeout: the warm one stays
+        let after = try workspaces(d)
+        #expect(after.map(\.id) == [warm], "\(after.map { "\($0.id) \($0.state)" }) \(d.daemonLog.suffix(3000))")
+    }
+}
