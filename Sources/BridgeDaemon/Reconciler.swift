@@ -39,21 +39,11 @@ extension Scheduler {
                 try? store.record(StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-leaked", message: "destroyed at start"))
             }
         }
-        let now = Self.now
-        var orphans: [(job: Job, event: StoreEvent)] = []
-        for (id, job) in jobs where job.state.isActive && workspaces[job.workspaceID ?? ""] == nil {
-            var j = job
-            let from = j.state
-            try? j.move(to: .queued, reason: "its workspace \(job.workspaceID ?? "?") is gone; requeued")
-            j.workspaceID = nil
-            jobs[id] = j
-            enqueue(j)
-            orphans.append((j, .transition(j, from: from, at: now)))
-        }
-        commit(orphans)
+        // Jobs that claim a workspace that is no longer there.
+        let orphans = requeueActiveJobs(in: nil, because: "its workspace is gone")
         for id in workspaces.keys { attach(id) }
         logger.info("recovered", metadata: ["jobs": "\(jobs.count)", "workspaces": "\(workspaces.count)",
-                                            "requeued": "\(orphans.count)"])
+                                            "requeued": "\(orphans)"])
         schedule()
     }
 }

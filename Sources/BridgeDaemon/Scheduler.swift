@@ -421,19 +421,9 @@ actor Scheduler {
         guard var w = workspaces.removeValue(forKey: wsID) else { return }
         w.link?.close()
         let now = Self.now
-        var changes: [(job: Job, event: StoreEvent)] = []
-        for (id, job) in jobs where job.workspaceID == wsID && job.state.isActive {
-            var j = job
-            let from = j.state
-            try? j.move(to: .queued, reason: "workspace \(wsID) lost (\(reason)); requeued")
-            j.workspaceID = nil
-            jobs[id] = j
-            enqueue(j)
-            changes.append((j, .transition(j, from: from, at: now)))
-        }
-        commit(changes)
+        let requeued = requeueActiveJobs(in: wsID, because: "workspace \(wsID) lost (\(reason))")
         w.record.state = .lost
-        logger.warning("workspace lost", metadata: ["workspace": "\(wsID)", "reason": "\(reason)", "requeued": "\(changes.count)"])
+        logger.warning("workspace lost", metadata: ["workspace": "\(wsID)", "reason": "\(reason)", "requeued": "\(requeued)"])
         try? store.deleteWorkspace(wsID, event: StoreEvent(at: now, workspaceID: wsID, kind: "workspace-lost", message: reason))
         let record = w.record
         if let provider = providers[record.provider] {
@@ -443,23 +433,31 @@ actor Scheduler {
         schedule()
     }
 
-    /// Destroys a workspace on purpose (idle, lease, admin). Jobs still in it are requeued.
-    func destroyWorkspace(_ wsID: String, reason: String) async {
-        guard var w = workspaces[wsID], !w.destroying else { return }
-        w.destroying = true
-        workspaces[wsID] = w
+    /// Puts the jobs that run in a workspace back in the queue; their lost run does not count
+    /// against their retries. Returns how many.
+    @discardableResult
+    func requeueActiveJobs(in wsID: String?, because why: String) -> Int {
         let now = Self.now
         var changes: [(job: Job, event: StoreEvent)] = []
-        for (id, job) in jobs where job.workspaceID == wsID && job.state.isActive {
+        for (id, job) in jobs where job.state.isActive && (wsID == nil ? workspaces[job.workspaceID ?? ""] == nil : job.workspaceID == wsID) {
             var j = job
             let from = j.state
-            try? j.move(to: .queued, reason: "workspace \(wsID) destroyed (\(reason)); requeued")
+            try? j.move(to: .queued, reason: "\(why); requeued")
             j.workspaceID = nil
             jobs[id] = j
             enqueue(j)
             changes.append((j, .transition(j, from: from, at: now)))
         }
         commit(changes)
+        return changes.count
+    }
+
+    /// Destroys a workspace on purpose (idle, lease, admin). Jobs still in it are requeued.
+    func destroyWorkspace(_ wsID: String, reason: String) async {
+        guard var w = workspaces[wsID], !w.destroying else { return }
+        w.destroying = true
+        workspaces[wsID] = w
+        requeueActiveJobs(in: wsID, because: "workspace \(wsID) destroyed (\(reason))")
         w.link?.send(.shutdown)
         w.link?.close()
         if let provider = providers[w.record.provider] { try? await provider.destroy(w.record) }
