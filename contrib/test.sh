@@ -27,9 +27,10 @@ fi
 guest_tests() {
     contrib/libvirt/start-libvirtd.sh
     contrib/guest-image/build.sh .build/guest-image .build/debug/wsbridge
-    WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" swift test --skip-build --filter GuestEndToEnd
+    WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" swift test --skip-build --filter "GuestEndToEnd|GuestTests"
 }
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
+run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000
 skip fuzz || run "RSL parser fuzzing (60 s)" Tests/Fuzz/run-rsl-fuzz.sh 60
 
 step "done"

@@ -197,6 +197,7 @@ struct GuestTests {
         defer { cleanUp(d) }
         try d.start()
         try d.waitUntil(timeout: 300, "a warm guest") { try workspaces(d).contains { $0.state == .ready } }
+        sleep(1) // its agent attaches just after it is ready
         let warm = try workspaces(d).first { $0.state == .ready }!.id
         let ids = try d.submit([job("echo warm", d, out: "w.out")])
         let j = try d.waitAll(ids, timeout: 60)[0]
