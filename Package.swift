@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "WorkspaceBridgeTests", dependencies: ["WorkspaceBridge"]),
         .testTarget(name: "BridgeStoreTests", dependencies: ["BridgeStore", "WorkspaceBridge"]),
         .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
+        .testTarget(name: "WorkspaceProvidersTests", dependencies: ["WorkspaceProviders"]),
         .testTarget(name: "BridgeDaemonTests", dependencies: ["BridgeDaemon", "WorkspaceBridge"]),
         .testTarget(name: "CondorFrontendTests", dependencies: ["CondorFrontend"]),
         .testTarget(name: "GRAMFrontendTests", dependencies: ["GRAMFrontend", "WorkspaceBridge"]),
