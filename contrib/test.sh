@@ -27,7 +27,7 @@ fi
 guest_tests() {
     contrib/libvirt/start-libvirtd.sh
     contrib/guest-image/build.sh .build/guest-image .build/debug/wsbridge
-    WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" swift test --skip-build --filter "GuestEndToEnd|GuestTests"
+    WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests"
 }
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
 run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000

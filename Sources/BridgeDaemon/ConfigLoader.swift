@@ -132,8 +132,9 @@ public enum ConfigLoader {
                 config.retry.maxBackoffSeconds = try r.double("max_backoff_seconds") ?? config.retry.maxBackoffSeconds
             }
             if let d = try sub("daemon") {
-                try d.only(["admin_group"])
+                try d.only(["admin_group", "root_jobs_run_as"])
                 config.adminGroup = try d.string("admin_group")
+                config.rootJobsRunAs = try d.string("root_jobs_run_as") ?? config.rootJobsRunAs
             }
             if let g = try sub("gram") {
                 try g.only(["seg_directory"])

@@ -25,6 +25,12 @@ public struct Identity: Sendable, Equatable {
                         groups: groups.prefix(Int(count)).map { UInt32($0) })
     }
 
+    /// Looks up a user by name.
+    public static func lookup(name: String) -> Identity? {
+        guard let pw = getpwnam(name) else { return nil }
+        return lookup(uid: UInt32(pw.pointee.pw_uid))
+    }
+
     /// Members of a named group (by their user names), for the admin group.
     public static func isMember(uid: UInt32, ofGroup group: String) -> Bool {
         guard let id = lookup(uid: uid), let g = getgrnam(group) else { return false }

@@ -78,7 +78,7 @@ extension Scheduler {
         var append = chunk.offset > 0
         if case .gram = job.spec.origin { append = true }
         do {
-            try UserFiles.write(Array(chunk.data), to: path, uid: job.owner, gid: id.gid, truncate: !append)
+            try UserFiles.write(Array(chunk.data), to: path, uid: id.uid, gid: id.gid, truncate: !append)
         } catch {
             let note = "\(chunk.stream.rawValue) not delivered: \(error.message)"
             if workspaces[wsID]?.collecting[chunk.key]?.notes.contains(note) == false {

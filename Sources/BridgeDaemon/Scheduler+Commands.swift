@@ -214,6 +214,7 @@ extension Scheduler {
     func apply(_ new: BridgeConfig, source: String?) {
         let now = Self.now
         config = new
+        identities = [:]
         configSource = source
         configLoadedAt = now
         policy = ThrottlePolicy(config: new)

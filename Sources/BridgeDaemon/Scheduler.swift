@@ -131,9 +131,12 @@ actor Scheduler {
     /// A new HTCondor-style cluster number, durable.
     func nextCluster() throws -> Int64 { try store.next("cluster") }
 
+    /// The user a job of `uid` runs as, and whose rights its files are checked and written with:
+    /// the owner, except that root's jobs run as `[daemon] root_jobs_run_as` (a job never runs
+    /// as root).
     func identity(_ uid: UInt32) -> Identity? {
         if let id = identities[uid] { return id }
-        let id = Identity.lookup(uid: uid)
+        let id = uid == 0 && daemonUID == 0 ? Identity.lookup(name: config.rootJobsRunAs) : Identity.lookup(uid: uid)
         identities[uid] = id
         return id
     }
@@ -263,7 +266,7 @@ actor Scheduler {
             var input: Data?
             if let path = job.spec.stdin, path != "/dev/null" {
                 do {
-                    input = Data(try UserFiles.read(path, uid: job.owner, gid: id.gid, limit: RunStaging.maxStdinBytes))
+                    input = Data(try UserFiles.read(path, uid: id.uid, gid: id.gid, limit: RunStaging.maxStdinBytes))
                 } catch {
                     throw StagingFailure(description: "cannot stage stdin into the workspace: \(error.message)" +
                                          " (at most \(RunStaging.maxStdinBytes >> 20) MiB)")
@@ -288,7 +291,7 @@ actor Scheduler {
         let memory = min(s.resources.memoryMB ?? cls.memoryMB, cls.memoryMB)
         var request = RunRequest(key: RunKey(job: job.id, attempt: job.attempts), executable: s.executable, arguments: s.arguments,
                           environment: env, directory: s.directory ?? id.home, stdin: s.stdin, stdout: s.stdout,
-                          stderr: s.stderr, uid: job.owner, gid: id.gid, groups: id.groups,
+                          stderr: s.stderr, uid: id.uid, gid: id.gid, groups: id.groups,
                           limits: RunLimits(memoryMB: memory, cpuTimeSeconds: s.resources.cpuTimeSeconds,
                                             wallTimeSeconds: s.resources.wallTimeSeconds))
         if case .gram = s.origin { request.appendOutput = true }

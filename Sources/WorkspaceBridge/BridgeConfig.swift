@@ -7,6 +7,8 @@ public struct BridgeConfig: Codable, Sendable, Equatable {
     public var classes: [WorkspaceClass]
     /// Members of this unix group may see and steer every job, like root.
     public var adminGroup: String?
+    /// A job never runs as root: jobs submitted by root run as this user.
+    public var rootJobsRunAs: String = "nobody"
     /// Directory of the SEG day files for GRAM (`-seg-module workspace`); none when unset.
     public var segDirectory: String?
 

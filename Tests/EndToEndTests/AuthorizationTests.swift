@@ -37,7 +37,7 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config())
         defer { d.cleanUp() }
         try d.start()
-        let ids = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["30"], directory: d.stateDir)])
+        let ids = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["30"], directory: d.work)])
         let (statusCode, statusOut) = try runAs("wsbtest", ["status", "--state-dir", d.stateDir, String(ids[0])])
         #expect(statusCode != 0)
         #expect(statusOut.contains("belongs to another user"), "\(statusOut)")
@@ -55,6 +55,10 @@ extension EndToEndTests {
             #expect((try? String(contentsOfFile: "/tmp/wsbtest-\(ids[0]).out", encoding: .utf8)) == "wsbtest\n")
             try? FileManager.default.removeItem(atPath: "/tmp/wsbtest-\(ids[0]).out")
         }
+        // A job never runs as root: root's own jobs run as nobody.
+        let rootJob = try d.submit([JobSpec(executable: "/usr/bin/id", arguments: ["-un"], directory: d.work, stdout: d.work + "/root-id.out")])
+        #expect(try d.waitAll(rootJob)[0].state == .done)
+        #expect((try? String(contentsOfFile: d.work + "/root-id.out", encoding: .utf8)) == "nobody\n")
         let (_, listing) = try runAs("wsbtest", ["status", "--state-dir", d.stateDir, "--json"])
         #expect(!listing.contains("\"id\" : \(ids[0]),"))
         _ = try d.client.post("/v1/jobs/\(ids[0])/cancel", as: JobActionReply.self)
@@ -66,7 +70,7 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config())
         defer { d.cleanUp() }
         try d.start()
-        let kept = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["1"], directory: d.stateDir)])
+        let kept = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["1"], directory: d.work)])
         func expectError(_ code: String, _ contains: String, _ body: () throws -> Void) {
             do {
                 try body()
@@ -84,12 +88,12 @@ extension EndToEndTests {
         expectError("bad-request", "is not a job id") { _ = try d.client.get("/v1/jobs/abc", as: JobStatus.self) }
         expectError("not-found", "no such API endpoint") { _ = try d.client.get("/v2/everything", as: [String: String].self) }
         expectError("bad-executable", "/no/such/executable does not exist") {
-            _ = try d.submit([JobSpec(executable: "/no/such/executable", directory: d.stateDir)])
+            _ = try d.submit([JobSpec(executable: "/no/such/executable", directory: d.work)])
         }
-        expectError("bad-executable", "was not found on PATH") { _ = try d.submit([JobSpec(executable: "no-such-program-here")]) }
+        expectError("bad-executable", "was not found on PATH") { _ = try d.submit([JobSpec(executable: "no-such-program-here", directory: d.work)]) }
         expectError("bad-directory", "does not exist") { _ = try d.submit([JobSpec(executable: "/bin/true", directory: "/no/such/dir")]) }
         expectError("bad-stdout", "directory /no/such does not exist") {
-            _ = try d.submit([JobSpec(executable: "/bin/true", directory: d.stateDir, stdout: "/no/such/out.txt")])
+            _ = try d.submit([JobSpec(executable: "/bin/true", directory: d.work, stdout: "/no/such/out.txt")])
         }
         expectError("unknown-class", "no workspace class \"gold\"") {
             _ = try d.submit([JobSpec(executable: "/bin/true", workspace: .named("gold"))])
@@ -98,13 +102,12 @@ extension EndToEndTests {
         // A bad spec in a batch refuses the whole batch, and nothing of it is recorded.
         let before = try d.client.get("/v1/jobs", as: [JobStatus].self).count
         expectError("bad-executable", "does not exist") {
-            _ = try d.submit([JobSpec(executable: "/bin/true", directory: d.stateDir), JobSpec(executable: "/nope", directory: d.stateDir)])
+            _ = try d.submit([JobSpec(executable: "/bin/true", directory: d.work), JobSpec(executable: "/nope", directory: d.work)])
         }
         #expect(try d.client.get("/v1/jobs", as: [JobStatus].self).count == before)
         // An output that becomes unwritable after the submit: the run is refused by the agent with the reason.
-        let dir = d.stateDir + "/vanishing"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let late = try d.submit([JobSpec(executable: "/bin/true", directory: d.stateDir, stdout: dir + "/x/out", hold: true)].map {
+        let dir = try d.makeDirectory("vanishing")
+        let late = try d.submit([JobSpec(executable: "/bin/true", directory: d.work, stdout: dir + "/x/out", hold: true)].map {
             var s = $0
             s.stdout = dir + "/out"
             return s

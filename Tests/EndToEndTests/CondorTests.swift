@@ -26,8 +26,7 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config(maxRunning: 4))
         defer { d.cleanUp() }
         try d.start()
-        let dir = d.stateDir + "/condor"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try d.makeDirectory("condor")
         try """
             # analysis, one proc per input slice
             universe     = vanilla
@@ -70,8 +69,7 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config())
         defer { d.cleanUp() }
         try d.start()
-        let dir = d.stateDir + "/condor"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try d.makeDirectory("condor")
         try """
             executable  = /bin/false
             max_retries = 2

@@ -13,7 +13,7 @@ extension EndToEndTests {
         defer { d.cleanUp() }
         try d.start()
         let hog = try d.submit([JobSpec(executable: "/usr/bin/python3", arguments: ["-c", "x = bytearray(b'x' * (400 * 1024 * 1024))"],
-                                        directory: d.stateDir)])
+                                        directory: d.work)])
         let job = try d.waitAll(hog)[0]
         #expect(job.state == .failed)
         #expect(job.reason?.contains("memory limit") == true, "\(job.reason ?? "no reason")")
@@ -23,10 +23,10 @@ extension EndToEndTests {
             cat /sys/fs/cgroup/cpu$p/cpu.shares /sys/fs/cgroup/cpu$p/cpu.cfs_quota_us;; esac; done
             """
         let ids = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "cat /sys/fs/cgroup/cpu$(grep ':cpu[,:]' /proc/self/cgroup | head -1 | cut -d: -f3)/cpu.shares /sys/fs/cgroup/cpu$(grep ':cpu[,:]' /proc/self/cgroup | head -1 | cut -d: -f3)/cpu.cfs_quota_us"],
-                                        directory: d.stateDir, stdout: d.stateDir + "/cg.out")])
+                                        directory: d.work, stdout: d.work + "/cg.out")])
         _ = probe
         #expect(try d.waitAll(ids)[0].state == .done)
-        let values = try String(contentsOfFile: d.stateDir + "/cg.out", encoding: .utf8).split(separator: "\n")
+        let values = try String(contentsOfFile: d.work + "/cg.out", encoding: .utf8).split(separator: "\n")
         #expect(values == ["512", "50000"], "cpu_weight 50 → cpu.shares 512; cpu_cap_percent 50 → 50000 of 100000")
         let ws = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self)
         #expect(ws.first?.workspace.enforcement.contains { $0.control == "memory" && $0.effective } == true)

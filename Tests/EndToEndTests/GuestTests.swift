@@ -54,12 +54,13 @@ struct GuestTests {
     }
 
     func job(_ script: String, _ d: TestDaemon, out: String? = nil, err: String? = nil, stdin: String? = nil) -> JobSpec {
-        JobSpec(executable: "/bin/sh", arguments: ["-c", script], directory: d.stateDir, stdin: stdin,
-                stdout: out.map { "\(d.stateDir)/\($0)" }, stderr: err.map { "\(d.stateDir)/\($0)" }, workspace: .named("vm"))
+        // Files in `work`: root's jobs run as an unprivileged user, whose rights deliver their output.
+        JobSpec(executable: "/bin/sh", arguments: ["-c", script], directory: d.work, stdin: stdin,
+                stdout: out.map { "\(d.work)/\($0)" }, stderr: err.map { "\(d.work)/\($0)" }, workspace: .named("vm"))
     }
 
     func read(_ d: TestDaemon, _ name: String) -> String {
-        (try? String(contentsOfFile: "\(d.stateDir)/\(name)", encoding: .utf8)) ?? ""
+        (try? String(contentsOfFile: "\(d.work)/\(name)", encoding: .utf8)) ?? ""
     }
 
     func workspaces(_ d: TestDaemon) throws -> [Workspace] {
@@ -107,9 +108,9 @@ struct GuestTests {
         let d = try TestDaemon(config: vmConfig(slots: 2, maxWorkspaces: 1, memoryMB: 512, cpus: 2))
         defer { cleanUp(d) }
         try d.start()
-        try "hello-from-host\nsecond line\n".write(toFile: d.stateDir + "/in.txt", atomically: true, encoding: .utf8)
+        try "hello-from-host\nsecond line\n".write(toFile: d.work + "/in.txt", atomically: true, encoding: .utf8)
         let probe = try d.submit([job("uname -r; cat; echo to-stderr >&2; grep MemTotal /proc/meminfo; nproc; pwd; exit 3",
-                                      d, out: "probe.out", err: "probe.err", stdin: d.stateDir + "/in.txt")])
+                                      d, out: "probe.out", err: "probe.err", stdin: d.work + "/in.txt")])
         let p = try d.waitAll(probe, timeout: 300)[0]
         #expect(p.state == .failed && p.exit == .exited(3), "the exit status crosses too: \(p.state) \(p.reason ?? "")")
         let lines = read(d, "probe.out").split(separator: "\n").map(String.init)

@@ -10,8 +10,7 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config())
         defer { d.cleanUp() }
         try d.start()
-        let dir = d.stateDir + "/condor"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try d.makeDirectory("condor")
         try """
             executable    = /bin/sleep
             arguments     = 60
@@ -40,12 +39,12 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config(idleTimeout: 1, classExtra: "lease_seconds = 3"))
         defer { d.cleanUp() }
         try d.start()
-        let first = try d.submit([JobSpec(executable: "/bin/true", directory: d.stateDir)])
+        let first = try d.submit([JobSpec(executable: "/bin/true", directory: d.work)])
         let ws = try d.waitAll(first)[0].workspaceID!
         try d.waitUntil(timeout: 15, "idle workspace reaped") {
             try !d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).contains { $0.workspace.id == ws }
         }
-        let long = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["4"], directory: d.stateDir)])
+        let long = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["4"], directory: d.work)])
         try d.waitUntil("running") { try d.status(long)[0].state == .running }
         let leased = try d.status(long)[0].workspaceID!
         try d.waitUntil(timeout: 10, "lease expired: draining") {

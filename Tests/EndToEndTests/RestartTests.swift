@@ -11,8 +11,8 @@ extension EndToEndTests {
         defer { d.cleanUp() }
         try d.start()
         let ids = try d.submit((0..<2).map { i in
-            JobSpec(executable: "/bin/sh", arguments: ["-c", "sleep 1.5; echo survived-\(i)"], directory: d.stateDir,
-                    stdout: "\(d.stateDir)/a\(i).out")
+            JobSpec(executable: "/bin/sh", arguments: ["-c", "sleep 1.5; echo survived-\(i)"], directory: d.work,
+                    stdout: "\(d.work)/a\(i).out")
         })
         try d.waitUntil("both running") { try d.status(ids).allSatisfy { $0.state == .running } }
         let first = try d.status(ids)[0].workspaceID!
@@ -25,7 +25,7 @@ extension EndToEndTests {
             #expect(j.attempts == 2, "lost once, then ran again")
             #expect(j.failures == 0, "a lost workspace does not count against the job's retries")
             #expect(j.workspaceID != first)
-            #expect((try? String(contentsOfFile: "\(d.stateDir)/a\(i).out", encoding: .utf8)) == "survived-\(i)\n")
+            #expect((try? String(contentsOfFile: "\(d.work)/a\(i).out", encoding: .utf8)) == "survived-\(i)\n")
         }
         let workspaces = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).map(\.workspace.id)
         #expect(!workspaces.contains(first))
@@ -36,7 +36,7 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config())
         defer { d.cleanUp() }
         try d.start()
-        let ids = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "exit 7"], directory: d.stateDir, maxRetries: 2)])
+        let ids = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "exit 7"], directory: d.work, maxRetries: 2)])
         let job = try d.waitAll(ids)[0]
         #expect(job.state == .failed)
         #expect(job.exit == .exited(7))
@@ -49,7 +49,7 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config(maxRunning: 1))
         defer { d.cleanUp() }
         try d.start()
-        let ids = try d.submit((0..<2).map { _ in JobSpec(executable: "/bin/sleep", arguments: ["30"], directory: d.stateDir) })
+        let ids = try d.submit((0..<2).map { _ in JobSpec(executable: "/bin/sleep", arguments: ["30"], directory: d.work) })
         try d.waitUntil("first running") { try d.status(ids)[0].state == .running }
         let explained = try d.client.get("/v1/jobs/\(ids[1])/explain", as: ExplainReply.self)
         #expect(explained.explanation.contains("throttle.max_running: 1"), "\(explained.explanation)")
@@ -75,13 +75,13 @@ extension EndToEndTests {
         try d.start()
         let marker = "wsb-cancel-\(UUID().uuidString.prefix(6))"
         let ids = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "exec sleep 300 # \(marker)"],
-                                        directory: d.stateDir)])
+                                        directory: d.work)])
         try d.waitUntil("running") { try d.status(ids)[0].state == .running }
         try d.waitUntil("process visible") { !processes(matching: "sleep 300").isEmpty }
         let reply = try d.client.post("/v1/jobs/\(ids[0])/cancel", as: JobActionReply.self)
         #expect(reply.state == .cancelled)
         try d.waitUntil("process gone") { processes(matching: "sleep 300").filter { $0.cmdline.contains("sleep") }.isEmpty }
-        let held = try d.submit([JobSpec(executable: "/bin/true", directory: d.stateDir, hold: true)])
+        let held = try d.submit([JobSpec(executable: "/bin/true", directory: d.work, hold: true)])
         #expect(try d.status(held)[0].state == .held)
         _ = try d.client.post("/v1/jobs/\(held[0])/release", as: JobActionReply.self)
         #expect(try d.waitAll(held)[0].state == .done)

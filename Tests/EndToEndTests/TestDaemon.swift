@@ -18,6 +18,8 @@ final class TestDaemon: @unchecked Sendable {
     }()
 
     let stateDir: String
+    /// Where the tests' jobs read and write: open to all, since root's jobs run as nobody.
+    let work: String
     let configPath: String
     var process: Process?
 
@@ -25,8 +27,19 @@ final class TestDaemon: @unchecked Sendable {
         stateDir = NSTemporaryDirectory() + "wsb-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         chmod(stateDir, 0o755)
+        work = stateDir + "/work"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        chmod(work, 0o1777)
         configPath = stateDir + "/config.toml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// A directory under `work` that jobs may write in.
+    func makeDirectory(_ name: String) throws -> String {
+        let dir = work + "/" + name
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        chmod(dir, 0o1777)
+        return dir
     }
 
     var client: BridgeClient { BridgeClient(socketPath: stateDir + "/api.sock") }

@@ -10,8 +10,7 @@ import WorkspaceBridge
         let d = try TestDaemon(config: config(maxRunning: 4, slots: 2, maxWorkspaces: 3))
         defer { d.cleanUp() }
         try d.start()
-        let out = d.stateDir + "/out"
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let out = try d.makeDirectory("out")
         let specs = (0..<200).map { i in
             JobSpec(executable: "/bin/sh", arguments: ["-c", "echo job-\(i) $WSBRIDGE_JOB_ID; exit \(i % 3)"],
                     directory: out, stdout: "\(out)/\(i).out", stderr: "\(out)/\(i).err")
@@ -45,8 +44,8 @@ import WorkspaceBridge
         defer { d.cleanUp() }
         try d.start()
         let specs = (0..<60).map { i in
-            JobSpec(executable: "/bin/sh", arguments: ["-c", "sleep 0.\(1 + i % 4); echo \(i)"], directory: d.stateDir,
-                    stdout: "\(d.stateDir)/c\(i).out")
+            JobSpec(executable: "/bin/sh", arguments: ["-c", "sleep 0.\(1 + i % 4); echo \(i)"], directory: d.work,
+                    stdout: "\(d.work)/c\(i).out")
         }
         var ids = try d.submit(Array(specs[0..<30]))
         var generator = SystemRandomNumberGenerator()
@@ -65,7 +64,7 @@ import WorkspaceBridge
         #expect(counts.count == 60)
         #expect(counts.values.allSatisfy { $0 == 1 }, "ran twice: \(counts.filter { $0.value > 1 })")
         for (i, _) in specs.enumerated() {
-            #expect((try? String(contentsOfFile: "\(d.stateDir)/c\(i).out", encoding: .utf8)) == "\(i)\n")
+            #expect((try? String(contentsOfFile: "\(d.work)/c\(i).out", encoding: .utf8)) == "\(i)\n")
         }
     }
 
@@ -74,7 +73,7 @@ import WorkspaceBridge
         let d = try TestDaemon(config: config())
         defer { d.cleanUp() }
         try d.start()
-        let ids = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["2"], directory: d.stateDir)])
+        let ids = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["2"], directory: d.work)])
         try d.waitUntil("running") { try d.status(ids)[0].state == .running }
         d.terminate()
         usleep(500_000)

@@ -21,6 +21,8 @@ ADAPTER=$(cd "$HERE/../../adapters/blahp" && pwd)
 D=$(mktemp -d "${TMPDIR:-/tmp}/blahp-e2e.XXXXXX")
 chmod 755 "$D"
 mkdir -p "$D/work"
+# Jobs of root run as nobody (never as root): they must be able to write there.
+chmod 1777 "$D/work"
 DAEMON_PID=
 FAILED=0
 
