@@ -33,9 +33,9 @@ extension Scheduler {
         for provider in providers.values {
             for id in (try? await provider.discover()) ?? [] where workspaces[id] == nil {
                 logger.warning("removing a leaked workspace", metadata: ["workspace": "\(id)", "provider": "\(provider.name)"])
-                let stub = Workspace(id: id, className: "", provider: provider.name, state: .lost, pid: nil, endpoint: "",
+                let leaked = Workspace(id: id, className: "", provider: provider.name, state: .lost, pid: nil, endpoint: "",
                                      handle: "", createdAt: 0, leaseExpiresAt: 0, lastUsedAt: 0)
-                try? await provider.destroy(stub)
+                try? await provider.destroy(leaked)
                 try? store.record(StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-leaked", message: "destroyed at start"))
             }
         }
