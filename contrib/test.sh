@@ -25,6 +25,8 @@ if [ -x Tests/gram-live/run.sh ] && ! skip gram; then
     run "GRAM5 gatekeeper on loopback" Tests/gram-live/run.sh .build/debug/wsbridge
 fi
 guest_tests() {
+    # The guest is built from Debian's kernel and busybox packages: the package lists must be there.
+    apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || apt-get update -qq
     contrib/libvirt/start-libvirtd.sh
     contrib/guest-image/build.sh .build/guest-image .build/debug/wsbridge
     WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests"
