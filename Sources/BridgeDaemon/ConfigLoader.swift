@@ -154,7 +154,7 @@ public enum ConfigLoader {
 
         func workspaceClass() throws(Failure) -> WorkspaceClass {
             try only(["name", "provider", "slots", "max_workspaces", "memory_mb", "cpus", "cpu_weight", "cpu_cap_percent",
-                      "max_processes", "disk_mb", "idle_timeout_seconds", "lease_seconds", "warm_workspaces", "network", "settings",
+                      "max_processes", "disk_mb", "idle_timeout_seconds", "lease_seconds", "warm_workspaces", "warm_mode", "network", "settings",
                       "attributes"])
             guard let name = try string("name") else {
                 throw Failure(path: path, message: "\(prefix.dropLast()): every [[class]] needs a name")
@@ -172,6 +172,12 @@ public enum ConfigLoader {
             c.idleTimeoutSeconds = try int("idle_timeout_seconds") ?? c.idleTimeoutSeconds
             c.leaseSeconds = try int("lease_seconds") ?? c.leaseSeconds
             c.warmWorkspaces = try int("warm_workspaces") ?? c.warmWorkspaces
+            if let mode = try string("warm_mode") {
+                guard let m = WarmMode(rawValue: mode) else {
+                    throw fail("warm_mode", "expected one of \(WarmMode.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(mode)\"")
+                }
+                c.warmMode = m
+            }
             c.network = try bool("network") ?? c.network
             c.settings = try strings("settings")
             c.attributes = try strings("attributes")

@@ -18,7 +18,10 @@ extension Scheduler {
                 lost.append((w, "provider \(w.provider) is not configured"))
                 continue
             }
-            if w.state == .creating {
+            if w.state == .saved {
+                // A saved guest is stopped on purpose: it waits for a job, not for its agent.
+                workspaces[w.id] = WorkspaceRuntime(record: w)
+            } else if w.state == .creating {
                 lost.append((w, "its creation was interrupted"))
             } else if await provider.isAlive(w) {
                 workspaces[w.id] = WorkspaceRuntime(record: w, idleSince: Self.now)
@@ -41,7 +44,7 @@ extension Scheduler {
         }
         // Jobs that claim a workspace that is no longer there.
         let orphans = requeueActiveJobs(in: nil, because: "its workspace is gone")
-        for id in workspaces.keys { attach(id) }
+        for (id, w) in workspaces where w.record.state != .saved { attach(id) }
         logger.info("recovered", metadata: ["jobs": "\(jobs.count)", "workspaces": "\(workspaces.count)",
                                             "requeued": "\(orphans)"])
         schedule()

@@ -42,6 +42,8 @@ struct WorkspaceRuntime {
     var clockOffset: Double = 0
     /// The daemon is destroying it: a closed link is expected, not a loss.
     var destroying = false
+
+    var isParked: Bool { record.state == .paused || record.state == .saved }
 }
 
 /// The daemon's brain. It owns the in-memory view of unfinished jobs and live workspaces, and
@@ -179,6 +181,9 @@ actor Scheduler {
                 }
             case .draining:
                 s.workspaces[cls, default: 0] += 1
+            case .paused, .saved:
+                // Not counted: the policy's "create a workspace" brings a parked one back instead.
+                break
             case .lost, .destroyed:
                 break
             }
@@ -236,10 +241,15 @@ actor Scheduler {
                     s.freeSlots[job.className]![i].free -= 1
                 }
             case .createWorkspace(let cls):
-                startCreation(className: cls)
+                // A parked warm workspace comes back faster than a new one is made.
+                if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.isParked && !$0.destroying }) {
+                    unpark(parked.record.id)
+                } else {
+                    startCreation(className: cls)
+                    s.workspaces[cls, default: 0] += 1
+                }
                 s.creating[cls, default: 0] += 1
                 s.creatingTotal += 1
-                s.workspaces[cls, default: 0] += 1
                 s.waitingForCreation[cls, default: 0] += 1
             case .wait(let reason):
                 switch reason {
@@ -486,14 +496,20 @@ actor Scheduler {
                                                                           message: "lease expired"))
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "lease expired") }
             case .ready where w.runs.isEmpty:
-                if let since = w.idleSince {
-                    if now - since >= Double(cls.idleTimeoutSeconds), usable(of: cls.name) > cls.warmWorkspaces {
-                        await destroyWorkspace(id, reason: "idle for \(cls.idleTimeoutSeconds) s")
-                    }
-                } else {
+                guard let since = w.idleSince else {
                     workspaces[id]!.idleSince = now
+                    continue
+                }
+                let warm = usable(of: cls.name) <= cls.warmWorkspaces
+                if !warm && now - since >= Double(cls.idleTimeoutSeconds) {
+                    await destroyWorkspace(id, reason: "idle for \(cls.idleTimeoutSeconds) s")
+                } else if warm && cls.warmMode != .running && now - since >= 2 {
+                    // A warm workspace of a paused or saved class waits parked.
+                    park(id, as: cls.warmMode)
                 }
             case .draining where w.runs.isEmpty:
+                await destroyWorkspace(id, reason: "lease expired")
+            case .paused where now >= w.record.leaseExpiresAt, .saved where now >= w.record.leaseExpiresAt:
                 await destroyWorkspace(id, reason: "lease expired")
             default:
                 break
@@ -507,8 +523,59 @@ actor Scheduler {
     /// Workspaces of a class that are or will soon be ready for jobs (not draining, not going).
     func usable(of className: String) -> Int {
         workspaces.values.filter { w in
-            w.record.className == className && !w.destroying && (w.record.state == .ready || w.record.state == .creating)
+            w.record.className == className && !w.destroying && [.ready, .creating, .paused, .saved].contains(w.record.state)
         }.count
+    }
+
+    /// Parks an idle warm workspace: paused (no CPU) or saved (no memory). A saved guest's agent
+    /// goes away with it, so its link is closed first and its end is not taken for a loss.
+    func park(_ id: String, as mode: WarmMode) {
+        guard var w = workspaces[id], let provider = providers[w.record.provider], w.runs.isEmpty else { return }
+        w.record.state = mode == .saved ? .saved : .paused
+        if mode == .saved {
+            w.link?.close()
+            w.link = nil
+            w.attached = false
+        }
+        workspaces[id] = w
+        try? store.save(w.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-\(w.record.state.rawValue)",
+                                                     message: "warm, waiting for a job"))
+        let record = w.record
+        Task {
+            do { try await provider.park(record, as: mode) } catch {
+                self.workspaceLost(id, reason: "could not be \(mode.rawValue): \(error)")
+            }
+        }
+    }
+
+    /// Brings a parked workspace back for a waiting job; until then it counts as being created.
+    func unpark(_ id: String) {
+        guard var w = workspaces[id], w.isParked, let provider = providers[w.record.provider] else { return }
+        let mode: WarmMode = w.record.state == .saved ? .saved : .paused
+        w.record.state = .creating
+        workspaces[id] = w
+        let record = w.record
+        logger.info("resuming a parked workspace", metadata: ["workspace": "\(id)", "from": "\(mode.rawValue)"])
+        Task {
+            do {
+                try await provider.unpark(record, from: mode)
+                self.unparked(id, from: mode)
+            } catch {
+                self.workspaceLost(id, reason: "could not be resumed from \(mode.rawValue): \(error)")
+            }
+        }
+    }
+
+    func unparked(_ id: String, from mode: WarmMode) {
+        guard var w = workspaces[id], !stopped else { return }
+        w.record.state = .ready
+        w.idleSince = Self.now
+        workspaces[id] = w
+        try? store.save(w.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-ready",
+                                                     message: "resumed from \(mode.rawValue)"))
+        if w.link == nil { attach(id) }
+        eventsChanged()
+        schedule()
     }
 
     /// Creates workspaces for classes with `warm_workspaces` until each has that many usable

@@ -123,4 +123,22 @@ extension LibvirtProvider {
             throw LibvirtProviderError.libvirt(e)
         }
     }
+
+    // MARK: Warm workspaces
+
+    public func park(_ workspace: Workspace, as mode: WarmMode) async throws {
+        switch mode {
+        case .running: return
+        case .paused: try await suspend(workspace)
+        case .saved: try await save(workspace)
+        }
+    }
+
+    public func unpark(_ workspace: Workspace, from mode: WarmMode) async throws {
+        switch mode {
+        case .running: return
+        case .paused: try await resume(workspace)
+        case .saved: try await restore(workspace)
+        }
+    }
 }

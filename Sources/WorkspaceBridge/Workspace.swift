@@ -6,6 +6,8 @@ public enum WorkspaceState: String, Codable, Sendable {
     case ready
     /// Past its lease or being destroyed: takes no new job, goes when empty.
     case draining
+    /// A warm workspace parked until a job needs it (`warm_mode`).
+    case paused, saved
     /// Its agent or machine died; its jobs are requeued and it is cleaned up.
     case lost
     case destroyed

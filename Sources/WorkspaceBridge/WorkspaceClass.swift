@@ -21,6 +21,8 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     /// Workspaces kept ready even without jobs (booted guests waiting for work); idle reaping
     /// never goes below this, and creation never above `maxWorkspaces`.
     public var warmWorkspaces: Int = 0
+    /// How warm workspaces wait: running, paused (no CPU) or saved to disk (no memory either).
+    public var warmMode: WarmMode = .running
     /// Local workspaces: keep the host's network (true) or get only loopback (false).
     public var network: Bool
     /// Provider-specific settings (for libvirt: uri, image, kernel, domain type ...).
@@ -91,4 +93,14 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
     public var description: String { "\(key): \(message)" }
+}
+
+/// How an idle warm workspace waits for its next job.
+public enum WarmMode: String, Codable, Sendable, CaseIterable {
+    /// Running: a job starts at once.
+    case running
+    /// Paused: holds memory but no CPU; resumed in milliseconds.
+    case paused
+    /// Saved to a file and stopped: holds neither; restored in about a second.
+    case saved
 }

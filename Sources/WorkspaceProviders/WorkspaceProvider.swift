@@ -21,6 +21,22 @@ public protocol WorkspaceProvider: Sendable {
 
     /// Ids of the workspaces of this provider that exist on the host now.
     func discover() async throws -> [String]
+
+    /// Parks an idle workspace (`.paused` or `.saved`) until `unpark`.
+    func park(_ workspace: Workspace, as mode: WarmMode) async throws
+
+    /// Brings a parked workspace back; returns when its agent listens again.
+    func unpark(_ workspace: Workspace, from mode: WarmMode) async throws
+}
+
+public extension WorkspaceProvider {
+    func park(_ workspace: Workspace, as mode: WarmMode) async throws {
+        throw ProviderError(provider: name, message: "workspaces cannot be \(mode.rawValue) (warm_mode = \"running\" only)")
+    }
+
+    func unpark(_ workspace: Workspace, from mode: WarmMode) async throws {
+        throw ProviderError(provider: name, message: "workspaces cannot be \(mode.rawValue)")
+    }
 }
 
 /// A provider failure, with what the admin should look at.

@@ -24,7 +24,7 @@ struct GuestTests {
 
     /// A config with one libvirt class `vm`.
     func vmConfig(slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, cpus: Int = 1,
-                  lease: Int = 3600, idle: Int = 600, warm: Int = 0) -> String {
+                  lease: Int = 3600, idle: Int = 600, warm: Int = 0, warmMode: String = "running") -> String {
         """
         [throttle]
         max_running = 8
@@ -43,6 +43,7 @@ struct GuestTests {
         lease_seconds = \(lease)
         idle_timeout_seconds = \(idle)
         warm_workspaces = \(warm)
+        warm_mode = "\(warmMode)"
         network = false
         [class.settings]
         uris = "\(uri)"
@@ -211,4 +212,29 @@ struct GuestTests {
         let after = try workspaces(d)
         #expect(after.map(\.id) == [warm], "\(after.map { "\($0.id) \($0.state)" }) \(d.daemonLog.suffix(3000))")
     }
+
+    @Test("warm_mode saved and paused: an idle warm guest is parked, then restored or resumed for a job, which runs in it",
+          arguments: ["saved", "paused"])
+    func parkedWarmGuest(mode: String) throws {
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 1, idle: 600, warm: 1, warmMode: mode))
+        defer { cleanUp(d) }
+        try d.start()
+        try d.waitUntil(timeout: 300, "a warm guest parked as \(mode)") { try workspaces(d).contains { $0.state.rawValue == mode } }
+        let parked = try workspaces(d)[0]
+        let expected = mode == "saved" ? "shut off" : "paused"
+        try d.waitUntil(timeout: 120, "the domain is \(expected)") { virsh(["domstate", LibvirtDomainName.of(parked)]).contains(expected) }
+        let ids = try d.submit([job("uname -r; cat /proc/uptime", d, out: "p.out")])
+        let j = try d.waitAll(ids, timeout: 120)[0]
+        #expect(j.state == .done && j.workspaceID == parked.id, "the parked guest, not a new one, ran it")
+        let kernel = read(d, "p.out").split(separator: "\n").first.map(String.init) ?? ""
+        #expect(!kernel.isEmpty && kernel != Self.hostKernel, "ran in the guest: \(kernel)")
+        print(String(format: "warm guest (%@): submit to start %.0f ms", mode, ((j.startedAt ?? 0) - j.submittedAt) * 1000))
+        // Idle again, it is parked again.
+        try d.waitUntil(timeout: 120, "parked again") { try workspaces(d).first?.state.rawValue == mode }
+    }
+}
+
+/// The libvirt domain name of a workspace, from its handle (`URI#name`).
+enum LibvirtDomainName {
+    static func of(_ w: Workspace) -> String { String(w.handle.split(separator: "#").last ?? "") }
 }
