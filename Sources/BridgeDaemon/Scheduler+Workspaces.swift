@@ -1,0 +1,260 @@
+import AgentProtocol
+import BridgeStore
+import Foundation
+import WorkspaceBridge
+import WorkspaceProviders
+
+/// The life of workspaces: creation, attachment of their agents, loss, destruction, idle
+/// reaping and leases, and warm workspaces (kept running, paused or saved).
+extension Scheduler {
+    func startCreation(className: String) {
+        guard let cls = config.workspaceClass(named: className), let provider = providers[cls.provider] else {
+            logger.error("no provider for class", metadata: ["class": "\(className)"])
+            return
+        }
+        let number = (try? store.next("workspace")) ?? Int64(workspaces.count + 1)
+        let id = "ws-\(number)"
+        let now = Self.now
+        let record = Workspace(id: id, className: className, provider: cls.provider, state: .creating, pid: nil,
+                               endpoint: "", handle: "", createdAt: now, leaseExpiresAt: now + Double(cls.leaseSeconds),
+                               lastUsedAt: now)
+        workspaces[id] = WorkspaceRuntime(record: record)
+        try? store.save(record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-creating", message: className))
+        logger.info("creating workspace", metadata: ["workspace": "\(id)", "class": "\(className)"])
+        Task {
+            do {
+                let w = try await provider.create(id: id, workspaceClass: cls)
+                self.created(w)
+            } catch {
+                self.creationFailed(id: id, className: className, error: "\(error)")
+            }
+        }
+    }
+
+    func created(_ w: Workspace) {
+        guard workspaces[w.id] != nil, !stopped else { return }
+        workspaces[w.id]!.record = w
+        workspaces[w.id]!.idleSince = Self.now
+        creationBackoff[w.className] = nil
+        try? store.save(w, event: StoreEvent(at: Self.now, workspaceID: w.id, kind: "workspace-ready",
+                                             message: w.enforcement.map(\.description).joined(separator: "; ")))
+        logger.info("workspace ready", metadata: ["workspace": "\(w.id)", "pid": "\(w.pid ?? 0)"])
+        attach(w.id)
+        eventsChanged()
+        schedule()
+    }
+
+    func creationFailed(id: String, className: String, error: String) {
+        workspaces[id] = nil
+        let failures = (creationBackoff[className]?.failures ?? 0) + 1
+        let wait = min(60, pow(2, Double(failures - 1)))
+        creationBackoff[className] = (Self.now + wait, failures, error)
+        try? store.deleteWorkspace(id, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-failed", message: error))
+        logger.error("workspace creation failed", metadata: ["workspace": "\(id)", "class": "\(className)", "error": "\(error)"])
+        eventsChanged()
+    }
+
+    /// Connects to the workspace's agent and asks for its state.
+    func attach(_ wsID: String) {
+        guard let w = workspaces[wsID] else { return }
+        let link: AgentLink
+        do { link = try AgentLink(workspaceID: wsID, endpoint: w.record.endpoint) } catch {
+            logger.warning("cannot reach agent", metadata: ["workspace": "\(wsID)", "error": "\(error)"])
+            workspaceLost(wsID, reason: "its agent does not answer: \(error)")
+            return
+        }
+        workspaces[wsID]!.link = link
+        workspaces[wsID]!.attached = false
+        link.send(.hello)
+        Task {
+            for await message in link.messages { self.handle(message, from: wsID, link: link) }
+            await self.linkClosed(wsID, link: link)
+        }
+    }
+
+    func linkClosed(_ wsID: String, link: AgentLink) async {
+        guard !stopped, let w = workspaces[wsID], w.link === link else { return }
+        workspaces[wsID]!.link = nil
+        workspaces[wsID]!.attached = false
+        if w.destroying { return }
+        // The agent may only have dropped the connection; try again before declaring a loss.
+        if let provider = providers[w.record.provider], await provider.isAlive(w.record) {
+            for _ in 0..<5 {
+                if let again = try? AgentLink(workspaceID: wsID, endpoint: w.record.endpoint) {
+                    again.close()
+                    attach(wsID)
+                    return
+                }
+                try? await Task.sleep(nanoseconds: 100_000_000)
+            }
+        }
+        workspaceLost(wsID, reason: "its agent died")
+    }
+
+    /// A workspace died: its jobs go back to the queue (not counted against their retries) and
+    /// what is left of it is removed.
+    func workspaceLost(_ wsID: String, reason: String) {
+        guard var w = workspaces.removeValue(forKey: wsID) else { return }
+        w.link?.close()
+        let now = Self.now
+        let requeued = requeueActiveJobs(in: wsID, because: "workspace \(wsID) lost (\(reason))")
+        w.record.state = .lost
+        logger.warning("workspace lost", metadata: ["workspace": "\(wsID)", "reason": "\(reason)", "requeued": "\(requeued)"])
+        try? store.deleteWorkspace(wsID, event: StoreEvent(at: now, workspaceID: wsID, kind: "workspace-lost", message: reason))
+        let record = w.record
+        if let provider = providers[record.provider] {
+            Task { try? await provider.destroy(record) }
+        }
+        eventsChanged()
+        schedule()
+    }
+
+    /// Puts the jobs that run in a workspace back in the queue; their lost run does not count
+    /// against their retries. Returns how many.
+    @discardableResult
+    func requeueActiveJobs(in wsID: String?, because why: String) -> Int {
+        let now = Self.now
+        var changes: [(job: Job, event: StoreEvent)] = []
+        for (id, job) in jobs where job.state.isActive && (wsID == nil ? workspaces[job.workspaceID ?? ""] == nil : job.workspaceID == wsID) {
+            var j = job
+            let from = j.state
+            try? j.move(to: .queued, reason: "\(why); requeued")
+            j.workspaceID = nil
+            jobs[id] = j
+            enqueue(j)
+            changes.append((j, .transition(j, from: from, at: now)))
+        }
+        commit(changes)
+        return changes.count
+    }
+
+    /// Destroys a workspace on purpose (idle, lease, admin). Jobs still in it are requeued.
+    func destroyWorkspace(_ wsID: String, reason: String) async {
+        guard var w = workspaces[wsID], !w.destroying else { return }
+        w.destroying = true
+        workspaces[wsID] = w
+        requeueActiveJobs(in: wsID, because: "workspace \(wsID) destroyed (\(reason))")
+        w.link?.send(.shutdown)
+        w.link?.close()
+        if let provider = providers[w.record.provider] { try? await provider.destroy(w.record) }
+        workspaces[wsID] = nil
+        try? store.deleteWorkspace(wsID, event: StoreEvent(at: Self.now, workspaceID: wsID, kind: "workspace-destroyed", message: reason))
+        logger.info("workspace destroyed", metadata: ["workspace": "\(wsID)", "reason": "\(reason)"])
+        eventsChanged()
+        schedule()
+    }
+
+    /// Idle reaping and leases; runs on the timer.
+    func maintain() async {
+        let now = Self.now
+        for (id, w) in workspaces where !w.destroying {
+            guard let cls = config.workspaceClass(named: w.record.className) else {
+                if w.runs.isEmpty { await destroyWorkspace(id, reason: "its class is no longer configured") }
+                continue
+            }
+            switch w.record.state {
+            case .ready where now >= w.record.leaseExpiresAt:
+                workspaces[id]!.record.state = .draining
+                try? store.save(workspaces[id]!.record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-draining",
+                                                                          message: "lease expired"))
+                if w.runs.isEmpty { await destroyWorkspace(id, reason: "lease expired") }
+            case .ready where w.runs.isEmpty:
+                guard let since = w.idleSince else {
+                    workspaces[id]!.idleSince = now
+                    continue
+                }
+                let warm = usable(of: cls.name) <= cls.warmWorkspaces
+                if !warm && now - since >= Double(cls.idleTimeoutSeconds) {
+                    await destroyWorkspace(id, reason: "idle for \(cls.idleTimeoutSeconds) s")
+                } else if warm && cls.warmMode != .running && now - since >= 2 {
+                    // A warm workspace of a paused or saved class waits parked.
+                    park(id, as: cls.warmMode)
+                }
+            case .draining where w.runs.isEmpty:
+                await destroyWorkspace(id, reason: "lease expired")
+            case .paused where now >= w.record.leaseExpiresAt, .saved where now >= w.record.leaseExpiresAt:
+                await destroyWorkspace(id, reason: "lease expired")
+            default:
+                break
+            }
+        }
+        keepWarm(now: now)
+        applyPeriodicPolicies(now: now)
+        schedule()
+    }
+
+    /// Workspaces of a class that are or will soon be ready for jobs (not draining, not going).
+    func usable(of className: String) -> Int {
+        workspaces.values.filter { w in
+            w.record.className == className && !w.destroying && [.ready, .creating, .paused, .saved].contains(w.record.state)
+        }.count
+    }
+
+    /// Parks an idle warm workspace: paused (no CPU) or saved (no memory). A saved guest's agent
+    /// goes away with it, so its link is closed first and its end is not taken for a loss.
+    func park(_ id: String, as mode: WarmMode) {
+        guard var w = workspaces[id], let provider = providers[w.record.provider], w.runs.isEmpty else { return }
+        w.record.state = mode == .saved ? .saved : .paused
+        if mode == .saved {
+            w.link?.close()
+            w.link = nil
+            w.attached = false
+        }
+        workspaces[id] = w
+        try? store.save(w.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-\(w.record.state.rawValue)",
+                                                     message: "warm, waiting for a job"))
+        let record = w.record
+        Task {
+            do { try await provider.park(record, as: mode) } catch {
+                self.workspaceLost(id, reason: "could not be \(mode.rawValue): \(error)")
+            }
+        }
+    }
+
+    /// Brings a parked workspace back for a waiting job; until then it counts as being created.
+    func unpark(_ id: String) {
+        guard var w = workspaces[id], w.isParked, let provider = providers[w.record.provider] else { return }
+        let mode: WarmMode = w.record.state == .saved ? .saved : .paused
+        w.record.state = .creating
+        workspaces[id] = w
+        let record = w.record
+        logger.info("resuming a parked workspace", metadata: ["workspace": "\(id)", "from": "\(mode.rawValue)"])
+        Task {
+            do {
+                try await provider.unpark(record, from: mode)
+                self.unparked(id, from: mode)
+            } catch {
+                self.workspaceLost(id, reason: "could not be resumed from \(mode.rawValue): \(error)")
+            }
+        }
+    }
+
+    func unparked(_ id: String, from mode: WarmMode) {
+        guard var w = workspaces[id], !stopped else { return }
+        w.record.state = .ready
+        w.idleSince = Self.now
+        workspaces[id] = w
+        try? store.save(w.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-ready",
+                                                     message: "resumed from \(mode.rawValue)"))
+        if w.link == nil { attach(id) }
+        eventsChanged()
+        schedule()
+    }
+
+    /// Creates workspaces for classes with `warm_workspaces` until each has that many usable
+    /// ones, within `max_workspaces`, the creation limit and a class's creation backoff.
+    func keepWarm(now: Double) {
+        guard !stopped else { return }
+        var creating = workspaces.values.filter { $0.record.state == .creating }.count
+        for cls in config.classes where cls.warmWorkspaces > 0 && providers[cls.provider] != nil {
+            if let b = creationBackoff[cls.name], b.until > now { continue }
+            let all = workspaces.values.filter { $0.record.className == cls.name && !$0.destroying }.count
+            var missing = min(cls.warmWorkspaces - usable(of: cls.name), cls.maxWorkspaces - all)
+            while missing > 0, creating < config.throttle.maxCreating {
+                startCreation(className: cls.name)
+                missing -= 1
+                creating += 1
+            }
+        }
+    }
+}
