@@ -37,13 +37,13 @@ public struct CondorJobObserver: JobObserver {
         case (nil, .queued): return [.submitted(host: host)]
         case (nil, .held): return [.submitted(host: host), .held(reason: job.reason, code: 1, subcode: 0)]
         case (_, .running) where from == .starting: return [.executing(host: host)]
-        case (_, .done), (_, .failed) where job.exit != nil:
+        case (_, .done), (_, .failed):
             switch job.exit {
             case .exited(let c)?: return [.terminated(exitCode: c, signal: nil)]
             case .signaled(let s)?: return [.terminated(exitCode: nil, signal: s)]
-            case nil: return []
+            // Failed without a run: the executable could not be started.
+            case nil: return job.state == .failed ? [.executableError(job.reason ?? "the job could not start")] : []
             }
-        case (_, .failed): return [.executableError(job.reason ?? "the job could not start")]
         case (_, .cancelled): return [.aborted(reason: job.reason)]
         case (_, .held): return [.held(reason: job.reason, code: 1, subcode: 0)]
         case (.held, .queued): return [.released(reason: job.reason)]

@@ -50,7 +50,7 @@ final class TestDaemon: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["serve", "--state-dir", stateDir, "--config", configPath]
         let log = FileHandle(forWritingAtPath: stateDir + "/daemon.log") ?? {
-            FileManager.default.createFile(atPath: stateDir + "/daemon.log", contents: nil)
+            _ = FileManager.default.createFile(atPath: stateDir + "/daemon.log", contents: nil)
             return FileHandle(forWritingAtPath: stateDir + "/daemon.log")!
         }()
         log.seekToEndOfFile()

@@ -84,7 +84,7 @@ struct WorkspaceBench: ParsableCommand {
         t = Date()
         let file = try blocking { try await provider.save(ws) }
         let saved = Date().timeIntervalSince(t)
-        let size = ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0) ?? 0
+        let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
         t = Date()
         try blocking { try await provider.restore(ws) }
         agent = try GuestAgent(endpoint: ws.endpoint)

@@ -65,9 +65,9 @@ struct Demo: ParsableCommand {
             """.write(toFile: submitFile, atomically: true, encoding: .utf8)
         say("3. An HTCondor submit file with queue 4 (wsbridge submit \(submitFile))")
         let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(out)
+        _ = FileManager.default.changeCurrentDirectoryPath(out)
         SubmitFileCommand.run(path: submitFile, daemon: selection, json: false)
-        FileManager.default.changeCurrentDirectoryPath(cwd)
+        _ = FileManager.default.changeCurrentDirectoryPath(cwd)
 
         say("4. Watching them queue, start under max_running = 4 and start_rate = 4/s, and finish")
         let started = Date()

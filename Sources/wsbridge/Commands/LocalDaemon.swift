@@ -18,7 +18,7 @@ final class LocalDaemon {
         process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                                     ?? CommandLine.arguments[0])
         process.arguments = ["serve", "--state-dir", stateDir, "--config", configPath]
-        FileManager.default.createFile(atPath: stateDir + "/daemon.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: stateDir + "/daemon.log", contents: nil)
         let log = FileHandle(forWritingAtPath: stateDir + "/daemon.log")
         process.standardOutput = log
         process.standardError = log
