@@ -1,3 +1,4 @@
+import Foundation
 import WorkspaceBridge
 
 /// The libvirt part of a workspace class, read from `WorkspaceClass.settings`.
@@ -46,6 +47,13 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         let uriList = value("uris", "uri") ?? "qemu:///system"
         uris = uriList.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if uris.isEmpty { throw ConfigError(key: "\(key).uris", message: "names no libvirt URI") }
+        // A guest's agent channel is a Unix socket on the host that runs it: on another host it
+        // would need forwarding, which is not built yet. Say so now rather than time out at boot.
+        for uri in uris {
+            if let host = URL(string: uri)?.host, !host.isEmpty, !["localhost", "127.0.0.1", "::1"].contains(host) {
+                throw ConfigError(key: "\(key).uris", message: "\(uri): guests on other hosts are not supported yet (their agent channel socket is on that host); use local URIs such as qemu:///system")
+            }
+        }
 
         if let t = value("domain_type", "domainType") {
             guard let k = GuestKind(setting: t) else {
