@@ -4,8 +4,9 @@ import WorkspaceBridge
 /// The libvirt part of a workspace class, read from `WorkspaceClass.settings`.
 ///
 /// Keys (snake_case like the rest of the config; the camelCase spelling is accepted too):
-/// - `uris` (comma separated) or `uri`: hypervisor hosts, e.g.
-///   `"qemu:///system,qemu+ssh://node2/system"`; default `qemu:///system`.
+/// - `uris` (comma separated) or `uri`: hypervisors on this host, e.g.
+///   `"qemu:///system,xen:///system"`; default `qemu:///system`. Remote hosts are refused for
+///   now: a guest's agent channel socket lives on the host that runs it.
 /// - `domain_type`: `kvm` (default for QEMU URIs), `qemu` (TCG, no hardware virtualisation),
 ///   `xen` (PV, default for Xen URIs) or `xen-hvm`.
 /// - `kernel` (required), `initrd`, `cmdline` (extra kernel arguments).
