@@ -24,7 +24,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The daemon's HTTP/JSON API: request and reply types, and the blocking client the CLI uses.
-        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge"]),
+        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge", "AgentProtocol"]),
         .target(name: "AgentProtocol", dependencies: ["WorkspaceBridge"]),
         // GRAM5's front door: RSL, RVF validation, the job-manager adapter's replies, SEG lines.
         .target(name: "GRAMFrontend", dependencies: ["WorkspaceBridge"]),
@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         // Virtual-machine workspaces (Xen, KVM, QEMU) through libvirt.
-        .target(name: "LibvirtProvider", dependencies: ["WorkspaceBridge", "WorkspaceProviders", "CLibvirt"]),
+        .target(name: "LibvirtProvider", dependencies: ["WorkspaceBridge", "WorkspaceProviders", "AgentProtocol", "CLibvirt"]),
         .target(name: "BridgeDaemon", dependencies: [
             "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "ProcessSpawn", "LibvirtProvider",
             .product(name: "Logging", package: "swift-log"),

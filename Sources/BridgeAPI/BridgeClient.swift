@@ -1,3 +1,4 @@
+import AgentProtocol
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -36,20 +37,12 @@ public struct BridgeClient: Sendable {
 
     /// Sends one request; returns the body of a 2xx reply or throws the daemon's error.
     public func request(_ method: String, _ path: String, body: Data?) throws(ClientError) -> Data {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .cannotConnect(socketPath, String(cString: strerror(errno))) }
+        let fd: Int32
+        do { fd = try UnixSocket.connect(path: socketPath) } catch {
+            if case .io(_, let code) = error as? ChannelError { throw .cannotConnect(socketPath, String(cString: strerror(code))) }
+            throw .cannotConnect(socketPath, "\(error)")
+        }
         defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(socketPath.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw .cannotConnect(socketPath, "path too long") }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in pathBytes.enumerated() { raw[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else { throw .cannotConnect(socketPath, String(cString: strerror(errno))) }
 
         var head = "\(method) \(path) HTTP/1.1\r\nHost: wsbridge\r\nConnection: close\r\n"
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }

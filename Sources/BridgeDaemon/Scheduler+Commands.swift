@@ -55,7 +55,6 @@ extension Scheduler {
     func waitReasons() -> [JobID: String] {
         let now = Self.now
         var s = snapshot(now: now)
-        s.startTokens = bucket.wait(now: now) == 0
         var reasons: [JobID: String] = [:]
         var tokens = bucket
         for id in queue {
@@ -65,23 +64,17 @@ extension Scheduler {
                 continue
             }
             s.startTokens = tokens.wait(now: now) == 0
-            switch policy.admit(job, s) {
+            let admission = policy.admit(job, s)
+            switch admission {
             case .dispatch(let ws):
                 reasons[id] = "eligible: starts in \(ws) at the next scheduling pass"
                 _ = tokens.take(now: now)
-                s.running += 1
-                s.runningByOwner[job.owner, default: 0] += 1
-                if let i = s.freeSlots[job.className]?.firstIndex(where: { $0.workspace == ws }) { s.freeSlots[job.className]![i].free -= 1 }
             case .createWorkspace(let cls):
                 reasons[id] = "eligible: a workspace of class \(cls) will be created for it"
-                s.creating[cls, default: 0] += 1
-                s.creatingTotal += 1
-                s.workspaces[cls, default: 0] += 1
-                s.waitingForCreation[cls, default: 0] += 1
             case .wait(let reason):
                 reasons[id] = reason.description
-                if case .workspaceBeingCreated(let cls) = reason { s.waitingForCreation[cls, default: 0] += 1 }
             }
+            s.record(admission, for: job)
         }
         return reasons
     }

@@ -208,7 +208,8 @@ actor Scheduler {
             guard var job = jobs[id] else { continue }
             if blockedOwners.contains(job.owner) || blockedClasses.contains(job.className) { continue }
             s.startTokens = bucket.wait(now: now) == 0
-            switch policy.admit(job, s) {
+            let admission = policy.admit(job, s)
+            switch admission {
             case .dispatch(let wsID):
                 guard var w = workspaces[wsID], let link = w.link else { continue }
                 let request: RunRequest
@@ -235,29 +236,22 @@ actor Scheduler {
                 jobs[id] = job
                 changes.append((job, .transition(job, from: from, at: now)))
                 sends.append((link, request))
-                s.running += 1
-                s.runningByOwner[job.owner, default: 0] += 1
-                if let i = s.freeSlots[job.className]?.firstIndex(where: { $0.workspace == wsID }) {
-                    s.freeSlots[job.className]![i].free -= 1
-                }
+                s.record(admission, for: job)
             case .createWorkspace(let cls):
                 // A parked warm workspace comes back faster than a new one is made.
                 if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.isParked && !$0.destroying }) {
                     unpark(parked.record.id)
                 } else {
                     startCreation(className: cls)
-                    s.workspaces[cls, default: 0] += 1
                 }
-                s.creating[cls, default: 0] += 1
-                s.creatingTotal += 1
-                s.waitingForCreation[cls, default: 0] += 1
+                s.record(admission, for: job)
             case .wait(let reason):
+                s.record(admission, for: job)
                 switch reason {
                 case .globalRunning, .startRate: break pass
                 case .ownerRunning: blockedOwners.insert(job.owner)
-                case .workspaceBeingCreated(let cls): s.waitingForCreation[cls, default: 0] += 1
                 case .classFull, .creationLimit, .unknownClass: blockedClasses.insert(job.className)
-                case .backoff, .held, .notQueued: break
+                case .workspaceBeingCreated, .backoff, .held, .notQueued: break
                 }
             }
         }

@@ -52,7 +52,7 @@ public enum SEGFormatter {
     /// The day file a timestamp belongs to, `YYYYMMDD` in UTC.
     public static func dayFileName(timestamp: Int64) -> String {
         let days = timestamp >= 0 ? timestamp / 86400 : (timestamp - 86399) / 86400
-        let (y, m, d) = civilDate(daysSinceEpoch: days)
+        let (y, m, d) = civilFromDays(days)
         func pad(_ n: Int64, _ width: Int) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
@@ -90,18 +90,5 @@ public enum SEGFormatter {
         case .cancelled:
             return SEGEvent(timestamp: timestamp, jobID: id, state: .failed, code: Int32(GRAMErrorCode.systemCancelled.rawValue))
         }
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `civil_from_days`).
-    static func civilDate(daysSinceEpoch z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

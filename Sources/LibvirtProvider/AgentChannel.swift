@@ -1,3 +1,4 @@
+import AgentProtocol
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -7,25 +8,7 @@ import FoundationXML
 /// and forwards bytes to the guest's virtio-serial / Xen PV port.
 public enum AgentChannel {
     /// Connects to the socket; returns the connected descriptor, or `nil` if nobody listens.
-    public static func connect(_ path: String) -> Int32? {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { close(fd); return nil }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if rc != 0 { close(fd); return nil }
-        return fd
-    }
+    public static func connect(_ path: String) -> Int32? { try? UnixSocket.connect(path: path) }
 
     /// The `state` libvirt reports for our channel in the live domain XML: `connected` once the
     /// guest has opened its port, `disconnected` before; `nil` when the driver does not track it

@@ -30,6 +30,31 @@ public struct SchedulerSnapshot: Sendable {
     }
 }
 
+extension SchedulerSnapshot {
+    /// Takes an admission into account, so the next job of the same pass sees its effect: the
+    /// slot it took, the workspace being made for it, the creation it waits for. The scheduler
+    /// and `policy explain` both walk the queue with this, so they cannot disagree.
+    public mutating func record(_ admission: Admission, for job: Job) {
+        switch admission {
+        case .dispatch(let workspace):
+            running += 1
+            runningByOwner[job.owner, default: 0] += 1
+            if let i = freeSlots[job.className]?.firstIndex(where: { $0.workspace == workspace }) {
+                freeSlots[job.className]![i].free -= 1
+            }
+        case .createWorkspace(let cls):
+            creating[cls, default: 0] += 1
+            creatingTotal += 1
+            workspaces[cls, default: 0] += 1
+            waitingForCreation[cls, default: 0] += 1
+        case .wait(.workspaceBeingCreated(let cls)):
+            waitingForCreation[cls, default: 0] += 1
+        case .wait:
+            break
+        }
+    }
+}
+
 /// The scheduler's answer for one queued job.
 public enum Admission: Sendable, Equatable {
     /// Start it now in this workspace.
@@ -111,28 +136,4 @@ public struct ThrottlePolicy: Sendable {
         if s.creatingTotal >= limits.maxCreating { return .wait(.creationLimit(limit: limits.maxCreating)) }
         return .createWorkspace(className: cls.name)
     }
-}
-
-/// `2026-11-26T12:00:00Z` for a Unix time, without Foundation.
-public func formatTime(_ t: Double) -> String {
-    var secs = Int64(t)
-    let day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
-    secs -= day * 86400
-    let (y, m, d) = civilFromDays(day)
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
-    let z = z0 + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let y = yoe + era * 400
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (m <= 2 ? y + 1 : y, m, d)
 }
