@@ -6,7 +6,7 @@ set -eu
 want="pkg-config libsqlite3-dev libvirt-dev bubblewrap python3"
 if [ "${1:-demo}" = test ]; then
     want="$want python3-venv libxml2-utils libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu \
-qemu-system-x86 qemu-utils lz4 iproute2 libglobus-rsl-dev"
+qemu-system-x86 qemu-utils lz4 iproute2 libglobus-rsl-dev openssh-server openssh-client"
 fi
 missing=""
 for p in $want; do

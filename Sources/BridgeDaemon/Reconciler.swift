@@ -24,6 +24,10 @@ extension Scheduler {
             } else if w.state == .creating {
                 lost.append((w, "its creation was interrupted"))
             } else if await provider.isAlive(w) {
+                do { try await provider.adopt(w) } catch {
+                    lost.append((w, "it cannot be reached: \(error)"))
+                    continue
+                }
                 workspaces[w.id] = WorkspaceRuntime(record: w, idleSince: Self.now)
             } else {
                 lost.append((w, "it died while the daemon was down"))

@@ -47,8 +47,9 @@ public struct DomainSpec: Sendable, Equatable {
     /// Guest serial console to this host file (QEMU/KVM and Xen HVM; Xen PV consoles go through
     /// xenconsoled, which keeps its own log).
     public var serialLogPath: String?
-    /// The host-side Unix socket of the agent channel; QEMU (or libxl) listens on it.
-    public var agentSocketPath: String
+    /// The host-side Unix socket of the agent channel; QEMU (or libxl) listens on it. `nil`
+    /// lets libvirt choose (a guest on a remote host, reached through `virDomainOpenChannel`).
+    public var agentSocketPath: String?
     public var metadata: WorkspaceMetadata
     /// QEMU machine type (`pc`, `q35`).
     public var machine: String
@@ -57,7 +58,7 @@ public struct DomainSpec: Sendable, Equatable {
     public init(name: String, kind: GuestKind, memoryMiB: Int, maxMemoryMiB: Int? = nil, vcpus: Int,
                 cpu: CPUTuning, kernel: String, initrd: String?, cmdline: String, disks: [Disk] = [],
                 network: NetworkSource? = nil, bandwidth: Bandwidth? = nil, serialLogPath: String?,
-                agentSocketPath: String, metadata: WorkspaceMetadata, machine: String = "pc",
+                agentSocketPath: String?, metadata: WorkspaceMetadata, machine: String = "pc",
                 arch: String = "x86_64") {
         self.name = name
         self.kind = kind
@@ -165,7 +166,7 @@ public enum DomainXML {
             d.append(XMLTree("serial", [("type", "pty")], children: [XMLTree("target", [("port", "0")])]))
         }
         d.append(XMLTree("channel", [("type", "unix")], children: [
-            XMLTree("source", [("mode", "bind"), ("path", spec.agentSocketPath)]),
+            XMLTree("source", [("mode", "bind")] + (spec.agentSocketPath.map { [("path", $0)] } ?? [])),
             XMLTree("target", [("type", spec.kind.isXen ? "xen" : "virtio"), ("name", agentChannelName)]),
         ]))
         if !spec.kind.isXen {

@@ -4,9 +4,12 @@ import WorkspaceBridge
 /// The libvirt part of a workspace class, read from `WorkspaceClass.settings`.
 ///
 /// Keys (snake_case like the rest of the config; the camelCase spelling is accepted too):
-/// - `uris` (comma separated) or `uri`: hypervisors on this host, e.g.
-///   `"qemu:///system,xen:///system"`; default `qemu:///system`. Remote hosts are refused for
-///   now: a guest's agent channel socket lives on the host that runs it.
+/// - `uris` (comma separated) or `uri`: hypervisors, e.g. `"qemu:///system,xen:///system"` or
+///   `"qemu+ssh://root@node1/system"`; default `qemu:///system`. On a remote host (a URI naming
+///   a host) images are uploaded through libvirt into a storage pool there, and the agent
+///   channel is reached through libvirt too: nothing but the libvirt connection is needed.
+/// - `storage_pool` (default `wsbridge`), `storage_pool_path` (default `/var/lib/wsbridge/pool`):
+///   the directory pool on remote hosts, created at that path when it does not exist.
 /// - `domain_type`: `kvm` (default for QEMU URIs), `qemu` (TCG, no hardware virtualisation),
 ///   `xen` (PV, default for Xen URIs) or `xen-hvm`.
 /// - `kernel` (required), `initrd`, `cmdline` (extra kernel arguments).
@@ -29,6 +32,8 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     public var network: DomainSpec.NetworkSource?
     public var bandwidth: DomainSpec.Bandwidth?
     public var bootTimeoutSeconds: Double
+    public var storagePool: String
+    public var storagePoolPath: String
 
     public init(_ workspaceClass: WorkspaceClass) throws(ConfigError) {
         let s = workspaceClass.settings
@@ -48,12 +53,8 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         let uriList = value("uris", "uri") ?? "qemu:///system"
         uris = uriList.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if uris.isEmpty { throw ConfigError(key: "\(key).uris", message: "names no libvirt URI") }
-        // A guest's agent channel is a Unix socket on the host that runs it: on another host it
-        // would need forwarding, which is not built yet. Say so now rather than time out at boot.
-        for uri in uris {
-            if let host = URL(string: uri)?.host, !host.isEmpty, !["localhost", "127.0.0.1", "::1"].contains(host) {
-                throw ConfigError(key: "\(key).uris", message: "\(uri): guests on other hosts are not supported yet (their agent channel socket is on that host); use local URIs such as qemu:///system")
-            }
+        for uri in uris where URL(string: uri)?.scheme == nil {
+            throw ConfigError(key: "\(key).uris", message: "\"\(uri)\" is not a libvirt URI such as qemu:///system")
         }
 
         if let t = value("domain_type", "domainType") {
@@ -94,6 +95,18 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         let outbound = try integer("outbound_kbps", "outboundKBps") ?? both
         bandwidth = (inbound == nil && outbound == nil) ? nil : .init(inboundKiBps: inbound, outboundKiBps: outbound)
         bootTimeoutSeconds = Double(try integer("boot_timeout_seconds", "bootTimeoutSeconds") ?? 120)
+        storagePool = value("storage_pool", "storagePool") ?? "wsbridge"
+        storagePoolPath = value("storage_pool_path", "storagePoolPath") ?? "/var/lib/wsbridge/pool"
+        guard storagePoolPath.hasPrefix("/") else {
+            throw ConfigError(key: "\(key).storage_pool_path", message: "must be an absolute path, not \"\(storagePoolPath)\"")
+        }
+    }
+
+    /// Whether `uri` names another host (`qemu+ssh://node/system`): its files and sockets are
+    /// not on this machine, and everything goes through the libvirt connection.
+    public static func isRemote(_ uri: String) -> Bool {
+        guard let host = URL(string: uri)?.host else { return false }
+        return !host.isEmpty
     }
 
     /// The kernel command line: console on the serial (or Xen) console, power off instead of

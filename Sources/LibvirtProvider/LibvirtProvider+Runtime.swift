@@ -17,6 +17,11 @@ public enum LibvirtWorkspaceStatus: Sendable, Equatable {
 extension LibvirtProvider {
     /// The domain behind a workspace, checked to carry our metadata.
     public func domain(of workspace: Workspace) async throws -> LibvirtDomain {
+        try await ourDomain(of: workspace).domain
+    }
+
+    /// The domain behind a workspace and our metadata in it.
+    func ourDomain(of workspace: Workspace) async throws -> (domain: LibvirtDomain, metadata: WorkspaceMetadata) {
         guard let (uri, domainName) = Self.parseHandle(workspace.handle) else {
             throw LibvirtProviderError.badHandle(workspace.handle)
         }
@@ -27,7 +32,7 @@ extension LibvirtProvider {
                   let meta = WorkspaceMetadata(xml: xml), isOurs(meta) else {
                 throw LibvirtProviderError.badHandle("\(workspace.handle) names a domain without our metadata")
             }
-            return domain
+            return (domain, meta)
         } catch let error as LibvirtError {
             throw LibvirtProviderError.libvirt(error)
         }
@@ -63,15 +68,18 @@ extension LibvirtProvider {
     }
 
     /// Saves the guest's memory to a file on its host and stops it; the domain stays defined.
-    /// - Returns: the save file (default: in the workspace's instance directory).
+    /// - Returns: the save file (default: in the workspace's instance directory, or in its
+    ///   storage pool on a remote host).
     @discardableResult
     public func save(_ workspace: Workspace, to path: String? = nil) async throws -> String {
         let domain = try await domain(of: workspace)
-        let file = path ?? (instanceDirectory(domain.name) as NSString).appendingPathComponent("saved.img")
+        var file = path ?? ""
+        if file.isEmpty { file = try await defaultSaveFile(workspace, domainName: domain.name) }
         // Saving writes the whole guest memory: allow far longer than an ordinary call.
         do { try await domain.save(to: file, timeout: max(configuration.callTimeout, 600)) } catch {
             throw LibvirtProviderError.libvirt(error)
         }
+        forwarders.stop(domain.name)
         return file
     }
 
@@ -81,18 +89,34 @@ extension LibvirtProvider {
         guard let (uri, domainName) = Self.parseHandle(workspace.handle) else {
             throw LibvirtProviderError.badHandle(workspace.handle)
         }
-        let file = path ?? (instanceDirectory(domainName) as NSString).appendingPathComponent("saved.img")
+        let pool = try await remotePool(of: workspace)
+        var file = path ?? ""
+        if file.isEmpty { file = try await defaultSaveFile(workspace, domainName: domainName) }
         do {
             let connection = try await hosts.connection(uri)
             try await connection.restoreDomain(from: file, timeout: max(configuration.callTimeout, 600))
             let domain = try await connection.lookupDomain(name: domainName)
+            if pool != nil { try await adopt(workspace) }
             if configuration.waitForAgent {
                 _ = try await AgentChannel.waitUntilReady(socketPath: workspace.endpoint, timeout: 60, domain: domain)
             }
         } catch let e as LibvirtError {
             throw LibvirtProviderError.libvirt(e)
         }
-        try? FileManager.default.removeItem(atPath: file)
+        if let pool {
+            try? await pool.remove(["\(domainName).save"])
+        } else {
+            try? FileManager.default.removeItem(atPath: file)
+        }
+    }
+
+    private func defaultSaveFile(_ workspace: Workspace, domainName: String) async throws -> String {
+        if let pool = try await remotePool(of: workspace) {
+            do {
+                return (try await pool.prepare() as NSString).appendingPathComponent("\(domainName).save")
+            } catch { throw LibvirtProviderError.libvirt(error) }
+        }
+        return (instanceDirectory(domainName) as NSString).appendingPathComponent("saved.img")
     }
 
     /// Changes the guest's memory (balloon) up to its maximum; a running guest changes live and

@@ -47,6 +47,8 @@ public final class LibvirtProvider: WorkspaceProvider {
     public let uris: [String]
     public let hosts: LibvirtHostPool
     let cache: ImageCache
+    /// Local sockets leading to the agent channels of guests on remote hosts.
+    let forwarders = ChannelForwarders()
 
     /// - Parameter uris: every libvirt URI any class uses; `discover` looks only there.
     public init(configuration: Configuration = .init(), uris: [String]) {
@@ -112,8 +114,8 @@ public final class LibvirtProvider: WorkspaceProvider {
             throw LibvirtProviderError.configuration(error.description)
         }
         let connection = try await place(on: settings.uris)
+        let remote = LibvirtClassSettings.isRemote(connection.uri)
         let domainName = domainName(for: id)
-        let instanceDir = instanceDirectory(domainName)
         let socket = socketPath(domainName)
         guard socket.utf8.count < 108 else {
             throw LibvirtProviderError.configuration("agent socket path \(socket) is longer than a Unix socket allows; shorten the socket directory")
@@ -121,15 +123,18 @@ public final class LibvirtProvider: WorkspaceProvider {
         let now = Date().timeIntervalSince1970
         let metadata = WorkspaceMetadata(workspaceID: id, className: workspaceClass.name, createdAt: now,
                                          leaseExpiresAt: now + Double(workspaceClass.leaseSeconds),
-                                         endpoint: socket, instanceDirectory: instanceDir, owner: configuration.scope)
-        let spec = try prepare(domainName: domainName, workspaceClass: workspaceClass, settings: settings,
-                               metadata: metadata)
+                                         endpoint: socket, instanceDirectory: remote ? "" : instanceDirectory(domainName),
+                                         owner: configuration.scope, storagePool: remote ? settings.storagePool : "")
+        let spec = remote
+            ? try await prepareRemote(domainName: domainName, workspaceClass: workspaceClass, settings: settings,
+                                      metadata: metadata, connection: connection)
+            : try prepare(domainName: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata)
 
         let domain: LibvirtDomain
         do {
             domain = try await connection.defineDomain(xml: DomainXML.render(spec))
         } catch {
-            removeFiles(instanceDir: instanceDir, socket: socket)
+            await removeFiles(domainName, metadata, on: connection)
             throw LibvirtProviderError.libvirt(error)
         }
         do {
@@ -138,6 +143,7 @@ public final class LibvirtProvider: WorkspaceProvider {
                 // libxl takes the weight from <cputune> but a cap only at run time.
                 try await domain.setSchedulerParameters(spec.cpu.schedulerParameters(forScheduler: try await domain.schedulerType()))
             }
+            if remote { try forwarders.ensure(domain: domain, socketPath: socket, openTimeout: settings.bootTimeoutSeconds) }
             if configuration.waitForAgent {
                 _ = try await AgentChannel.waitUntilReady(socketPath: socket, timeout: settings.bootTimeoutSeconds, domain: domain)
             }
@@ -145,7 +151,7 @@ public final class LibvirtProvider: WorkspaceProvider {
             let detail = Self.tail(ofFile: spec.serialLogPath)
             try? await domain.destroy()
             try? await domain.undefine()
-            removeFiles(instanceDir: instanceDir, socket: socket)
+            await removeFiles(domainName, metadata, on: connection)
             switch error {
             case LibvirtProviderError.agentNotReady(let d, let s, let t, _):
                 throw LibvirtProviderError.agentNotReady(domain: d, socket: s, seconds: t, detail: detail)
@@ -174,13 +180,16 @@ public final class LibvirtProvider: WorkspaceProvider {
         }
         let connection: LibvirtConnection
         do { connection = try await hosts.connection(uri) } catch { throw LibvirtProviderError.libvirt(error) }
-        var instanceDir = instanceDirectory(domainName)
-        var socket = workspace.endpoint.isEmpty ? socketPath(domainName) : workspace.endpoint
+        // Older records may lack what the domain's metadata says; the metadata wins.
+        var files = WorkspaceMetadata(workspaceID: workspace.id, className: workspace.className, createdAt: 0, leaseExpiresAt: 0,
+                                      endpoint: workspace.endpoint.isEmpty ? socketPath(domainName) : workspace.endpoint,
+                                      instanceDirectory: LibvirtClassSettings.isRemote(uri) ? "" : instanceDirectory(domainName))
         if let meta = try await stopAndUndefine(domainName, on: connection, handle: workspace.handle) {
-            if !meta.instanceDirectory.isEmpty { instanceDir = meta.instanceDirectory }
-            if !meta.endpoint.isEmpty { socket = meta.endpoint }
+            if !meta.instanceDirectory.isEmpty { files.instanceDirectory = meta.instanceDirectory }
+            if !meta.endpoint.isEmpty { files.endpoint = meta.endpoint }
+            files.storagePool = meta.storagePool
         }
-        removeFiles(instanceDir: instanceDir, socket: socket)
+        await removeFiles(domainName, files, on: connection)
     }
 
     /// `false` only on evidence that the guest is gone or stopped. A host that does not answer
@@ -276,18 +285,29 @@ public final class LibvirtProvider: WorkspaceProvider {
                 serialLogPath: (metadata.instanceDirectory as NSString).appendingPathComponent("serial.log"),
                 agentSocketPath: metadata.endpoint, metadata: metadata, machine: settings.machine)
         } catch {
-            removeFiles(instanceDir: metadata.instanceDirectory, socket: metadata.endpoint)
+            removeLocalFiles(instanceDir: metadata.instanceDirectory, socket: metadata.endpoint)
             throw LibvirtProviderError.image(error.description)
         }
     }
 
-    func removeFiles(instanceDir: String, socket: String) {
+    /// Removes a workspace's files: its local agent socket (and forwarder), its instance
+    /// directory here, and on a remote host its volumes in the storage pool.
+    func removeFiles(_ domainName: String, _ files: WorkspaceMetadata, on connection: LibvirtConnection) async {
+        forwarders.stop(domainName)
+        removeLocalFiles(instanceDir: files.instanceDirectory, socket: files.endpoint)
+        if !files.storagePool.isEmpty {
+            let pool = HostStoragePool(connection: connection, name: files.storagePool, path: "")
+            try? await pool.remove(Self.remoteVolumes(domainName))
+        }
+    }
+
+    func removeLocalFiles(instanceDir: String, socket: String) {
         // Only ever below our own state directory: a corrupted metadata element must not make
         // us delete anything else.
         if instanceDir.hasPrefix(configuration.stateDirectory + "/") {
             try? FileManager.default.removeItem(atPath: instanceDir)
         }
-        try? FileManager.default.removeItem(atPath: socket)
+        if !socket.isEmpty { try? FileManager.default.removeItem(atPath: socket) }
     }
 
     /// QEMU's pid from libvirt's pid file, for local QEMU hosts.

@@ -25,9 +25,12 @@ public struct WorkspaceMetadata: Sendable, Equatable {
     public var instanceDirectory: String
     /// The provider scope (one daemon) that made it; empty in domains made before scopes.
     public var owner: String
+    /// On a remote host: the storage pool there that holds the workspace's files (see
+    /// `HostStoragePool`); empty for local guests, whose files are in `instanceDirectory`.
+    public var storagePool: String
 
     public init(workspaceID: String, className: String, createdAt: Double, leaseExpiresAt: Double,
-                endpoint: String, instanceDirectory: String, owner: String = "") {
+                endpoint: String, instanceDirectory: String, owner: String = "", storagePool: String = "") {
         self.workspaceID = workspaceID
         self.className = className
         self.createdAt = createdAt
@@ -35,12 +38,14 @@ public struct WorkspaceMetadata: Sendable, Equatable {
         self.endpoint = endpoint
         self.instanceDirectory = instanceDirectory
         self.owner = owner
+        self.storagePool = storagePool
     }
 
     var attributes: [(String, String)] {
         [("id", workspaceID), ("class", className), ("created", Self.format(createdAt)),
          ("lease-expires", Self.format(leaseExpiresAt)), ("endpoint", endpoint),
          ("instance-dir", instanceDirectory)] + (owner.isEmpty ? [] : [("owner", owner)])
+            + (storagePool.isEmpty ? [] : [("storage-pool", storagePool)])
     }
 
     /// The element as it goes inside the domain XML's `<metadata>`.
@@ -71,5 +76,6 @@ public struct WorkspaceMetadata: Sendable, Equatable {
         self.endpoint = attr("endpoint") ?? ""
         self.instanceDirectory = attr("instance-dir") ?? ""
         self.owner = attr("owner") ?? ""
+        self.storagePool = attr("storage-pool") ?? ""
     }
 }

@@ -27,9 +27,16 @@ public protocol WorkspaceProvider: Sendable {
 
     /// Brings a parked workspace back; returns when its agent listens again.
     func unpark(_ workspace: Workspace, from mode: WarmMode) async throws
+
+    /// Called for each live workspace this process takes over (a daemon restart): makes its
+    /// `endpoint` connectable again where this process must serve it (a channel forwarded from
+    /// another host). Default: nothing to do.
+    func adopt(_ workspace: Workspace) async throws
 }
 
 public extension WorkspaceProvider {
+    func adopt(_ workspace: Workspace) async throws {}
+
     func park(_ workspace: Workspace, as mode: WarmMode) async throws {
         throw ProviderError(provider: name, message: "workspaces cannot be \(mode.rawValue) (warm_mode = \"running\" only)")
     }

@@ -1,0 +1,70 @@
+import Foundation
+import WorkspaceBridge
+
+/// Guests on remote hosts (URIs naming a host, such as `qemu+ssh://root@node1/system`): their
+/// images go through libvirt into a storage pool there, and their agent channel comes back
+/// through libvirt to a local socket (`ChannelForwarder`), so the rest of the bridge sees a
+/// workspace like any other.
+extension LibvirtProvider {
+    /// The volumes a workspace may leave in its host's pool: overlay disk, serial log, save file.
+    static func remoteVolumes(_ domainName: String) -> [String] {
+        ["\(domainName).qcow2", "\(domainName).serial.log", "\(domainName).save"]
+    }
+
+    /// Uploads (once per host) the class's kernel, initramfs and base image, creates the
+    /// overlay disk, and fills the domain spec with paths on the remote host.
+    func prepareRemote(domainName: String, workspaceClass: WorkspaceClass, settings: LibvirtClassSettings,
+                       metadata: WorkspaceMetadata, connection: LibvirtConnection) async throws -> DomainSpec {
+        let pool = HostStoragePool(connection: connection, name: settings.storagePool, path: settings.storagePoolPath)
+        do {
+            try? FileManager.default.createDirectory(atPath: configuration.socketDirectory, withIntermediateDirectories: true)
+            let directory = try await pool.prepare()
+            let kernel = try await stage(settings.kernel, in: pool)
+            var initrd: String? = nil
+            if let i = settings.initrd { initrd = try await stage(i, in: pool) }
+            var disks: [DomainSpec.Disk] = []
+            if let image = settings.image {
+                let base = try await stage(image, in: pool)
+                let overlay = try await pool.createOverlay("\(domainName).qcow2", backing: base,
+                                                           backingFormat: ImageCache.format(of: image), sizeMB: workspaceClass.diskMB)
+                disks.append(.init(path: overlay, format: "qcow2"))
+            }
+            return DomainSpec(
+                name: domainName, kind: settings.kind, memoryMiB: workspaceClass.memoryMB,
+                maxMemoryMiB: settings.maxMemoryMB, vcpus: workspaceClass.cpus,
+                cpu: CPUTuning(weight: workspaceClass.cpuWeight, capPercent: workspaceClass.cpuCapPercent),
+                kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
+                network: settings.network, bandwidth: settings.bandwidth,
+                serialLogPath: (directory as NSString).appendingPathComponent("\(domainName).serial.log"),
+                agentSocketPath: nil, metadata: metadata, machine: settings.machine)
+        } catch {
+            try? await pool.remove(Self.remoteVolumes(domainName))
+            throw LibvirtProviderError.image("on \(connection.uri): \(error)")
+        }
+    }
+
+    /// The remote copy of a local file, named by its content like the local cache's copies.
+    private func stage(_ path: String, in pool: HostStoragePool) async throws -> String {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw ImageCache.Failure.missingSource(path) }
+        let ext = (path as NSString).pathExtension
+        return try await pool.stage(localFile: path, as: "sha256-\(try cache.sha256(of: path))" + (ext.isEmpty ? "" : ".\(ext)"))
+    }
+
+    /// The workspace's storage pool on its remote host, or `nil` for a local guest.
+    func remotePool(of workspace: Workspace) async throws -> HostStoragePool? {
+        guard let (uri, _) = Self.parseHandle(workspace.handle), LibvirtClassSettings.isRemote(uri) else { return nil }
+        let (domain, meta) = try await ourDomain(of: workspace)
+        guard !meta.storagePool.isEmpty else { return nil }
+        return HostStoragePool(connection: domain.connection, name: meta.storagePool, path: "")
+    }
+
+    /// After a daemon restart: a live guest on a remote host gets its local channel socket back.
+    public func adopt(_ workspace: Workspace) async throws {
+        guard let (uri, _) = Self.parseHandle(workspace.handle), LibvirtClassSettings.isRemote(uri) else { return }
+        let (domain, meta) = try await ourDomain(of: workspace)
+        let socket = meta.endpoint.isEmpty ? workspace.endpoint : meta.endpoint
+        do { try forwarders.ensure(domain: domain, socketPath: socket, openTimeout: 60) } catch {
+            throw LibvirtProviderError.configuration("cannot listen on \(socket): \(error)")
+        }
+    }
+}

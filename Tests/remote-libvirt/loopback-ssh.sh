@@ -1,0 +1,51 @@
+#!/bin/sh
+# Makes this machine's libvirtd reachable as a remote host: starts an sshd on 127.0.0.1 that
+# lets root in with a key made for the purpose, and prints the libvirt URI to use
+# (qemu+ssh://root@127.0.0.1:PORT/system?keyfile=...). Through that URI the bridge sees a host
+# whose files and sockets it cannot touch: images must be uploaded and the agent channel must
+# come back through libvirt, exactly as with another machine.
+#
+# usage: loopback-ssh.sh DIR [PORT]     (as root; DIR keeps the keys and sshd's files)
+#        loopback-ssh.sh --stop DIR
+set -eu
+
+if [ "${1:-}" = --stop ]; then
+    DIR=${2:?usage: loopback-ssh.sh --stop DIR}
+    [ -f "$DIR/sshd.pid" ] && kill "$(cat "$DIR/sshd.pid")" 2>/dev/null || true
+    exit 0
+fi
+DIR=${1:?usage: loopback-ssh.sh DIR [PORT]}
+PORT=${2:-2222}
+[ -x /usr/sbin/sshd ] || { echo "loopback-ssh.sh: /usr/sbin/sshd missing (openssh-server)" >&2; exit 1; }
+mkdir -p "$DIR" /run/sshd
+chmod 700 "$DIR"
+DIR=$(cd "$DIR" && pwd)
+[ -f "$DIR/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/host_key"
+[ -f "$DIR/client_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/client_key"
+cp "$DIR/client_key.pub" "$DIR/authorized_keys"
+cat > "$DIR/sshd_config" <<CONF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $DIR/host_key
+PidFile $DIR/sshd.pid
+AuthorizedKeysFile $DIR/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+CONF
+[ -f "$DIR/sshd.pid" ] && kill "$(cat "$DIR/sshd.pid")" 2>/dev/null && sleep 0.5
+/usr/sbin/sshd -f "$DIR/sshd_config" -E "$DIR/sshd.log"
+URI="qemu+ssh://root@127.0.0.1:$PORT/system?keyfile=$DIR/client_key&no_verify=1&no_tty=1"
+i=0
+until virsh -c "$URI" version >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ "$i" -ge 20 ]; then
+        echo "loopback-ssh.sh: libvirt over ssh does not answer; see $DIR/sshd.log" >&2
+        virsh -c "$URI" version >&2 || true
+        exit 1
+    fi
+    sleep 0.5
+done
+echo "$URI"
