@@ -31,6 +31,7 @@ let package = Package(
         // HTCondor's front door: submit language, ClassAds, matchmaking, job policy, user event log.
         .target(name: "CondorFrontend", dependencies: ["WorkspaceBridge"]),
         .target(name: "ProcessSpawn", dependencies: ["CSpawn"]),
+        // The agent and everything below it import FoundationEssentials, never Foundation.
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),
         .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "WorkspaceBridgeTests", dependencies: ["WorkspaceBridge"]),
         .testTarget(name: "BridgeStoreTests", dependencies: ["BridgeStore", "WorkspaceBridge"]),
         .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
+        .testTarget(name: "WorkspaceAgentTests", dependencies: ["WorkspaceAgent"]),
         .testTarget(name: "WorkspaceProvidersTests", dependencies: ["WorkspaceProviders"]),
         .testTarget(name: "BridgeDaemonTests", dependencies: ["BridgeDaemon", "WorkspaceBridge"]),
         .testTarget(name: "CondorFrontendTests", dependencies: ["CondorFrontend"]),
