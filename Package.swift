@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "wsbridge", targets: ["wsbridge"]),
+        // The agent alone, what guests carry: no argument parser, NIO or Foundation (only
+        // FoundationEssentials), so that it can be linked statically into a small binary.
+        .executable(name: "wsbridge-agent", targets: ["wsbridge-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +36,7 @@ let package = Package(
         .target(name: "ProcessSpawn", dependencies: ["CSpawn"]),
         // The agent and everything below it import FoundationEssentials, never Foundation.
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),
+        .executableTarget(name: "wsbridge-agent", dependencies: ["WorkspaceAgent"]),
         .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         // Virtual-machine workspaces (Xen, KVM, QEMU) through libvirt.
