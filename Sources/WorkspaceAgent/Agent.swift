@@ -84,6 +84,12 @@ public final class Agent: @unchecked Sendable {
             // loses unread bytes when closed: open it once, keep it, and wait out end-of-file.
             let fd = open(device, O_RDWR | O_CLOEXEC | O_NOCTTY)
             guard fd >= 0 else { throw ChannelError.io("open \(device)", errno) }
+            // A Xen channel is a console (hvc), a terminal: without raw mode it would echo the
+            // daemon's messages back to it and cut long lines. A virtio port is no terminal.
+            if isatty(fd) != 0 {
+                let e = makeRaw(fd)
+                if e != 0 { close(fd); throw ChannelError.io("raw mode on \(device)", e) }
+            }
             let channel = AgentChannel(fd: fd)
             state.withLock { $0.channel = channel }
             while true {

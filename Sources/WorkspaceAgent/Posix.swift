@@ -133,3 +133,12 @@ func fixedPoint(_ value: Double, places: Int) -> String {
     }
     return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }
+
+/// Puts a terminal into raw mode (no echo, no line editing, no translation, 8-bit): bytes pass
+/// as they are, as over a socket. Returns 0, or the errno of what failed.
+func makeRaw(_ fd: Int32) -> Int32 {
+    var t = termios()
+    guard tcgetattr(fd, &t) == 0 else { return errno }
+    cfmakeraw(&t)
+    return tcsetattr(fd, TCSANOW, &t) == 0 ? 0 : errno
+}

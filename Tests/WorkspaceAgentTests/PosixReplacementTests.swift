@@ -69,4 +69,40 @@ import Testing
         }
         #expect(got == content)
     }
+
+    /// A Xen channel is a terminal: raw mode must pass lines through unchanged and echo nothing.
+    @Test func rawModeOnATerminal() throws {
+        // posix_openpt and friends are not imported: /dev/ptmx with the Linux ioctls (x86-64
+        // and arm64 numbers) TIOCSPTLCK and TIOCGPTN.
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        try #require(master >= 0)
+        defer { close(master) }
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        try #require(ioctl(master, 0x4004_5431, &unlock) == 0 && ioctl(master, 0x8004_5430, &number) == 0)
+        let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        try #require(slave >= 0)
+        defer { close(slave) }
+        var t = termios()
+        tcgetattr(slave, &t)
+        #expect(t.c_lflag & tcflag_t(ECHO) != 0, "a new terminal echoes")
+        #expect(makeRaw(slave) == 0)
+        tcgetattr(slave, &t)
+        #expect(t.c_lflag & tcflag_t(ECHO | ICANON | ISIG) == 0)
+        #expect(t.c_iflag & tcflag_t(ICRNL) == 0 && t.c_oflag & tcflag_t(OPOST) == 0)
+
+        let line = "{\"type\":\"hello\"}\r\n"
+        _ = line.withCString { write(master, $0, strlen($0)) }
+        var got: [UInt8] = []
+        while got.count < line.utf8.count {
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let n = read(slave, &buffer, buffer.count)
+            try #require(n > 0)
+            got += buffer[0..<n]
+        }
+        #expect(got == Array(line.utf8))
+        var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&p, 1, 100) == 0, "nothing is echoed back")
+        #expect(makeRaw(-1) == EBADF)
+    }
 }
