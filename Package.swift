@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "wsbridge", targets: ["wsbridge"]),
+        // The agent alone, what guests carry: no argument parser, NIO or Foundation (only
+        // FoundationEssentials), so that it can be linked statically into a small binary.
+        .executable(name: "wsbridge-agent", targets: ["wsbridge-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,7 +34,9 @@ let package = Package(
         // HTCondor's front door: submit language, ClassAds, matchmaking, job policy, user event log.
         .target(name: "CondorFrontend", dependencies: ["WorkspaceBridge"]),
         .target(name: "ProcessSpawn", dependencies: ["CSpawn"]),
+        // The agent and everything below it import FoundationEssentials, never Foundation.
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),
+        .executableTarget(name: "wsbridge-agent", dependencies: ["WorkspaceAgent"]),
         .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         // Virtual-machine workspaces (Xen, KVM, QEMU) through libvirt.
@@ -51,6 +56,7 @@ let package = Package(
         .testTarget(name: "WorkspaceBridgeTests", dependencies: ["WorkspaceBridge"]),
         .testTarget(name: "BridgeStoreTests", dependencies: ["BridgeStore", "WorkspaceBridge"]),
         .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
+        .testTarget(name: "WorkspaceAgentTests", dependencies: ["WorkspaceAgent"]),
         .testTarget(name: "WorkspaceProvidersTests", dependencies: ["WorkspaceProviders"]),
         .testTarget(name: "BridgeDaemonTests", dependencies: ["BridgeDaemon", "WorkspaceBridge"]),
         .testTarget(name: "CondorFrontendTests", dependencies: ["CondorFrontend"]),

@@ -28,9 +28,12 @@ guest_tests() {
     # The guest is built from Debian's kernel and busybox packages: the package lists must be there.
     apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || apt-get update -qq
     contrib/libvirt/start-libvirtd.sh
-    contrib/guest-image/build.sh .build/guest-image .build/debug/wsbridge
+    # The guest carries the agent alone, linked statically: no library, a small initramfs.
+    swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product wsbridge-agent
+    contrib/guest-image/build.sh .build/guest-image .build/release/wsbridge-agent
     WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests"
 }
+run "guest channel discovery (fake sysfs: virtio, Xen, none)" contrib/guest-image/test-find-channel.sh
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
 run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000
 skip fuzz || run "RSL parser fuzzing (60 s)" Tests/Fuzz/run-rsl-fuzz.sh 60

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import WorkspaceBridge
 
 /// Identifies one run of one job: a retried job runs again under a new attempt number, so a

@@ -1,6 +1,13 @@
 import AgentProtocol
 import ProcessSpawn
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import WorkspaceBridge
 
@@ -56,7 +63,7 @@ public final class Agent: @unchecked Sendable {
     let options: AgentOptions
     let store: RunStore
     let state = Mutex(State())
-    let childArrived = NSCondition()
+    let childArrived = Condition()
     let journal: Int32
     let isRoot = geteuid() == 0
 
@@ -70,13 +77,19 @@ public final class Agent: @unchecked Sendable {
     /// Runs until shutdown; never returns normally.
     public func run() throws -> Never {
         Glibc.signal(SIGPIPE, SIG_IGN)
-        Thread.detachNewThread { self.reapLoop() }
-        Thread.detachNewThread { self.deadlineLoop() }
+        detachThread { self.reapLoop() }
+        detachThread { self.deadlineLoop() }
         if let device = options.devicePath {
             // A virtio port has one opener, reads end-of-file while no host is connected, and
             // loses unread bytes when closed: open it once, keep it, and wait out end-of-file.
             let fd = open(device, O_RDWR | O_CLOEXEC | O_NOCTTY)
             guard fd >= 0 else { throw ChannelError.io("open \(device)", errno) }
+            // A Xen channel is a console (hvc), a terminal: without raw mode it would echo the
+            // daemon's messages back to it and cut long lines. A virtio port is no terminal.
+            if isatty(fd) != 0 {
+                let e = makeRaw(fd)
+                if e != 0 { close(fd); throw ChannelError.io("raw mode on \(device)", e) }
+            }
             let channel = AgentChannel(fd: fd)
             state.withLock { $0.channel = channel }
             while true {
@@ -102,7 +115,7 @@ public final class Agent: @unchecked Sendable {
                 return p
             }
             previous?.shutdown()
-            Thread.detachNewThread { self.serve(channel) }
+            detachThread { self.serve(channel) }
         }
     }
 
@@ -271,7 +284,7 @@ public final class Agent: @unchecked Sendable {
         let scratch = RunStaging.scratchDirectory(for: r.key)
         let fm = FileManager.default
         try? fm.removeItem(atPath: scratch) // a leftover of an earlier agent's run under the same key
-        try fm.createDirectory(atPath: (scratch as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+        try fm.createDirectory(atPath: deletingLastPathComponent(scratch), withIntermediateDirectories: true,
                                attributes: [.posixPermissions: 0o711])
         try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         if let data = staging.stdin {
@@ -295,25 +308,25 @@ public final class Agent: @unchecked Sendable {
             try? channel.send(.outputEnd(key, note: "the workspace holds no captured output for run \(key)"))
             return
         }
-        Thread.detachNewThread {
+        detachThread {
             var notes: [String] = []
             do {
                 for stream in [CapturedStream.stdout, .stderr] {
                     let path = "\(scratch)/\(stream.rawValue)"
-                    guard let file = FileHandle(forReadingAtPath: path) else { continue }
-                    defer { try? file.close() }
+                    guard let file = ReadableFile(path: path) else { continue }
                     var offset = 0
                     while true {
                         let want = min(RunStaging.chunkBytes, RunStaging.maxOutputBytes - offset)
                         if want <= 0 {
-                            if let more = try file.read(upToCount: 1), !more.isEmpty {
-                                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+                            if !(try file.read(upToCount: 1)).isEmpty {
+                                let size = file.size
                                 notes.append("\(stream.rawValue) cut to \(RunStaging.maxOutputBytes >> 20) MiB" +
                                              (size.map { " of \($0 >> 20) MiB" } ?? ""))
                             }
                             break
                         }
-                        guard let data = try file.read(upToCount: want), !data.isEmpty else {
+                        let data = try file.read(upToCount: want)
+                        guard !data.isEmpty else {
                             // An empty capture still starts the host file afresh.
                             if offset == 0 { try channel.send(.output(OutputChunk(key: key, stream: stream, offset: 0, data: Data()))) }
                             break
@@ -376,7 +389,7 @@ public final class Agent: @unchecked Sendable {
             if pid < 0 {
                 if errno == ECHILD {
                     childArrived.lock()
-                    if state.withLock({ $0.children }) == 0 { _ = childArrived.wait(until: Date().addingTimeInterval(1)) }
+                    if state.withLock({ $0.children }) == 0 { childArrived.wait(seconds: 1) }
                     childArrived.unlock()
                 }
                 continue
@@ -434,7 +447,7 @@ public final class Agent: @unchecked Sendable {
 
     func writeJournal(_ what: String, _ key: RunKey, _ at: Double) {
         guard journal >= 0 else { return }
-        let line = "\(what) \(key.job) \(key.attempt) \(String(format: "%.6f", at)) \(options.workspaceID)\n"
+        let line = "\(what) \(key.job) \(key.attempt) \(fixedPoint(at, places: 6)) \(options.workspaceID)\n"
         _ = line.withCString { Glibc.write(journal, $0, strlen($0)) }
     }
 

@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A per-run child of the workspace's cgroup: it carries the run's own memory limit and tells,
 /// after the run, whether the kernel's OOM killer ended it.
@@ -39,7 +46,7 @@ struct RunCgroup {
             if let line = control.split(separator: "\n").first(where: { $0.hasPrefix("oom_kill ") }) {
                 return Int(line.split(separator: " ").last ?? "0") ?? 0 > 0
             }
-            return Int(read("memory.failcnt").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0
+            return Int(read("memory.failcnt").trimmingWhitespace) ?? 0 > 0
         case .v2:
             let events = read("memory.events")
             if let line = events.split(separator: "\n").first(where: { $0.hasPrefix("oom_kill ") }) {
@@ -76,4 +83,13 @@ struct RunCgroup {
 struct CgroupFailure: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
+}
+
+extension String {
+    /// Without leading and trailing white space and newlines (`trimmingCharacters(in: .whitespacesAndNewlines)`).
+    var trimmingWhitespace: Substring {
+        let start = firstIndex { !$0.isWhitespace } ?? endIndex
+        let end = lastIndex { !$0.isWhitespace }.map(index(after:)) ?? start
+        return self[start..<max(start, end)]
+    }
 }

@@ -1,5 +1,12 @@
 import AgentProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The agent's on-disk record of its runs: one small JSON file per run, replaced atomically
 /// (write, fsync, rename), so that a crash leaves either the old record or the new one.

@@ -10,7 +10,8 @@ let guestTestsEnabled = ProcessInfo.processInfo.environment["WSBRIDGE_LIBVIRT_E2
 /// libvirtd and a built guest (see `contrib/test.sh`):
 ///
 ///     contrib/libvirt/start-libvirtd.sh
-///     contrib/guest-image/build.sh .build/guest-image .build/debug/wsbridge
+///     swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product wsbridge-agent
+///     contrib/guest-image/build.sh .build/guest-image .build/release/wsbridge-agent
 ///     WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR=$PWD/.build/guest-image swift test --filter GuestTests
 ///
 /// Guests are TCG (`domain_type = "qemu"`); no KVM is assumed. `WSBRIDGE_LIBVIRT_URI` overrides

@@ -7,7 +7,8 @@ import WorkspaceBridge
 /// a running libvirtd and a built guest:
 ///
 ///     contrib/libvirt/start-libvirtd.sh
-///     contrib/guest-image/build.sh /var/tmp/wsbridge-guest .build/debug/wsbridge
+///     swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product wsbridge-agent
+///     contrib/guest-image/build.sh /var/tmp/wsbridge-guest .build/release/wsbridge-agent
 ///     WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR=/var/tmp/wsbridge-guest swift test --filter GuestEndToEnd
 ///
 /// The guest runs in `wsbridge.agent=echo` mode, so the channel is proven without the agent:

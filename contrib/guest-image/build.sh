@@ -1,11 +1,16 @@
 #!/bin/sh
 # Builds a guest for wsbridge libvirt workspaces from Debian packages only:
 #   OUTDIR/vmlinuz        the Debian cloud kernel
-#   OUTDIR/initrd.img     a small initramfs: busybox, the virtio modules, the wsbridge binary with
-#                         the shared libraries it needs; /init starts `wsbridge agent` on the
-#                         virtio-serial port named org.wsbridge.agent.0
+#   OUTDIR/initrd.img     a small initramfs: busybox, the virtio modules, the agent binary (with
+#                         the shared libraries it needs, if any); /init starts `wsbridge-agent` on
+#                         the channel named org.wsbridge.agent.0 (a virtio-serial port, or a Xen
+#                         PV console)
 #
-# usage: build.sh OUTDIR WSBRIDGE_BINARY
+# usage: build.sh OUTDIR AGENT_BINARY
+#
+# AGENT_BINARY is the standalone agent, best linked statically so that it needs no library:
+#   swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product wsbridge-agent
+#   build.sh OUTDIR .build/release/wsbridge-agent
 #
 # Kernel command line switches understood by /init:
 #   wsbridge.agent=echo   instead of the agent, echo every byte received on the channel back
@@ -13,13 +18,23 @@
 #   wsbridge.debug=1      start a shell on the serial console after the agent loop is set up
 #
 # Environment: KERNEL_PACKAGE (default linux-image-cloud-amd64), COMPRESS (gzip|lz4, default lz4
-# when the lz4 tool exists: the kernel unpacks it several times faster, which matters under TCG).
+# when the lz4 tool exists: the kernel unpacks it several times faster, which matters under TCG),
+# STRIP (all|debug|none, default all: what to strip from the agent; `debug` keeps the symbols,
+# for readable crash backtraces, at about half again the size).
 set -eu
 
-OUTDIR=${1:?usage: build.sh OUTDIR WSBRIDGE_BINARY}
-BINARY=${2:?usage: build.sh OUTDIR WSBRIDGE_BINARY}
+OUTDIR=${1:?usage: build.sh OUTDIR AGENT_BINARY}
+BINARY=${2:?usage: build.sh OUTDIR AGENT_BINARY}
 KERNEL_PACKAGE=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
+STRIP=${STRIP:-all}
+HERE=$(cd "$(dirname "$0")" && pwd)
 [ -x "$BINARY" ] || { echo "build.sh: $BINARY is not an executable" >&2; exit 1; }
+# /init runs it as `wsbridge-agent --device ...`: the full `wsbridge` binary would take that for
+# a subcommand and fail at every boot.
+if ! "$BINARY" --help 2>/dev/null | grep -q '^usage: wsbridge-agent '; then
+    echo "build.sh: $BINARY is not the wsbridge-agent binary (swift build --product wsbridge-agent)" >&2
+    exit 1
+fi
 if [ -z "${COMPRESS:-}" ]; then
     if command -v lz4 >/dev/null 2>&1; then COMPRESS=lz4; else COMPRESS=gzip; fi
 fi
@@ -69,21 +84,45 @@ for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
     esac
     echo "$m" >> "$ROOT/etc/modules-order"
 done
+# xenfs gives /proc/xen/xenbus, where /init reads Xen channel names if /dev/xen/xenbus is missing;
+# loaded only then, so it is not in modules-order.
+f=$(find "$MODDIR" -name "xenfs.ko" -o -name "xenfs.ko.xz" -o -name "xenfs.ko.zst" | head -n1)
+case "$f" in
+    "") ;;
+    *.xz) xz -dc "$f" > "$ROOT/lib/modules/xenfs.ko" ;;
+    *.zst) zstd -qdc "$f" > "$ROOT/lib/modules/xenfs.ko" ;;
+    *) cp "$f" "$ROOT/lib/modules/xenfs.ko" ;;
+esac
 
-# The agent binary and every shared library it loads (the Swift runtime included), at the same
-# paths as on the build host so that its interpreter and run paths resolve unchanged.
-cp "$BINARY" "$ROOT/usr/bin/wsbridge"
-# Debug information is a third of a debug build and the guest never reads it; every byte of the
-# initramfs is unpacked at each boot and then held in guest memory.
-if command -v strip >/dev/null 2>&1; then strip --strip-debug "$ROOT/usr/bin/wsbridge"; fi
-ldd "$BINARY" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
+# The agent binary and every shared library it loads, at the same paths as on the build host so
+# that its interpreter and run paths resolve unchanged. A static agent loads none (ldd says "not
+# a dynamic executable" and lists nothing).
+cp "$BINARY" "$ROOT/usr/bin/wsbridge-agent"
+# Every byte of the initramfs is unpacked at each boot and then held in guest memory, and goes
+# into the file of a saved guest: the guest never reads debug information, nor symbols but in
+# a crash backtrace.
+if command -v strip >/dev/null 2>&1; then
+    case "$STRIP" in
+        all) strip "$ROOT/usr/bin/wsbridge-agent" ;;
+        debug) strip --strip-debug "$ROOT/usr/bin/wsbridge-agent" ;;
+        none) ;;
+        *) echo "build.sh: STRIP=$STRIP: all, debug or none" >&2; exit 1 ;;
+    esac
+fi
+if ldd "$BINARY" 2>/dev/null | grep -q 'libFoundation\|_FoundationICU'; then
+    echo "build.sh: warning: $BINARY links Foundation; the agent should use FoundationEssentials only" >&2
+fi
+ldd "$BINARY" 2>/dev/null | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
     mkdir -p "$ROOT$(dirname "$lib")"
     cp -L "$lib" "$ROOT$lib"
 done
-if ldd "$BINARY" | grep -q 'not found'; then
+if ldd "$BINARY" 2>/dev/null | grep -q 'not found'; then
     echo "build.sh: warning: unresolved libraries:" >&2
     ldd "$BINARY" | grep 'not found' >&2
 fi
+# The channel discovery, shared with its test (test-find-channel.sh).
+mkdir -p "$ROOT/lib/wsbridge"
+cp "$HERE/find-channel.sh" "$ROOT/lib/wsbridge/find-channel.sh"
 
 cat > "$ROOT/etc/passwd" <<'P'
 root:x:0:0:root:/root:/bin/sh
@@ -123,17 +162,21 @@ for arg in $(cat /proc/cmdline); do
     esac
 done
 
-# No udev, so no /dev/virtio-ports/NAME link: match the port name in sysfs.
+# No udev, so no /dev/virtio-ports/NAME link: find the channel in sysfs, a virtio-serial port
+# (QEMU/KVM) or a Xen PV console (see find-channel.sh).
+. /lib/wsbridge/find-channel.sh
+# Xen channel names are in xenstore, read through /dev/xen/xenbus or, failing that, xenfs.
+if [ -d /sys/bus/xen/devices ] && [ ! -e /dev/xen/xenbus ] && [ -f /lib/modules/xenfs.ko ]; then
+    insmod /lib/modules/xenfs.ko 2>/dev/null
+    [ -d /proc/xen ] && mount -t xenfs xenfs /proc/xen 2>/dev/null
+fi
 DEV=
 i=0
 while [ -z "$DEV" ] && [ "$i" -lt 100 ]; do
-    for p in /sys/class/virtio-ports/*; do
-        [ "$(cat "$p/name" 2>/dev/null)" = org.wsbridge.agent.0 ] && DEV=/dev/${p##*/}
-    done
-    [ -n "$DEV" ] || { i=$((i + 1)); sleep 0.1; }
+    DEV=$(wsbridge_find_channel org.wsbridge.agent.0) || { i=$((i + 1)); sleep 0.1; }
 done
 if [ -z "$DEV" ]; then
-    echo "wsbridge-guest: no virtio port named org.wsbridge.agent.0; powering off"
+    echo "wsbridge-guest: no virtio port or Xen console named org.wsbridge.agent.0; powering off"
     poweroff -f
 fi
 echo "wsbridge-guest: agent channel $DEV, mode $MODE at $(cut -d' ' -f1 /proc/uptime)s"
@@ -142,8 +185,10 @@ echo "WSBRIDGE-GUEST-READY"
 # About virtio ports: a port has a single opener at a time; while no host client is connected
 # a read returns end-of-file at once; and closing the port discards whatever the host sent that
 # was not read yet. So the port is opened once and kept open, and end-of-file means "wait".
+# A Xen console is a terminal: raw, or it would echo and edit lines (the agent does the same).
 echo_loop() {
     exec 3<>"$DEV"
+    [ -t 3 ] && stty raw -echo <&3
     while true; do
         if IFS= read -r line <&3; then printf '%s\n' "$line" >&3; else sleep 0.1; fi
     done
@@ -152,7 +197,7 @@ run_agent() {
     while true; do
         case "$MODE" in
             echo) echo_loop ;;
-            *) wsbridge agent --device "$DEV" --state /var/lib/wsbridge-agent ;;
+            *) wsbridge-agent --device "$DEV" --state /var/lib/wsbridge-agent ;;
         esac
         echo "wsbridge-guest: agent exited with $?, restarting"
         sleep 1
@@ -173,4 +218,5 @@ case "$COMPRESS" in
     *) find . | "$ROOT/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1 > "$OUTDIR/initrd.img" ;;
 esac
 echo "kernel $KVER: $OUTDIR/vmlinuz"
+echo "agent: $(wc -c < "$ROOT/usr/bin/wsbridge-agent") bytes; initramfs tree: $(du -sb "$ROOT" | cut -f1) bytes"
 echo "initramfs ($COMPRESS, $(du -h "$OUTDIR/initrd.img" | cut -f1)): $OUTDIR/initrd.img"

@@ -13,7 +13,7 @@ struct WorkspaceBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "workspace",
         abstract: "Time to first job in a libvirt guest (cold boot, restore, warm) and jobs/s into one warm guest.")
 
-    @Option(help: "Directory with the guest's vmlinuz and initrd.img (contrib/guest-image/build.sh).")
+    @Option(help: "Directory with the guest's vmlinuz and initrd.img (contrib/guest-image/build.sh with the wsbridge-agent binary).")
     var guestDir: String = ".build/guest-image"
     @Option(help: "libvirt URI.") var uri: String = "qemu:///system"
     @Option(help: "Domain type: qemu (TCG) or kvm.") var domainType: String = "qemu"

@@ -1,10 +1,11 @@
 import WorkspaceAgent
 
+/// `wsbridge agent` runs the same code as the standalone `wsbridge-agent`.
 enum WorkspaceAgentRunner {
-    static func make(socket: String?, device: String?, state: String, journal: String?, workspace: String,
-                     cgroup: String?, cgroupVersion: String?) throws -> WorkspaceAgent.Agent {
-        try WorkspaceAgent.Agent(options: AgentOptions(socketPath: socket, devicePath: device, stateDirectory: state,
-                                                       journalPath: journal, cgroup: cgroup, cgroupVersion: cgroupVersion,
-                                                       workspaceID: workspace))
+    static func run(socket: String?, device: String?, state: String, journal: String?, workspace: String,
+                    cgroup: String?, cgroupVersion: String?) throws -> Never {
+        try AgentMain.run(AgentOptions(socketPath: socket, devicePath: device, stateDirectory: state,
+                                       journalPath: journal, cgroup: cgroup, cgroupVersion: cgroupVersion,
+                                       workspaceID: workspace))
     }
 }

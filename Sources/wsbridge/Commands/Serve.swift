@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
 struct Agent: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the agent inside a workspace (started by the daemon's providers, not by hand).",
+        discussion: "The same agent as the standalone `wsbridge-agent`, which guests carry.",
         shouldDisplay: false
     )
 
@@ -51,9 +52,8 @@ struct Agent: ParsableCommand {
     @Option(help: "v1 or v2.") var cgroupVersion: String?
 
     func run() throws {
-        let agent = try WorkspaceAgentRunner.make(socket: socket, device: device, state: state, journal: journal,
-                                                  workspace: workspace, cgroup: cgroup, cgroupVersion: cgroupVersion)
-        try agent.run()
+        try WorkspaceAgentRunner.run(socket: socket, device: device, state: state, journal: journal,
+                                     workspace: workspace, cgroup: cgroup, cgroupVersion: cgroupVersion)
     }
 }
 
