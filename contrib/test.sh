@@ -31,7 +31,13 @@ guest_tests() {
     # The guest carries the agent alone, linked statically: no library, a small initramfs.
     swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product wsbridge-agent
     contrib/guest-image/build.sh .build/guest-image .build/release/wsbridge-agent
-    WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests"
+    # A second "host": this machine's libvirtd through ssh on loopback, for guests on remote URIs.
+    local ssh_dir=.build/loopback-ssh remote_uri status=0
+    remote_uri=$(Tests/remote-libvirt/loopback-ssh.sh "$ssh_dir") || return 1
+    WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" WSBRIDGE_REMOTE_URI="$remote_uri" \
+        swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests|RemoteHostGuestTests" || status=$?
+    Tests/remote-libvirt/loopback-ssh.sh --stop "$ssh_dir"
+    return $status
 }
 run "guest channel discovery (fake sysfs: virtio, Xen, none)" contrib/guest-image/test-find-channel.sh
 skip libvirt || run "libvirt with real QEMU guests" guest_tests

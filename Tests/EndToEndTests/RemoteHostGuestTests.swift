@@ -8,7 +8,7 @@ import WorkspaceBridge
 /// naming a host, which `Tests/remote-libvirt/loopback-ssh.sh` makes out of this machine's own
 /// libvirtd (`qemu+ssh://root@127.0.0.1:2222/system?...`).
 @Suite("Jobs in guests on a remote libvirt host (WSBRIDGE_REMOTE_URI)", .serialized,
-       .enabled(if: guestTestsEnabled && ProcessInfo.processInfo.environment["WSBRIDGE_REMOTE_URI"] != nil))
+       .enabled(if: guestTestsEnabled && !(ProcessInfo.processInfo.environment["WSBRIDGE_REMOTE_URI"] ?? "").isEmpty))
 struct RemoteHostGuestTests {
     static let env = ProcessInfo.processInfo.environment
     let uri = Self.env["WSBRIDGE_REMOTE_URI"] ?? ""
@@ -27,7 +27,7 @@ struct RemoteHostGuestTests {
         provider = "libvirt"
         slots = 2
         max_workspaces = 1
-        memory_mb = 512
+        memory_mb = 256
         cpus = 1
         idle_timeout_seconds = \(idle)
         warm_workspaces = \(warm)

@@ -36,7 +36,15 @@ UsePAM no
 StrictModes no
 CONF
 [ -f "$DIR/sshd.pid" ] && kill "$(cat "$DIR/sshd.pid")" 2>/dev/null && sleep 0.5
+rm -f "$DIR/sshd.pid" "$DIR/sshd.log"
 /usr/sbin/sshd -f "$DIR/sshd_config" -E "$DIR/sshd.log"
+sleep 0.5
+# sshd detaches before it binds: a port in use shows only in its log.
+if [ ! -f "$DIR/sshd.pid" ] || ! kill -0 "$(cat "$DIR/sshd.pid")" 2>/dev/null; then
+    echo "loopback-ssh.sh: sshd did not start:" >&2
+    cat "$DIR/sshd.log" >&2
+    exit 1
+fi
 URI="qemu+ssh://root@127.0.0.1:$PORT/system?keyfile=$DIR/client_key&no_verify=1&no_tty=1"
 i=0
 until virsh -c "$URI" version >/dev/null 2>&1; do
