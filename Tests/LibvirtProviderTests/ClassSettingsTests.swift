@@ -11,12 +11,29 @@ import WorkspaceBridge
         #expect(try settings("qemu:///system, test:///default").uris == ["qemu:///system", "test:///default"])
     }
 
-    /// A remote host's guests would have their agent socket on that host: refused at once, with why.
-    @Test func remoteHostsAreRefusedWithAReason() {
+    @Test func remoteHostsAreAcceptedWithTheirPool() throws {
+        let s = try LibvirtClassSettings(WorkspaceClass(name: "vm", provider: "libvirt", settings: [
+            "uris": "qemu:///system,qemu+ssh://root@node2.example.org/system?keyfile=/etc/wsbridge/key",
+            "kernel": "/boot/vmlinuz", "storage_pool": "grid", "storage_pool_path": "/srv/pool"]))
+        #expect(s.uris.count == 2)
+        #expect(s.storagePool == "grid" && s.storagePoolPath == "/srv/pool")
+        #expect(try settings("qemu:///system").storagePool == "wsbridge")
+    }
+
+    @Test func whichURIsAreRemote() {
+        #expect(!LibvirtClassSettings.isRemote("qemu:///system"))
+        #expect(!LibvirtClassSettings.isRemote("xen:///system"))
+        #expect(!LibvirtClassSettings.isRemote("test:///default"))
+        #expect(LibvirtClassSettings.isRemote("qemu+ssh://root@node2/system"))
+        #expect(LibvirtClassSettings.isRemote("qemu+tls://node2.example.org/system"))
+        #expect(LibvirtClassSettings.isRemote("xen+ssh://127.0.0.1:2222/system?no_verify=1"))
+    }
+
+    @Test func badURIsAndPoolPathsAreRefusedWithTheKey() {
+        #expect { _ = try settings("node2/system") } throws: { "\($0)".contains("uris") && "\($0)".contains("not a libvirt URI") }
         #expect {
-            _ = try settings("qemu:///system,qemu+ssh://node2.example.org/system")
-        } throws: { error in
-            "\(error)".contains("qemu+ssh://node2.example.org/system") && "\(error)".contains("not supported yet")
-        }
+            _ = try LibvirtClassSettings(WorkspaceClass(name: "vm", provider: "libvirt", settings: [
+                "kernel": "/boot/vmlinuz", "storage_pool_path": "pool"]))
+        } throws: { "\($0)".contains("storage_pool_path") && "\($0)".contains("absolute") }
     }
 }

@@ -15,13 +15,18 @@ let haveXMLValidator = FileManager.default.isExecutableFile(atPath: "/usr/bin/vi
 
 /// Runs `virt-xml-validate FILE domain`; returns (exit status, output).
 func validateDomainXML(_ xml: String) throws -> (Int32, String) {
+    try validateXML(xml, schema: "domain")
+}
+
+/// Runs `virt-xml-validate FILE SCHEMA` (`domain`, `storagevol`, `storagepool` ...).
+func validateXML(_ xml: String, schema: String) throws -> (Int32, String) {
     let dir = makeTempDirectory("wsb-xml")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let file = (dir as NSString).appendingPathComponent("domain.xml")
     try xml.write(toFile: file, atomically: true, encoding: .utf8)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/virt-xml-validate")
-    p.arguments = [file, "domain"]
+    p.arguments = [file, schema]
     let pipe = Pipe()
     p.standardOutput = pipe
     p.standardError = pipe
