@@ -73,7 +73,8 @@ final class ChannelForwarder: @unchecked Sendable {
             } catch {
                 let running = (try? await domain.state().isActive) ?? false
                 if !running || Date() > deadline { break }
-                try? await Task.sleep(nanoseconds: 200_000_000)
+                // Usually the previous stream still closing on the host: a moment, not a boot.
+                try? await Task.sleep(nanoseconds: 50_000_000)
             }
         }
         Glibc.close(client)
