@@ -1,6 +1,19 @@
 import Foundation
 import WorkspaceBridge
 
+extension DomainSpec {
+    /// The spec of a workspace of `workspaceClass`, its files already staged at these paths.
+    init(name: String, workspaceClass: WorkspaceClass, settings: LibvirtClassSettings, metadata: WorkspaceMetadata,
+         kernel: String, initrd: String?, disks: [Disk], serialLogPath: String, agentSocketPath: String?) {
+        self.init(name: name, kind: settings.kind, memoryMiB: workspaceClass.memoryMB,
+                  maxMemoryMiB: settings.maxMemoryMB, vcpus: workspaceClass.cpus,
+                  cpu: CPUTuning(weight: workspaceClass.cpuWeight, capPercent: workspaceClass.cpuCapPercent),
+                  kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
+                  network: settings.network, bandwidth: settings.bandwidth, serialLogPath: serialLogPath,
+                  agentSocketPath: agentSocketPath, metadata: metadata, machine: settings.machine)
+    }
+}
+
 /// Guests on remote hosts (URIs naming a host, such as `qemu+ssh://root@node1/system`): their
 /// images go through libvirt into a storage pool there, and their agent channel comes back
 /// through libvirt to a local socket (`ChannelForwarder`), so the rest of the bridge sees a
@@ -29,14 +42,10 @@ extension LibvirtProvider {
                                                            backingFormat: ImageCache.format(of: image), sizeMB: workspaceClass.diskMB)
                 disks.append(.init(path: overlay, format: "qcow2"))
             }
-            return DomainSpec(
-                name: domainName, kind: settings.kind, memoryMiB: workspaceClass.memoryMB,
-                maxMemoryMiB: settings.maxMemoryMB, vcpus: workspaceClass.cpus,
-                cpu: CPUTuning(weight: workspaceClass.cpuWeight, capPercent: workspaceClass.cpuCapPercent),
-                kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
-                network: settings.network, bandwidth: settings.bandwidth,
-                serialLogPath: (directory as NSString).appendingPathComponent("\(domainName).serial.log"),
-                agentSocketPath: nil, metadata: metadata, machine: settings.machine)
+            return DomainSpec(name: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata,
+                              kernel: kernel, initrd: initrd, disks: disks,
+                              serialLogPath: (directory as NSString).appendingPathComponent("\(domainName).serial.log"),
+                              agentSocketPath: nil)
         } catch {
             try? await pool.remove(Self.remoteVolumes(domainName))
             throw LibvirtProviderError.image("on \(connection.uri): \(error)")

@@ -276,14 +276,10 @@ public final class LibvirtProvider: WorkspaceProvider {
                 try cache.createOverlay(base: base, at: overlay, sizeMB: workspaceClass.diskMB)
                 disks.append(.init(path: overlay, format: "qcow2"))
             }
-            return DomainSpec(
-                name: domainName, kind: settings.kind, memoryMiB: workspaceClass.memoryMB,
-                maxMemoryMiB: settings.maxMemoryMB, vcpus: workspaceClass.cpus,
-                cpu: CPUTuning(weight: workspaceClass.cpuWeight, capPercent: workspaceClass.cpuCapPercent),
-                kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
-                network: settings.network, bandwidth: settings.bandwidth,
-                serialLogPath: (metadata.instanceDirectory as NSString).appendingPathComponent("serial.log"),
-                agentSocketPath: metadata.endpoint, metadata: metadata, machine: settings.machine)
+            return DomainSpec(name: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata,
+                              kernel: kernel, initrd: initrd, disks: disks,
+                              serialLogPath: (metadata.instanceDirectory as NSString).appendingPathComponent("serial.log"),
+                              agentSocketPath: metadata.endpoint)
         } catch {
             removeLocalFiles(instanceDir: metadata.instanceDirectory, socket: metadata.endpoint)
             throw LibvirtProviderError.image(error.description)

@@ -86,18 +86,7 @@ struct GuestTests {
         return "d" + String(h, radix: 16)
     }
 
-    func virsh(_ args: [String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
-        p.arguments = ["-c", uri] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return "" }
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return out
-    }
+    func virsh(_ args: [String]) -> String { Virsh.run(uri, args) }
 
     static var hostKernel: String {
         var u = utsname()
@@ -232,6 +221,22 @@ struct GuestTests {
         print(String(format: "warm guest (%@): submit to start %.0f ms", mode, ((j.startedAt ?? 0) - j.submittedAt) * 1000))
         // Idle again, it is parked again.
         try d.waitUntil(timeout: 120, "parked again") { try workspaces(d).first?.state.rawValue == mode }
+    }
+}
+
+/// Runs `virsh -c URI ARGS...`; its standard output, or "" when it cannot run.
+enum Virsh {
+    static func run(_ uri: String, _ args: [String]) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
+        p.arguments = ["-c", uri] + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return "" }
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return out
     }
 }
 

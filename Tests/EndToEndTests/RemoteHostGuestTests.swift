@@ -56,18 +56,7 @@ struct RemoteHostGuestTests {
         try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).map(\.workspace)
     }
 
-    func virsh(_ args: [String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
-        p.arguments = ["-c", uri] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return "" }
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return out
-    }
+    func virsh(_ args: [String]) -> String { Virsh.run(uri, args) }
 
     func volumes() -> [String] {
         _ = virsh(["pool-refresh", pool])

@@ -5,7 +5,8 @@
 # whose files and sockets it cannot touch: images must be uploaded and the agent channel must
 # come back through libvirt, exactly as with another machine.
 #
-# usage: loopback-ssh.sh DIR [PORT]     (as root; DIR keeps the keys and sshd's files)
+# usage: loopback-ssh.sh DIR [PORT]     (as root; DIR keeps the keys and sshd's files; without
+#                                        PORT, the first free one from 2222 on)
 #        loopback-ssh.sh --stop DIR
 set -eu
 
@@ -15,7 +16,7 @@ if [ "${1:-}" = --stop ]; then
     exit 0
 fi
 DIR=${1:?usage: loopback-ssh.sh DIR [PORT]}
-PORT=${2:-2222}
+PORT=${2:-}
 [ -x /usr/sbin/sshd ] || { echo "loopback-ssh.sh: /usr/sbin/sshd missing (openssh-server)" >&2; exit 1; }
 mkdir -p "$DIR" /run/sshd
 chmod 700 "$DIR"
@@ -23,8 +24,9 @@ DIR=$(cd "$DIR" && pwd)
 [ -f "$DIR/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/host_key"
 [ -f "$DIR/client_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/client_key"
 cp "$DIR/client_key.pub" "$DIR/authorized_keys"
-cat > "$DIR/sshd_config" <<CONF
-Port $PORT
+start_sshd() {
+    cat > "$DIR/sshd_config" <<CONF
+Port $1
 ListenAddress 127.0.0.1
 HostKey $DIR/host_key
 PidFile $DIR/sshd.pid
@@ -35,16 +37,23 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 CONF
+    rm -f "$DIR/sshd.pid" "$DIR/sshd.log"
+    /usr/sbin/sshd -f "$DIR/sshd_config" -E "$DIR/sshd.log"
+    sleep 0.5
+    # sshd detaches before it binds: a port in use shows only in its log.
+    [ -f "$DIR/sshd.pid" ] && kill -0 "$(cat "$DIR/sshd.pid")" 2>/dev/null
+}
 [ -f "$DIR/sshd.pid" ] && kill "$(cat "$DIR/sshd.pid")" 2>/dev/null && sleep 0.5
-rm -f "$DIR/sshd.pid" "$DIR/sshd.log"
-/usr/sbin/sshd -f "$DIR/sshd_config" -E "$DIR/sshd.log"
-sleep 0.5
-# sshd detaches before it binds: a port in use shows only in its log.
-if [ ! -f "$DIR/sshd.pid" ] || ! kill -0 "$(cat "$DIR/sshd.pid")" 2>/dev/null; then
+started=
+for p in ${PORT:-$(seq 2222 2262)}; do
+    if start_sshd "$p"; then started=$p; break; fi
+done
+if [ -z "$started" ]; then
     echo "loopback-ssh.sh: sshd did not start:" >&2
     cat "$DIR/sshd.log" >&2
     exit 1
 fi
+PORT=$started
 URI="qemu+ssh://root@127.0.0.1:$PORT/system?keyfile=$DIR/client_key&no_verify=1&no_tty=1"
 i=0
 until virsh -c "$URI" version >/dev/null 2>&1; do
