@@ -25,7 +25,8 @@ struct GuestTests {
 
     /// A config with one libvirt class `vm`.
     func vmConfig(slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, cpus: Int = 1,
-                  lease: Int = 3600, idle: Int = 600, warm: Int = 0, warmMode: String = "running") -> String {
+                  lease: Int = 3600, idle: Int = 600, warm: Int = 0, warmMode: String = "running",
+                  image: String? = nil, diskMB: Int? = nil) -> String {
         """
         [throttle]
         max_running = 8
@@ -46,11 +47,13 @@ struct GuestTests {
         warm_workspaces = \(warm)
         warm_mode = "\(warmMode)"
         network = false
+        \(diskMB.map { "disk_mb = \($0)" } ?? "")
         [class.settings]
         uris = "\(uri)"
         domain_type = "qemu"
         kernel = "\(guestDir)/vmlinuz"
         initrd = "\(guestDir)/initrd.img"
+        \(image.map { "image = \"\($0)\"" } ?? "")
         boot_timeout_seconds = 180
         """
     }
@@ -125,6 +128,28 @@ struct GuestTests {
         let starts = done.compactMap(\.startedAt), ends = done.compactMap(\.endedAt)
         #expect(starts.count == 2 && ends.count == 2 && starts.max()! < ends.min()!, "they overlapped: \(starts) \(ends)")
         for i in 0..<2 { #expect(read(d, "s\(i).out") == "side-\(i)\nerr-\(i)\n") }
+    }
+
+    @Test("a class with a disk image: the guest's root is its own copy-on-write overlay of the image, of the class's disk size; the image is never written")
+    func diskImageRoot() throws {
+        let image = guestDir + "/disk.qcow2"
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 2, image: image, diskMB: 512))
+        defer { cleanUp(d) }
+        try d.start()
+        let before = try Data(contentsOf: URL(fileURLWithPath: image))
+        let script = "cat /etc/wsbridge-image; grep ' / ' /proc/mounts | cut -d' ' -f1,3; echo $(( $(cat /sys/block/vda/size) / 2048 )); "
+            + "test -e /root/mark && echo not-fresh; echo x > /root/mark; echo wrote"
+        // Two guests one after the other (one slot each, the first kept busy): each has its own overlay.
+        let ids = try d.submit([job(script + "; sleep 6", d, out: "a.out"), job(script, d, out: "b.out")])
+        let jobs = try d.waitAll(ids, timeout: 400)
+        #expect(jobs.allSatisfy { $0.state == .done }, "\(jobs.map { "\($0.state) \($0.reason ?? "")" }) \(d.daemonLog.suffix(2000))")
+        #expect(Set(jobs.compactMap(\.workspaceID)).count == 2, "two guests")
+        for name in ["a.out", "b.out"] {
+            let lines = read(d, name).split(separator: "\n").map(String.init)
+            #expect(lines == ["wsbridge guest disk image (built by contrib/guest-image/build.sh)", "/dev/vda ext4", "512", "wrote"],
+                    "\(name): \(lines)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: image)) == before, "the base image is read only")
     }
 
     @Test("killing the guest's QEMU requeues its job, which runs again in a new guest")

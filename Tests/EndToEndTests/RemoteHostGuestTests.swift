@@ -37,6 +37,7 @@ struct RemoteHostGuestTests {
         domain_type = "qemu"
         kernel = "\(guestDir)/vmlinuz"
         initrd = "\(guestDir)/initrd.img"
+        image = "\(guestDir)/disk.qcow2"
         storage_pool = "\(pool)"
         storage_pool_path = "\(poolPath)"
         boot_timeout_seconds = 180
@@ -76,14 +77,14 @@ struct RemoteHostGuestTests {
         try? FileManager.default.removeItem(atPath: poolPath)
     }
 
-    @Test("a job runs in a guest on the remote host: images uploaded once into its pool, channel through libvirt, output back; a daemon killed with -9 re-adopts the guest; reaping removes its files there")
+    @Test("a job runs in a guest on the remote host: images uploaded once into its pool, its root an overlay made there, channel through libvirt, output back; a daemon killed with -9 re-adopts the guest; reaping removes its files there")
     func jobOnRemoteHost() throws {
         let d = try TestDaemon(config: config(idle: 2))
         defer { cleanUp(d) }
         try d.start()
         try "from-the-submitter\n".write(toFile: d.work + "/in.txt", atomically: true, encoding: .utf8)
         let ids = try d.submit([
-            job("uname -r; cat; echo err >&2", d, out: "a.out", err: "a.err", stdin: d.work + "/in.txt"),
+            job("uname -r; cat; echo err >&2; cat /etc/wsbridge-image", d, out: "a.out", err: "a.err", stdin: d.work + "/in.txt"),
             job("sleep 12; echo long-done", d, out: "long.out"),
         ])
         try d.waitUntil(timeout: 300, "the long job running") { try d.status([ids[1]])[0].state == .running }
@@ -93,7 +94,8 @@ struct RemoteHostGuestTests {
         let xml = virsh(["dumpxml", domain])
         #expect(xml.contains("<kernel>\(poolPath)/sha256-"), "the kernel is the host's uploaded copy")
         let uploaded = volumes().filter { $0.hasPrefix("sha256-") }
-        #expect(uploaded.count == 4, "kernel and initramfs, each with its completion marker: \(uploaded)")
+        #expect(uploaded.count == 6, "kernel, initramfs and disk image, each with its completion marker: \(uploaded)")
+        #expect(volumes().contains("\(domain).qcow2"), "the guest's overlay disk, made by libvirt on the host")
 
         // The daemon dies with the forwarder; started again, it re-adopts the guest and its job.
         d.kill9()
@@ -102,7 +104,8 @@ struct RemoteHostGuestTests {
         let jobs = try d.waitAll(ids, timeout: 120)
         #expect(jobs.allSatisfy { $0.state == .done && $0.attempts == 1 }, "\(jobs.map { "\($0.state) \($0.attempts) \($0.reason ?? "")" }) \(d.daemonLog.suffix(2000))")
         let lines = read(d, "a.out").split(separator: "\n").map(String.init)
-        #expect(lines.count == 2 && lines[0] != GuestTests.hostKernel && lines[1] == "from-the-submitter", "\(lines)")
+        #expect(lines.count == 3 && lines[0] != GuestTests.hostKernel && lines[1] == "from-the-submitter", "\(lines)")
+        #expect(lines.last?.hasPrefix("wsbridge guest disk image") == true, "the root is the uploaded image's overlay")
         #expect(read(d, "a.err") == "err\n")
         #expect(read(d, "long.out") == "long-done\n")
         #expect(try workspaces(d).map(\.id) == [ws.id], "the same guest, adopted")
@@ -111,7 +114,7 @@ struct RemoteHostGuestTests {
         try d.waitUntil(timeout: 60, "reaped") { try workspaces(d).isEmpty }
         let left = volumes()
         #expect(!left.contains { $0.hasPrefix(domain) }, "\(left)")
-        #expect(left.filter { $0.hasPrefix("sha256-") }.count == 4, "images are kept for the next guest")
+        #expect(left.filter { $0.hasPrefix("sha256-") }.count == 6, "images are kept for the next guest")
     }
 
     @Test("a saved warm guest on the remote host is restored for a job; its save file lives and dies in the pool")

@@ -5,6 +5,11 @@
 #                         the shared libraries it needs, if any); /init starts `wsbridge-agent` on
 #                         the channel named org.wsbridge.agent.0 (a virtio-serial port, or a Xen
 #                         PV console)
+#   OUTDIR/disk.qcow2     the same tree as an ext4 disk image (a class's `image`): with `root=`
+#                         on the kernel command line (the provider adds it for a class with an
+#                         image), /init mounts that disk and continues from it, so the guest's
+#                         root is the workspace's copy-on-write overlay. An image of your own
+#                         works the same way if it has an executable /init and the agent.
 #
 # usage: build.sh OUTDIR AGENT_BINARY
 #
@@ -17,7 +22,7 @@
 #                         (a channel self-test that needs no agent)
 #   wsbridge.debug=1      start a shell on the serial console after the agent loop is set up
 #
-# Environment: KERNEL_PACKAGE (default linux-image-cloud-amd64), COMPRESS (gzip|lz4, default lz4
+# Environment: DISK_MB (size of the disk image's file system, default 128), KERNEL_PACKAGE (default linux-image-cloud-amd64), COMPRESS (gzip|lz4, default lz4
 # when the lz4 tool exists: the kernel unpacks it several times faster, which matters under TCG),
 # STRIP (all|debug|none, default all: what to strip from the agent; `debug` keeps the symbols,
 # for readable crash backtraces, at about half again the size).
@@ -137,12 +142,14 @@ cat > "$ROOT/init" <<'INIT'
 #!/bin/busybox sh
 # wsbridge guest init: mount, load virtio, find the agent channel, run the agent (respawned).
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
+# Run once from the initramfs and, with a disk root, once more from the disk: mount what is not.
+mounted() { mountpoint -q "$1"; }
+mounted /proc || mount -t proc proc /proc
+mounted /sys || mount -t sysfs sysfs /sys
+mounted /dev || mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm && { mounted /dev/pts || mount -t devpts devpts /dev/pts; }
+mounted /tmp || mount -t tmpfs tmpfs /tmp
+mounted /run || mount -t tmpfs tmpfs /run
 echo "wsbridge-guest: userspace up at $(cut -d' ' -f1 /proc/uptime)s"
 VERBOSE=0
 grep -q 'wsbridge.debug=1' /proc/cmdline && VERBOSE=1
@@ -152,6 +159,28 @@ while read -r m; do
 done < /etc/modules-order
 hostname wsbridge-guest
 ip link set lo up 2>/dev/null
+
+# A disk root (root=/dev/vda): mount it and go on from its own /init, moving the kernel's file
+# systems along. If it cannot be mounted, stay in the initramfs (the job still runs; the log says
+# why).
+ROOTDEV=
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in root=/dev/*) ROOTDEV=${arg#root=} ;; esac
+done
+if [ -n "$ROOTDEV" ] && [ -z "${WSBRIDGE_ON_DISK:-}" ]; then
+    i=0
+    while [ ! -b "$ROOTDEV" ] && [ "$i" -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+    mkdir -p /newroot
+    if mount -t ext4 -o rw "$ROOTDEV" /newroot 2>/dev/null && [ -x /newroot/init ]; then
+        for m in /dev /proc /sys /run; do mkdir -p "/newroot$m" && mount --move "$m" "/newroot$m"; done
+        umount /tmp 2>/dev/null
+        echo "wsbridge-guest: root on $ROOTDEV at $(cut -d' ' -f1 /proc/uptime)s"
+        export WSBRIDGE_ON_DISK=1
+        exec switch_root /newroot /init
+    fi
+    echo "wsbridge-guest: cannot mount $ROOTDEV as the root (ext4 with an executable /init); staying in the initramfs"
+    umount /newroot 2>/dev/null
+fi
 
 MODE=agent
 DEBUG=0
@@ -211,7 +240,15 @@ run_agent
 INIT
 chmod 755 "$ROOT/init"
 
-# 3. Pack.
+# 3. Pack: the initramfs, and the same tree as a disk image.
+DISK_MB=${DISK_MB:-128}
+echo "wsbridge guest disk image (built by contrib/guest-image/build.sh)" > "$WORK/image-marker"
+mkdir -p "$WORK/disk"
+cp -a "$ROOT/." "$WORK/disk/"
+cp "$WORK/image-marker" "$WORK/disk/etc/wsbridge-image"
+rm -f "$WORK/disk.raw"
+mke2fs -q -t ext4 -L wsbridge-root -d "$WORK/disk" "$WORK/disk.raw" "${DISK_MB}M"
+qemu-img convert -q -c -O qcow2 "$WORK/disk.raw" "$OUTDIR/disk.qcow2"
 cd "$ROOT"
 case "$COMPRESS" in
     lz4) find . | "$ROOT/bin/busybox" cpio -o -H newc 2>/dev/null | lz4 -l -9 -q > "$OUTDIR/initrd.img" ;;
@@ -220,3 +257,4 @@ esac
 echo "kernel $KVER: $OUTDIR/vmlinuz"
 echo "agent: $(wc -c < "$ROOT/usr/bin/wsbridge-agent") bytes; initramfs tree: $(du -sb "$ROOT" | cut -f1) bytes"
 echo "initramfs ($COMPRESS, $(du -h "$OUTDIR/initrd.img" | cut -f1)): $OUTDIR/initrd.img"
+echo "disk image (ext4 ${DISK_MB} MiB in qcow2, $(du -h "$OUTDIR/disk.qcow2" | cut -f1)): $OUTDIR/disk.qcow2"
