@@ -7,24 +7,31 @@ import Foundation
 /// To the daemon the remote guest then looks like a local one: its endpoint is a socket path.
 ///
 /// Like QEMU's own channel socket, a connection is accepted at once and stays open while the
-/// guest runs, even before its agent has opened the port; it ends when the guest is gone or the
-/// channel cannot be opened within `openTimeout`.
+/// guest is there, even before its agent has opened the port. While its host does not answer,
+/// the connection waits, silent, and the channel is opened once the host is back: an outage of
+/// the host (or of the link to it) neither ends the guest's jobs nor makes the daemon spin. The
+/// connection ends when the guest is gone or stopped, or when a running guest's channel cannot
+/// be opened within `openTimeout`.
 final class ChannelForwarder: @unchecked Sendable {
     let socketPath: String
-    let domain: LibvirtDomain
+    let uri: String
+    let domainName: String
+    let hosts: LibvirtHostPool
     let openTimeout: Double
     private let listenFD: Int32
     private let lock = NSLock()
     private var pumps: [ObjectIdentifier: ChannelPump] = [:]
     private var stopped = false
 
-    init(socketPath: String, domain: LibvirtDomain, openTimeout: Double = 60) throws {
+    init(socketPath: String, uri: String, domainName: String, hosts: LibvirtHostPool, openTimeout: Double = 60) throws {
         self.socketPath = socketPath
-        self.domain = domain
+        self.uri = uri
+        self.domainName = domainName
+        self.hosts = hosts
         self.openTimeout = openTimeout
         listenFD = try UnixSocket.listen(path: socketPath)
         let thread = Thread { [self] in acceptLoop() }
-        thread.name = "channel \(domain.name)"
+        thread.name = "channel \(domainName)"
         thread.start()
     }
 
@@ -41,6 +48,8 @@ final class ChannelForwarder: @unchecked Sendable {
         unlink(socketPath)
     }
 
+    private var isStopped: Bool { lock.withLock { stopped } }
+
     private func acceptLoop() {
         while true {
             let client = accept(listenFD, nil, nil)
@@ -48,33 +57,70 @@ final class ChannelForwarder: @unchecked Sendable {
                 if errno == EINTR { continue }
                 break
             }
-            if lock.withLock({ stopped }) { Glibc.close(client); break }
+            if isStopped { Glibc.close(client); break }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             Task { await self.connect(client) }
         }
         Glibc.close(listenFD)
     }
 
-    /// Opens the channel for one accepted client, retrying while the guest runs and the port is
-    /// not there yet (a guest being restored, or its QEMU still starting).
-    private func connect(_ client: Int32) async {
-        let deadline = Date().addingTimeInterval(openTimeout)
-        while !lock.withLock({ stopped }) {
+    /// What an attempt to open the channel found.
+    enum Attempt {
+        case opened(SendablePointer, LibvirtConnection)
+        /// The guest is gone or stopped: nothing to wait for.
+        case guestGone
+        /// The guest runs but its channel did not open (the previous stream still closing, QEMU
+        /// still starting): try again shortly, up to `openTimeout`.
+        case notYet
+        /// The host did not answer: wait for it, however long.
+        case hostUnreachable
+    }
+
+    func attempt() async -> Attempt {
+        do {
+            // Through the pool: a connection lost in an outage is opened anew once the host is back.
+            let connection = try await hosts.connection(uri)
+            let domain = try await connection.lookupDomain(name: domainName)
             do {
-                let stream = try await domain.openChannel(DomainXML.agentChannelName)
-                let pump = try ChannelPump(stream: stream.pointer, fd: client) { [weak self] in self?.forgetClosed() }
-                let keep = lock.withLock { () -> Bool in
-                    if stopped { return false }
-                    pumps[ObjectIdentifier(pump)] = pump
-                    return true
-                }
-                if !keep { pump.close() }
-                return
+                return .opened(try await domain.openChannel(DomainXML.agentChannelName), connection)
             } catch {
-                let running = (try? await domain.state().isActive) ?? false
-                if !running || Date() > deadline { break }
-                // Usually the previous stream still closing on the host: a moment, not a boot.
+                if error.isHostFailure { return .hostUnreachable }
+                return try await domain.state().isActive ? .notYet : .guestGone
+            }
+        } catch {
+            return error.isNoDomain ? .guestGone : error.isHostFailure ? .hostUnreachable : .notYet
+        }
+    }
+
+    /// Opens the channel for one accepted client and pumps it, or closes the client.
+    private func connect(_ client: Int32) async {
+        var deadline = Date().addingTimeInterval(openTimeout)
+        loop: while !isStopped {
+            switch await attempt() {
+            case .opened(let stream, let connection):
+                do {
+                    let pump = try ChannelPump(stream: stream.pointer, fd: client) { [weak self] in self?.forgetClosed() }
+                    // A stream does not always hear that its connection died: the pump must end
+                    // then, so that the daemon reconnects (and waits here for the host).
+                    connection.onClose { [weak pump] _ in pump?.close() }
+                    let keep = lock.withLock { () -> Bool in
+                        if stopped { return false }
+                        pumps[ObjectIdentifier(pump)] = pump
+                        return true
+                    }
+                    if !keep { pump.close() }
+                    return // the pump owns the client now
+                } catch {
+                    break loop
+                }
+            case .guestGone:
+                break loop
+            case .notYet:
+                if Date() > deadline { break loop }
                 try? await Task.sleep(nanoseconds: 50_000_000)
+            case .hostUnreachable:
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                deadline = Date().addingTimeInterval(openTimeout)
             }
         }
         Glibc.close(client)
@@ -90,12 +136,13 @@ final class ChannelForwarders: @unchecked Sendable {
     private let lock = NSLock()
     private var byDomain: [String: ChannelForwarder] = [:]
 
-    /// Starts a forwarder for `domain` at `socketPath` unless one runs already.
-    func ensure(domain: LibvirtDomain, socketPath: String, openTimeout: Double) throws {
+    /// Starts a forwarder for domain `domainName` on `uri` at `socketPath` unless one runs already.
+    func ensure(uri: String, domainName: String, socketPath: String, hosts: LibvirtHostPool, openTimeout: Double) throws {
         try lock.withLock {
-            if let f = byDomain[domain.name], f.socketPath == socketPath { return }
-            byDomain.removeValue(forKey: domain.name)?.stop()
-            byDomain[domain.name] = try ChannelForwarder(socketPath: socketPath, domain: domain, openTimeout: openTimeout)
+            if let f = byDomain[domainName], f.socketPath == socketPath, f.uri == uri { return }
+            byDomain.removeValue(forKey: domainName)?.stop()
+            byDomain[domainName] = try ChannelForwarder(socketPath: socketPath, uri: uri, domainName: domainName,
+                                                        hosts: hosts, openTimeout: openTimeout)
         }
     }
 

@@ -68,11 +68,18 @@ extension LibvirtProvider {
     }
 
     /// After a daemon restart: a live guest on a remote host gets its local channel socket back.
+    /// Its host need not answer now: the forwarder waits for it.
     public func adopt(_ workspace: Workspace) async throws {
-        guard let (uri, _) = Self.parseHandle(workspace.handle), LibvirtClassSettings.isRemote(uri) else { return }
-        let (domain, meta) = try await ourDomain(of: workspace)
-        let socket = meta.endpoint.isEmpty ? workspace.endpoint : meta.endpoint
-        do { try forwarders.ensure(domain: domain, socketPath: socket, openTimeout: 60) } catch {
+        guard let (uri, domainName) = Self.parseHandle(workspace.handle), LibvirtClassSettings.isRemote(uri) else { return }
+        let socket = workspace.endpoint.isEmpty ? socketPath(domainName) : workspace.endpoint
+        try forward(uri: uri, domainName: domainName, socket: socket, openTimeout: 60)
+    }
+
+    /// Serves the guest's agent channel at the local `socket`.
+    func forward(uri: String, domainName: String, socket: String, openTimeout: Double) throws {
+        do {
+            try forwarders.ensure(uri: uri, domainName: domainName, socketPath: socket, hosts: hosts, openTimeout: openTimeout)
+        } catch {
             throw LibvirtProviderError.configuration("cannot listen on \(socket): \(error)")
         }
     }

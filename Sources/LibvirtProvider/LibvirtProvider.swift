@@ -143,7 +143,9 @@ public final class LibvirtProvider: WorkspaceProvider {
                 // libxl takes the weight from <cputune> but a cap only at run time.
                 try await domain.setSchedulerParameters(spec.cpu.schedulerParameters(forScheduler: try await domain.schedulerType()))
             }
-            if remote { try forwarders.ensure(domain: domain, socketPath: socket, openTimeout: settings.bootTimeoutSeconds) }
+            if remote {
+                try forward(uri: connection.uri, domainName: domainName, socket: socket, openTimeout: settings.bootTimeoutSeconds)
+            }
             if configuration.waitForAgent {
                 _ = try await AgentChannel.waitUntilReady(socketPath: socket, timeout: settings.bootTimeoutSeconds, domain: domain)
             }

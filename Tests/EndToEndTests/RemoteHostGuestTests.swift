@@ -117,6 +117,47 @@ struct RemoteHostGuestTests {
         #expect(left.filter { $0.hasPrefix("sha256-") }.count == 6, "images are kept for the next guest")
     }
 
+    /// The loopback "host" of `WSBRIDGE_REMOTE_URI`: its sshd's directory and port.
+    var loopback: (dir: String, port: String)? {
+        guard let c = URLComponents(string: uri), let port = c.port,
+              let key = c.queryItems?.first(where: { $0.name == "keyfile" })?.value else { return nil }
+        return ((key as NSString).deletingLastPathComponent, String(port))
+    }
+
+    func loopbackSSH(_ args: [String]) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "Tests/remote-libvirt/loopback-ssh.sh")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return -1 }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    @Test("the remote host goes away mid-job (its ssh killed) and comes back: the job, which ended meanwhile, is reported once with its output; nothing is requeued",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "Tests/remote-libvirt/loopback-ssh.sh")))
+    func hostOutage() throws {
+        let (dir, port) = try #require(loopback, "a loopback-ssh URI")
+        let d = try TestDaemon(config: config())
+        defer { cleanUp(d) }
+        try d.start()
+        let ids = try d.submit([job("sleep 8; echo survived", d, out: "o.out")])
+        try d.waitUntil(timeout: 300, "running") { try d.status(ids)[0].state == .running }
+        let ws = try #require(try workspaces(d).first)
+        #expect(loopbackSSH(["--stop", dir]) == 0)
+        sleep(14) // the job ends while its host is away
+        #expect(try d.status(ids)[0].state == .running, "a silent host is no evidence of a dead job")
+        #expect(loopbackSSH([dir, port]) == 0, "the host is back on the same port")
+        let j: Job
+        do { j = try d.waitAll(ids, timeout: 120)[0] } catch {
+            Issue.record("\(error)\n\(d.daemonLog.suffix(4000))")
+            return
+        }
+        #expect(j.state == .done && j.attempts == 1 && j.workspaceID == ws.id,
+                "\(j.state) \(j.attempts) \(j.reason ?? "") \(d.daemonLog.suffix(3000))")
+        #expect(read(d, "o.out") == "survived\n")
+    }
+
     @Test("a saved warm guest on the remote host is restored for a job; its save file lives and dies in the pool")
     func savedGuestOnRemoteHost() throws {
         let d = try TestDaemon(config: config(warm: 1, warmMode: "saved"))

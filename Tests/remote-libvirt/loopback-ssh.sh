@@ -7,12 +7,20 @@
 #
 # usage: loopback-ssh.sh DIR [PORT]     (as root; DIR keeps the keys and sshd's files; without
 #                                        PORT, the first free one from 2222 on)
-#        loopback-ssh.sh --stop DIR
+#        loopback-ssh.sh --stop DIR     (sshd and its sessions: the "host" goes away)
 set -eu
 
+# --stop ends sshd and every session it serves, as a host that goes away would.
+descendants() {
+    for c in $(pgrep -P "$1"); do descendants "$c"; echo "$c"; done
+}
 if [ "${1:-}" = --stop ]; then
     DIR=${2:?usage: loopback-ssh.sh --stop DIR}
-    [ -f "$DIR/sshd.pid" ] && kill "$(cat "$DIR/sshd.pid")" 2>/dev/null || true
+    if [ -f "$DIR/sshd.pid" ]; then
+        pid=$(cat "$DIR/sshd.pid")
+        kill -9 $(descendants "$pid") "$pid" 2>/dev/null || true
+        rm -f "$DIR/sshd.pid"
+    fi
     exit 0
 fi
 DIR=${1:?usage: loopback-ssh.sh DIR [PORT]}
