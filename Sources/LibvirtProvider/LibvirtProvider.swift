@@ -5,9 +5,10 @@ import WorkspaceProviders
 /// Workspaces as libvirt guests: Xen PV/HVM under libxl, KVM, or QEMU/TCG.
 ///
 /// `create` places the guest on the class's least loaded host, stages its kernel, initramfs and
-/// disk through the content-addressed `ImageCache`, defines a persistent domain tagged with our
-/// `WorkspaceMetadata`, starts it and returns once the agent channel (a Unix socket on the host)
-/// is usable. Domains without our metadata are never touched.
+/// disk through the content-addressed `ImageCache` (on a remote host: `HostStoragePool`), defines
+/// a persistent domain tagged with our `WorkspaceMetadata`, starts it and returns once the agent
+/// channel is usable at a local Unix socket (QEMU's own, or a `ChannelForwarder` for a remote
+/// host). Domains without our metadata are never touched.
 public final class LibvirtProvider: WorkspaceProvider {
     public let name = "libvirt"
 
