@@ -5,16 +5,7 @@ import WorkspaceBridge
 
 /// Runs the CLI as another unix user; returns (exit code, stdout + stderr).
 func runAs(_ user: String, _ args: [String]) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-    p.arguments = ["-u", user, "--", TestDaemon.binary] + args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    try runCommand("/usr/sbin/runuser", ["-u", user, "--", TestDaemon.binary] + args)
 }
 
 /// A throwaway unix user for the test.

@@ -5,18 +5,7 @@ import WorkspaceBridge
 
 /// Runs the CLI as this user against the test daemon; returns (exit code, output).
 func cli(_ d: TestDaemon, _ args: [String], in dir: String) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: TestDaemon.binary)
-    p.arguments = args
-    p.currentDirectoryURL = URL(fileURLWithPath: dir)
-    p.environment = ["WSBRIDGE_STATE_DIR": d.stateDir, "PATH": "/usr/bin:/bin"]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    try runCommand(TestDaemon.binary, args, environment: ["WSBRIDGE_STATE_DIR": d.stateDir, "PATH": "/usr/bin:/bin"], directory: dir)
 }
 
 extension EndToEndTests {

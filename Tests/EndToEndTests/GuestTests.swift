@@ -252,16 +252,7 @@ struct GuestTests {
 /// Runs `virsh -c URI ARGS...`; its standard output, or "" when it cannot run.
 enum Virsh {
     static func run(_ uri: String, _ args: [String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
-        p.arguments = ["-c", uri] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return "" }
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return out
+        (try? runCommand("/usr/bin/virsh", ["-c", uri] + args, withStderr: false))?.1 ?? ""
     }
 }
 

@@ -125,13 +125,7 @@ struct RemoteHostGuestTests {
     }
 
     func loopbackSSH(_ args: [String]) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "Tests/remote-libvirt/loopback-ssh.sh")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return -1 }
-        p.waitUntilExit()
-        return p.terminationStatus
+        (try? runCommand("Tests/remote-libvirt/loopback-ssh.sh", args, withStderr: false))?.0 ?? -1
     }
 
     @Test("the remote host goes away mid-job (its ssh killed) and comes back: the job, which ended meanwhile, is reported once with its output; nothing is requeued",
