@@ -52,13 +52,10 @@ struct HostStoragePool: Sendable {
         return try await connection.perform("stage \(volume) on \(name)", timeout: Self.transferTimeout) { (c) throws(LibvirtError) -> String in
             guard let pool = virStoragePoolLookupByName(c, name) else { throw LibvirtError.last("virStoragePoolLookupByName(\(name))") }
             defer { virStoragePoolFree(pool) }
-            // Other daemons may have added files since the pool was last listed.
+            if let path = Self.completeCopy(pool, volume) { return path }
+            // Not listed: another daemon may have added it since the pool was last listed.
             if virStoragePoolRefresh(pool, 0) < 0 { throw LibvirtError.last("virStoragePoolRefresh(\(name))") }
-            if let done = Self.lookup(pool, volume + ".complete"), let vol = Self.lookup(pool, volume) {
-                virStorageVolFree(done)
-                defer { virStorageVolFree(vol) }
-                return try Self.path(of: vol)
-            }
+            if let path = Self.completeCopy(pool, volume) { return path }
             // A copy without its marker is a cut-short upload: start over.
             if let stale = Self.lookup(pool, volume) {
                 _ = virStorageVolDelete(stale, 0)
@@ -135,6 +132,15 @@ struct HostStoragePool: Sendable {
         if let v = virStorageVolLookupByName(pool, volume) { return v }
         virResetLastError()
         return nil
+    }
+
+    /// The path of `volume` if it and its `.complete` marker are listed.
+    private static func completeCopy(_ pool: OpaquePointer, _ volume: String) -> String? {
+        guard let done = lookup(pool, volume + ".complete") else { return nil }
+        virStorageVolFree(done)
+        guard let vol = lookup(pool, volume) else { return nil }
+        defer { virStorageVolFree(vol) }
+        return try? path(of: vol)
     }
 
     private static func path(of vol: OpaquePointer) throws(LibvirtError) -> String {

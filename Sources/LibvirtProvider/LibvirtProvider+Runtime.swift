@@ -74,7 +74,7 @@ extension LibvirtProvider {
     public func save(_ workspace: Workspace, to path: String? = nil) async throws -> String {
         let domain = try await domain(of: workspace)
         var file = path ?? ""
-        if file.isEmpty { file = try await defaultSaveFile(workspace, domainName: domain.name) }
+        if file.isEmpty { file = try await defaultSaveFile(domainName: domain.name, pool: try await remotePool(of: workspace)) }
         // Saving writes the whole guest memory: allow far longer than an ordinary call.
         do { try await domain.save(to: file, timeout: max(configuration.callTimeout, 600)) } catch {
             throw LibvirtProviderError.libvirt(error)
@@ -91,7 +91,7 @@ extension LibvirtProvider {
         }
         let pool = try await remotePool(of: workspace)
         var file = path ?? ""
-        if file.isEmpty { file = try await defaultSaveFile(workspace, domainName: domainName) }
+        if file.isEmpty { file = try await defaultSaveFile(domainName: domainName, pool: pool) }
         do {
             let connection = try await hosts.connection(uri)
             try await connection.restoreDomain(from: file, timeout: max(configuration.callTimeout, 600))
@@ -110,8 +110,9 @@ extension LibvirtProvider {
         }
     }
 
-    private func defaultSaveFile(_ workspace: Workspace, domainName: String) async throws -> String {
-        if let pool = try await remotePool(of: workspace) {
+    /// In the instance directory here, or in the workspace's pool on its remote host.
+    private func defaultSaveFile(domainName: String, pool: HostStoragePool?) async throws -> String {
+        if let pool {
             do {
                 return (try await pool.prepare() as NSString).appendingPathComponent("\(domainName).save")
             } catch { throw LibvirtProviderError.libvirt(error) }
