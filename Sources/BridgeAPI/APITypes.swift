@@ -3,7 +3,15 @@ import WorkspaceBridge
 /// `POST /v1/jobs`: submit one or more jobs; a spec with `count` N becomes N jobs.
 public struct SubmitRequest: Codable, Sendable {
     public var specs: [JobSpec]
-    public init(specs: [JobSpec]) { self.specs = specs }
+    /// Makes a submit safe to repeat: a second submit of the same owner with the same key returns
+    /// the first one's job ids and records nothing (a client that lost the reply retries with it).
+    /// At most 256 characters; the CLI sends a fresh one per invocation, the GRAM adapter the job
+    /// manager's job contact, the blahp its job id.
+    public var idempotencyKey: String?
+    public init(specs: [JobSpec], idempotencyKey: String? = nil) {
+        self.specs = specs
+        self.idempotencyKey = idempotencyKey
+    }
 }
 
 public struct SubmitReply: Codable, Sendable {

@@ -25,6 +25,29 @@ public struct BridgeClient: Sendable {
         try decode(try request("POST", path, body: Data()))
     }
 
+    /// Submits, safe to repeat: the request gets an idempotency key (a fresh one unless it has
+    /// one), and when the daemon cannot be reached or closes without answering (a restart), the
+    /// same request is sent again for up to `patience` seconds. The daemon records a key with its
+    /// jobs, so a submit it committed before the reply was lost is answered, not repeated.
+    public func submit(_ request: SubmitRequest, patience: Double = 30) throws(ClientError) -> SubmitReply {
+        var request = request
+        if request.idempotencyKey == nil { request.idempotencyKey = "cli-" + UUID().uuidString }
+        let deadline = Date().addingTimeInterval(patience)
+        while true {
+            do {
+                return try post("/v1/jobs", request, as: SubmitReply.self)
+            } catch {
+                switch error {
+                case .cannotConnect, .protocolError:
+                    guard Date() < deadline else { throw error }
+                    usleep(300_000)
+                default:
+                    throw error
+                }
+            }
+        }
+    }
+
     public func delete<R: Decodable>(_ path: String, as: R.Type = R.self) throws(ClientError) -> R {
         try decode(try request("DELETE", path, body: nil))
     }

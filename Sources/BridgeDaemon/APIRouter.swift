@@ -15,13 +15,38 @@ struct APIRequest: Sendable {
         path = (parts.first ?? "").split(separator: "/")
         var q: [String: String] = [:]
         if parts.count > 1 {
+            // `split` drops empty pieces, so "?=" or "?&" yields an empty key, never a missing one.
             for pair in parts[1].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1)
-                q[String(kv[0])] = kv.count > 1 ? String(kv[1]).removingPercentEncoding ?? String(kv[1]) : ""
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let value = kv.count > 1 ? String(kv[1]) : ""
+                q[String(kv[0])] = value.removingPercentEncoding ?? value
             }
         }
         query = q
         self.body = body
+    }
+}
+
+extension APIRequest {
+    /// A duration from the query, in `0...max` seconds; anything else (negative, not a number,
+    /// infinite) is refused with the parameter's name rather than reaching a conversion that traps.
+    func seconds(_ name: String, default value: Double, max: Double) throws(CommandError) -> Double {
+        guard let text = query[name] else { return value }
+        guard let v = Double(text), v.isFinite, v >= 0, v <= max else {
+            throw CommandError(description: "\(name) must be a number of seconds from 0 to \(Int(max)), not \"\(text)\"",
+                               code: "bad-request")
+        }
+        return v
+    }
+
+    /// An integer from the query, within `range`.
+    func integer(_ name: String, default value: Int64, in range: ClosedRange<Int64>) throws(CommandError) -> Int64 {
+        guard let text = query[name] else { return value }
+        guard let v = Int64(text), range.contains(v) else {
+            throw CommandError(description: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"",
+                               code: "bad-request")
+        }
+        return v
     }
 }
 
@@ -63,14 +88,20 @@ struct APIRouter: Sendable {
         case ("POST", "jobs", 2):
             let req = try JSONDecoder().decode(SubmitRequest.self, from: r.body)
             guard !req.specs.isEmpty else { return failure(400, "the request holds no job", "bad-request") }
-            return try ok(SubmitReply(jobs: try await scheduler.submit(req.specs, caller: uid)), status: 201)
+            guard req.specs.count <= 10_000 else { return failure(400, "at most 10000 specs in one submit", "bad-request") }
+            return try ok(SubmitReply(jobs: try await scheduler.submit(req.specs, caller: uid, idempotencyKey: req.idempotencyKey)),
+                          status: 201)
         case ("GET", "jobs", 2):
             let ids = try r.query["ids"].map { try $0.split(separator: ",").map { try jobID(String($0)) } }
-            return try ok(try await scheduler.status(ids: ids, caller: uid, history: r.query["history"] != nil))
+            if let ids, ids.count > 10_000 { return failure(400, "at most 10000 ids at once, not \(ids.count)", "bad-request") }
+            // Newest first in pages: `limit` jobs with ids below the cursor `before`, returned oldest first.
+            let page = JobPage(limit: Int(try r.integer("limit", default: 10_000, in: 1...10_000)),
+                               before: r.query["before"] == nil ? nil : try r.integer("before", default: 0, in: 1...Int64.max))
+            return try ok(try await scheduler.status(ids: ids, caller: uid, history: r.query["history"] != nil, page: page))
         case ("GET", "jobs", 3):
             return try ok(try await scheduler.status(ids: [try jobID(arg!)], caller: uid, history: true)[0])
         case ("GET", "jobs", 4) where p[3] == "wait":
-            let timeout = min(Double(r.query["timeout"] ?? "") ?? 30, 300)
+            let timeout = try r.seconds("timeout", default: 30, max: 300)
             return try ok(try await scheduler.waitTerminal(try jobID(arg!), caller: uid, timeout: timeout))
         case ("GET", "jobs", 4) where p[3] == "explain":
             return try ok(try await scheduler.explain(try jobID(arg!), caller: uid))
@@ -80,8 +111,8 @@ struct APIRouter: Sendable {
         case ("POST", "clusters", 2):
             return try ok(["cluster": try await scheduler.nextCluster()] as [String: Int64])
         case ("GET", "events", 2):
-            let after = Int64(r.query["after"] ?? "0") ?? 0
-            let wait = min(Double(r.query["wait"] ?? "0") ?? 0, 60)
+            let after = try r.integer("after", default: 0, in: 0...Int64.max)
+            let wait = try r.seconds("wait", default: 0, max: 60)
             let job = try r.query["job"].map { try jobID($0) }
             return try ok(try await scheduler.events(after: after, jobID: job, caller: uid, wait: wait))
         case ("GET", "workspaces", 2):

@@ -25,6 +25,10 @@ public enum ConfigLoader {
         do {
             try Reader(root, "", path).read(config: &config)
             try config.validate()
+            if geteuid() == 0, let runAs = Identity.lookup(name: config.rootJobsRunAs), runAs.uid == 0 {
+                throw ConfigError(key: "daemon.root_jobs_run_as",
+                                  message: "\"\(config.rootJobsRunAs)\" is uid 0: a job never runs as root; name an unprivileged user")
+            }
         } catch let e as Failure {
             throw e
         } catch let e as ConfigError {
@@ -115,7 +119,18 @@ public enum ConfigLoader {
         }
 
         func read(config: inout BridgeConfig) throws(Failure) {
-            try only(["throttle", "retry", "class", "daemon", "gram"])
+            try only(["throttle", "retry", "class", "daemon", "gram", "api"])
+            if let a = try sub("api") {
+                try a.only(["max_connections", "max_connections_per_user", "idle_timeout_seconds", "max_request_bytes",
+                            "max_count", "requests_per_second_per_user"])
+                config.api.maxConnections = try a.int("max_connections") ?? config.api.maxConnections
+                config.api.maxConnectionsPerUser = try a.int("max_connections_per_user") ?? config.api.maxConnectionsPerUser
+                config.api.idleTimeoutSeconds = try a.double("idle_timeout_seconds") ?? config.api.idleTimeoutSeconds
+                config.api.maxRequestBytes = try a.int("max_request_bytes") ?? config.api.maxRequestBytes
+                config.api.maxCount = try a.int("max_count") ?? config.api.maxCount
+                config.api.requestsPerSecondPerUser = try a.double("requests_per_second_per_user")
+                    ?? config.api.requestsPerSecondPerUser
+            }
             if let t = try sub("throttle") {
                 try t.only(["max_running", "max_running_per_owner", "max_queued_per_owner", "start_rate", "start_burst", "max_creating"])
                 config.throttle.maxRunning = try t.int("max_running") ?? config.throttle.maxRunning

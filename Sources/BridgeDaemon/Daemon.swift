@@ -44,8 +44,8 @@ public enum Daemon {
         } catch {
             throw DaemonError.setup("cannot create the state directory \(dir): \(error.localizedDescription)")
         }
-        chmod(dir, 0o755)
-        let lock = open(dir + "/daemon.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try StateDirectory.secure(dir)
+        let lock = open(dir + "/daemon.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else { throw DaemonError.alreadyRunning(dir) }
 
         let config = try options.configPath.map { path throws -> BridgeConfig in try ConfigLoader.load(path: path) } ?? BridgeConfig()
@@ -76,7 +76,8 @@ public enum Daemon {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let socketPath = options.socketPath ?? dir + "/api.sock"
-        let server = try await APIServer(path: socketPath, router: APIRouter(scheduler: scheduler, reload: reload), group: group)
+        let server = try await APIServer(path: socketPath, router: APIRouter(scheduler: scheduler, reload: reload),
+                                         limits: config.api, group: group)
         logger.info("listening", metadata: ["socket": "\(socketPath)"])
 
         let (stops, stop) = AsyncStream.makeStream(of: Int32.self)
@@ -104,7 +105,7 @@ public enum Daemon {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 100_000_000)
                 tick += 1
-                if tick % 10 == 0 { await scheduler.maintain() } else { await scheduler.schedule() }
+                if tick % 10 == 0 { await scheduler.maintain() } else { await scheduler.scheduleIfDue() }
             }
         }
         for await sig in stops {

@@ -8,9 +8,21 @@ extension Scheduler {
     /// workspaces on the host that the store does not know are destroyed, and jobs that claim a
     /// workspace that is gone are requeued.
     func recover() async throws {
-        for job in try store.unfinishedJobs() {
-            jobs[job.id] = job
-            if job.state == .queued { enqueue(job) }
+        let (unfinished, unloadable) = try store.unfinishedJobs()
+        for job in unfinished {
+            // A stored job that the API would refuse today (limits tightened, a row written by
+            // hand or by an older version) must not stop the daemon: it fails with the reason.
+            do { try job.spec.validate() } catch {
+                try store.markUnloadable(job.id, reason: error.description, at: Self.now)
+                continue
+            }
+            track(job)
+        }
+        // Loading left freed pages behind (rows, JSON); give them back before serving.
+        MallocTrim.run()
+        for (id, reason) in unloadable {
+            logger.error("a stored job cannot be loaded; marked failed", metadata: ["job": "\(id)", "reason": "\(reason)"])
+            try store.markUnloadable(id, reason: reason, at: Self.now)
         }
         var lost: [(Workspace, String)] = []
         for w in try store.workspaces() {
@@ -52,5 +64,14 @@ extension Scheduler {
         logger.info("recovered", metadata: ["jobs": "\(jobs.count)", "workspaces": "\(workspaces.count)",
                                             "requeued": "\(orphans)"])
         schedule()
+    }
+}
+
+/// glibc's `malloc_trim` (not in the Glibc module): hands freed heap pages back to the system.
+enum MallocTrim {
+    typealias Function = @convention(c) (Int) -> Int32
+    static func run() {
+        guard let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "malloc_trim") else { return }
+        _ = unsafeBitCast(sym, to: Function.self)(0)
     }
 }

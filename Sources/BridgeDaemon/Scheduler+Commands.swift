@@ -4,6 +4,12 @@ import BridgeStore
 import Foundation
 import WorkspaceBridge
 
+/// One page of a job listing: the newest `limit` jobs with ids below `before`.
+struct JobPage {
+    var limit = 10_000
+    var before: JobID?
+}
+
 /// What a user or admin asked that cannot be done, with the API code.
 struct CommandError: Error, CustomStringConvertible {
     var description: String
@@ -26,12 +32,12 @@ extension Scheduler {
         return job
     }
 
-    func status(ids: [JobID]?, caller: UInt32, history: Bool) throws -> [JobStatus] {
+    func status(ids: [JobID]?, caller: UInt32, history: Bool, page: JobPage = JobPage()) throws -> [JobStatus] {
         let list: [Job]
         if let ids {
             list = try ids.map { try visibleJob($0, caller: caller) }
         } else {
-            list = try store.jobs(owner: isAdmin(caller) ? nil : caller)
+            list = try store.jobs(owner: isAdmin(caller) ? nil : caller, before: page.before, limit: page.limit)
         }
         let waiting = list.contains { $0.state == .queued } ? waitReasons() : [:]
         return try list.map { job in
@@ -57,7 +63,7 @@ extension Scheduler {
         var s = snapshot(now: now)
         var reasons: [JobID: String] = [:]
         var tokens = bucket
-        for id in queue {
+        for id in queue.ordered {
             guard let job = jobs[id] else { continue }
             if let b = creationBackoff[job.className], b.until > now {
                 reasons[id] = "class \(job.className): creating a workspace failed (\(b.error)); next try at \(formatTime(b.until))"
@@ -186,10 +192,20 @@ extension Scheduler {
         await withCheckedContinuation { eventWaiters.append($0) }
     }
 
+    /// Root and the admin group see every workspace. Anyone else sees only the workspaces that run
+    /// their own jobs, with only their own job ids and without the agent's pid, socket or handle.
     func workspaceStatus(caller: UInt32) -> [WorkspaceStatus] {
-        workspaces.values.sorted { $0.record.createdAt < $1.record.createdAt }.map { w in
-            WorkspaceStatus(workspace: w.record, slots: config.workspaceClass(named: w.record.className)?.slots ?? 0,
-                            jobs: w.runs.values.map(\.job).sorted())
+        let admin = isAdmin(caller)
+        return workspaces.values.sorted { $0.record.createdAt < $1.record.createdAt }.compactMap { w in
+            let slots = config.workspaceClass(named: w.record.className)?.slots ?? 0
+            if admin { return WorkspaceStatus(workspace: w.record, slots: slots, jobs: w.runs.values.map(\.job).sorted()) }
+            let mine = w.runs.values.filter { $0.owner == caller }.map(\.job).sorted()
+            guard !mine.isEmpty else { return nil }
+            var record = w.record
+            record.pid = nil
+            record.endpoint = ""
+            record.handle = ""
+            return WorkspaceStatus(workspace: record, slots: slots, jobs: mine)
         }
     }
 

@@ -180,7 +180,7 @@ extension Scheduler {
         }
         keepWarm(now: now)
         applyPeriodicPolicies(now: now)
-        schedule()
+        scheduleIfDue()
     }
 
     /// Workspaces of a class that are or will soon be ready for jobs (not draining, not going).

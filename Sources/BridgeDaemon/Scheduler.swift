@@ -63,7 +63,14 @@ actor Scheduler {
 
     var jobs: [JobID: Job] = [:]
     /// Queued jobs in the order they are considered: higher priority first, then by id.
-    var queue: [JobID] = []
+    var queue = JobQueue()
+    /// Unfinished jobs per owner, for `max_queued_per_owner` without counting rows per submit.
+    var unfinishedByOwner: [UInt32: Int] = [:]
+    /// Unfinished jobs with a front door's periodic policy: what the timer visits.
+    var periodicJobs = Set<JobID>()
+    /// When a pass could next admit something that waits only for time (start rate, retry
+    /// backoff, creation backoff): the timer runs a pass then, and otherwise only on a change.
+    var nextTimedPass: Double = 0
     var workspaces: [String: WorkspaceRuntime] = [:]
     var bucket: TokenBucket
     var identities: [UInt32: Identity] = [:]
@@ -91,43 +98,78 @@ actor Scheduler {
 
     // MARK: submit
 
-    /// Validates, records durably, then queues. Throws before recording anything if any spec is bad.
-    func submit(_ specs: [JobSpec], caller: UInt32) throws(SubmitError) -> [[JobID]] {
+    /// Validates, records durably, then queues. Throws before recording anything if any spec is
+    /// bad, and checks every limit before expanding `count` into jobs.
+    func submit(_ specs: [JobSpec], caller: UInt32, idempotencyKey key: String? = nil) throws(SubmitError) -> [[JobID]] {
+        if let key {
+            guard (1...256).contains(key.count), !key.contains("\0") else {
+                throw .invalidSpec("idempotencyKey must be 1 to 256 characters")
+            }
+            // A repeated submit (the client lost our reply): the first one's ids, nothing new.
+            if let ids = try? store.submitted(owner: caller, key: key) { return ids }
+        }
         guard let identity = identity(caller) else { throw .unknownUser(caller) }
         if daemonUID != 0 && caller != daemonUID { throw .cannotRunAs(owner: caller, daemon: daemonUID) }
         let validator = SubmitValidator(access: OwnerAccess(identity: identity))
         let now = Self.now
-        var pending: [(Int, Job)] = []
-        for (index, spec) in specs.enumerated() {
+        var resolved: [(spec: JobSpec, className: String)] = []
+        var total = 0
+        for spec in specs {
             do { try spec.validate() } catch { throw .invalidSpec(error.description) }
-            let cls = try SubmitValidator.chooseClass(spec, config: config)
-            var resolved = try validator.resolve(spec, checkFiles: cls.provider == "local")
-            let count = resolved.count
-            resolved.count = 1
-            for _ in 0..<count {
-                let state: JobState = spec.hold ? .held : .queued
-                pending.append((index, Job(id: 0, spec: resolved, owner: caller, state: state, className: cls.name,
-                                           submittedAt: now, reason: spec.hold ? spec.holdReason ?? "submitted on hold" : nil)))
+            if spec.count > config.api.maxCount {
+                throw .invalidSpec("count must be between 1 and \(config.api.maxCount) (api.max_count), not \(spec.count)")
             }
+            total += spec.count
+            if waiting(owner: caller) + total > config.throttle.maxQueuedPerOwner {
+                throw .overQueueLimit(owner: caller, limit: config.throttle.maxQueuedPerOwner)
+            }
+            let cls = try SubmitValidator.chooseClass(spec, config: config)
+            resolved.append((try validator.resolve(spec, checkFiles: cls.provider == "local"), cls.name))
         }
-        let waiting = (try? store.countQueued(owner: caller)) ?? 0
-        if waiting + pending.count > config.throttle.maxQueuedPerOwner {
-            throw .overQueueLimit(owner: caller, limit: config.throttle.maxQueuedPerOwner)
+        var pending: [(Int, Job)] = []
+        pending.reserveCapacity(total)
+        for (index, r) in resolved.enumerated() {
+            var one = r.spec
+            one.count = 1
+            let state: JobState = one.hold ? .held : .queued
+            let job = Job(id: 0, spec: one, owner: caller, state: state, className: r.className, submittedAt: now,
+                          reason: one.hold ? one.holdReason ?? "submitted on hold" : nil)
+            for _ in 0..<r.spec.count { pending.append((index, job)) }
+        }
+        let specOf = pending.map(\.0)
+        func group(_ saved: [Job]) -> [[JobID]] {
+            var ids = Array(repeating: [JobID](), count: specs.count)
+            for (i, job) in saved.enumerated() { ids[specOf[i]].append(job.id) }
+            return ids
         }
         let saved: [Job]
-        do { saved = try store.insert(pending.map(\.1), at: now) } catch {
+        do {
+            saved = try store.insert(pending.map(\.1), at: now, key: key.map { (caller, $0, group) })
+        } catch {
             throw .invalidSpec("the job could not be recorded: \(error)")
         }
-        var ids = Array(repeating: [JobID](), count: specs.count)
-        for (i, job) in saved.enumerated() {
-            ids[pending[i].0].append(job.id)
-            jobs[job.id] = job
-            if job.state == .queued { enqueue(job) }
+        let ids = group(saved)
+        for job in saved {
+            track(job)
             for o in observers { o.recorded(job, from: nil, at: now) }
         }
         eventsChanged()
         schedule()
         return ids
+    }
+
+    /// Takes an unfinished job into memory (at submit and at start).
+    func track(_ job: Job) {
+        jobs[job.id] = job
+        unfinishedByOwner[job.owner, default: 0] += 1
+        if observers.contains(where: { $0.hasPeriodicPolicy(job) }) { periodicJobs.insert(job.id) }
+        if job.state == .queued { enqueue(job) }
+    }
+
+    /// An owner's jobs that wait (queued or held): unfinished jobs that have no run.
+    func waiting(owner: UInt32) -> Int {
+        let running = workspaces.values.reduce(0) { n, w in n + w.runs.values.reduce(0) { $0 + ($1.owner == owner ? 1 : 0) } }
+        return max(0, unfinishedByOwner[owner, default: 0] - running)
     }
 
     /// A new HTCondor-style cluster number, durable.
@@ -138,27 +180,19 @@ actor Scheduler {
     /// as root).
     func identity(_ uid: UInt32) -> Identity? {
         if let id = identities[uid] { return id }
-        let id = uid == 0 && daemonUID == 0 ? Identity.lookup(name: config.rootJobsRunAs) : Identity.lookup(uid: uid)
+        var id = uid == 0 && daemonUID == 0 ? Identity.lookup(name: config.rootJobsRunAs) : Identity.lookup(uid: uid)
+        // Whatever the config or the password database says, a job never runs as uid 0.
+        if id?.uid == 0 && daemonUID == 0 { id = nil }
         identities[uid] = id
         return id
     }
 
     func enqueue(_ job: Job) {
-        let key = (-job.spec.priority, job.id)
-        // The common case, a new job behind all others: no search.
-        if let last = queue.last.flatMap({ jobs[$0] }), (-last.spec.priority, last.id) < key {
-            queue.append(job.id)
-            return
-        }
-        let at = queue.firstIndex { other in
-            guard let o = jobs[other] else { return false }
-            return (-o.spec.priority, o.id) > key
-        } ?? queue.count
-        queue.insert(job.id, at: at)
+        queue.insert(job.id, owner: job.owner, priority: job.spec.priority)
     }
 
     func dequeue(_ id: JobID) {
-        if let i = queue.firstIndex(of: id) { queue.remove(at: i) }
+        queue.remove(id)
     }
 
     // MARK: scheduling
@@ -195,39 +229,50 @@ actor Scheduler {
         return s
     }
 
+    /// A pass if time alone may have let a waiting job go; the timer's call.
+    func scheduleIfDue() {
+        if Self.now >= nextTimedPass { schedule() }
+    }
+
     /// One pass over the queue: dispatch what may start, create workspaces where needed.
     func schedule() {
-        guard !stopped, !queue.isEmpty else { return }
         let now = Self.now
+        // Whatever this pass leaves waiting, look again within a few seconds at the latest.
+        nextTimedPass = now + 5
+        guard !stopped, !queue.isEmpty else { return }
         var s = snapshot(now: now)
-        var blockedOwners = Set<UInt32>(), blockedClasses = Set<String>()
-        for (cls, b) in creationBackoff where b.until > now { blockedClasses.insert(cls) }
+        var blockedClasses = Set<String>()
+        for (cls, b) in creationBackoff where b.until > now {
+            blockedClasses.insert(cls)
+            nextTimedPass = min(nextTimedPass, b.until)
+        }
         var changes: [(job: Job, event: StoreEvent)] = []
         var sends: [(AgentLink, RunRequest)] = []
-        pass: for id in queue {
-            guard var job = jobs[id] else { continue }
-            if blockedOwners.contains(job.owner) || blockedClasses.contains(job.className) { continue }
+        let order = queue
+        order.forEach { id, _ in
+            guard var job = jobs[id] else { return .next }
+            if blockedClasses.contains(job.className) { return .next }
             s.startTokens = bucket.wait(now: now) == 0
             let admission = policy.admit(job, s)
             switch admission {
             case .dispatch(let wsID):
-                guard var w = workspaces[wsID], let link = w.link else { continue }
+                guard var w = workspaces[wsID], let link = w.link else { return .next }
                 let request: RunRequest
                 do {
-                    guard let r = try runRequest(for: &job, in: wsID) else { continue }
+                    guard let r = try runRequest(for: &job, in: wsID) else { return .next }
                     request = r
                 } catch {
                     // Nothing to run with: the same spec would fail the same way again.
                     let from = job.state
-                    guard (try? job.move(to: .failed, reason: error.description)) != nil else { continue }
+                    guard (try? job.move(to: .failed, reason: "\(error)")) != nil else { return .next }
                     job.endedAt = now
                     jobs[id] = job
                     changes.append((job, .transition(job, from: from, at: now)))
-                    continue
+                    return .next
                 }
                 _ = bucket.take(now: now)
                 let from = job.state
-                do { try job.move(to: .starting) } catch { continue }
+                do { try job.move(to: .starting) } catch { return .next }
                 w.runs[RunKey(job: job.id, attempt: job.attempts)] = .init(job: job.id, owner: job.owner,
                                                                            staged: request.staging != nil)
                 w.idleSince = nil
@@ -248,12 +293,17 @@ actor Scheduler {
             case .wait(let reason):
                 s.record(admission, for: job)
                 switch reason {
-                case .globalRunning, .startRate: break pass
-                case .ownerRunning: blockedOwners.insert(job.owner)
+                case .globalRunning: return .stop
+                case .startRate:
+                    nextTimedPass = min(nextTimedPass, now + bucket.wait(now: now))
+                    return .stop
+                case .ownerRunning: return .skipOwner
                 case .classFull, .creationLimit, .unknownClass: blockedClasses.insert(job.className)
-                case .workspaceBeingCreated, .backoff, .held, .notQueued: break
+                case .backoff(let until): nextTimedPass = min(nextTimedPass, until)
+                case .workspaceBeingCreated, .held, .notQueued: break
                 }
             }
+            return .next
         }
         for (job, _) in changes { dequeue(job.id) }
         commit(changes)
@@ -317,6 +367,8 @@ actor Scheduler {
             logger.critical("cannot write the store; stopping so nothing runs unrecorded", metadata: ["error": "\(error)"])
             exit(70)
         }
+        // A job back in the queue may start at once: the timer's next pass should not wait.
+        if changes.contains(where: { $0.job.state == .queued }) { nextTimedPass = 0 }
         for (job, event) in changes {
             for o in observers { o.recorded(job, from: event.from, at: event.at) }
             if job.state.isTerminal { finish(job.id) }
@@ -325,7 +377,11 @@ actor Scheduler {
     }
 
     func finish(_ id: JobID) {
-        jobs[id] = nil
+        periodicJobs.remove(id)
+        if let job = jobs.removeValue(forKey: id) {
+            unfinishedByOwner[job.owner, default: 1] -= 1
+            if unfinishedByOwner[job.owner] == 0 { unfinishedByOwner[job.owner] = nil }
+        }
         dequeue(id)
         for waiter in terminalWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
     }
@@ -338,8 +394,8 @@ actor Scheduler {
 
     /// The front doors' periodic policies (HTCondor's periodic_hold/release/remove).
     func applyPeriodicPolicies(now: Double) {
-        guard !observers.isEmpty else { return }
-        for (id, job) in jobs {
+        for id in periodicJobs {
+            guard let job = jobs[id] else { periodicJobs.remove(id); continue }
             guard let decision = observers.lazy.compactMap({ $0.periodic(job, now: now) }).first else { continue }
             var j = job
             let from = j.state

@@ -56,6 +56,18 @@ enum Migrations {
                 CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("v2: submit idempotency keys") { db in
+            // One row per (owner, key): the ids the submit recorded, in the submit's transaction.
+            try db.execute(sql: """
+                CREATE TABLE submit_key (
+                    owner INTEGER NOT NULL,
+                    key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 256),
+                    jobIDs TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    PRIMARY KEY (owner, key)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -34,10 +34,24 @@ public final class Store: Sendable {
 
     // MARK: jobs
 
+    /// The ids a submit with this key recorded, if one did.
+    public func submitted(owner: UInt32, key: String) throws -> [[JobID]]? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT jobIDs FROM submit_key WHERE owner = ? AND key = ?", arguments: [owner, key])
+                .flatMap { try? Self.decode([[JobID]].self, $0) }
+        }
+    }
+
     /// Records new jobs and their `submitted` events in one durable transaction; returns them
-    /// with their ids. When this returns, the jobs survive any crash.
-    public func insert(_ jobs: [Job], at: Double) throws -> [Job] {
+    /// with their ids. When this returns, the jobs survive any crash. With an idempotency key,
+    /// `group` maps the jobs to the submit's specs (per spec, its ids), recorded in the same
+    /// transaction; a key already recorded fails with `StoreError.duplicateKey` and records nothing.
+    public func insert(_ jobs: [Job], at: Double, key: (owner: UInt32, key: String, group: ([Job]) -> [[JobID]])? = nil) throws -> [Job] {
         try pool.write { db in
+            if let key, try Bool.fetchOne(db, sql: "SELECT 1 FROM submit_key WHERE owner = ? AND key = ?",
+                                          arguments: [key.owner, key.key]) == true {
+                throw StoreError.duplicateKey
+            }
             var saved: [Job] = []
             for var job in jobs {
                 try db.execute(sql: """
@@ -48,6 +62,10 @@ public final class Store: Sendable {
                 job.id = db.lastInsertedRowID
                 try Self.insert(event: .transition(job, from: nil, at: at), db)
                 saved.append(job)
+            }
+            if let key {
+                try db.execute(sql: "INSERT INTO submit_key (owner, key, jobIDs, at) VALUES (?, ?, ?, ?)",
+                               arguments: [key.owner, key.key, try Self.encode(key.group(saved)), at])
             }
             return saved
         }
@@ -76,15 +94,36 @@ public final class Store: Sendable {
         try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(Self.job) }
     }
 
-    /// Jobs not yet finished: what the scheduler loads at start.
-    public func unfinishedJobs() throws -> [Job] {
+    /// Jobs not yet finished: what the scheduler loads at start. A row that cannot be decoded
+    /// (a value out of range, a spec that is not valid JSON) is returned with the reason
+    /// instead, never thrown, so that one bad row cannot keep the daemon from starting.
+    public func unfinishedJobs() throws -> (jobs: [Job], unloadable: [(id: JobID, reason: String)]) {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM job WHERE state NOT IN ('done','failed','cancelled') ORDER BY id").map(Self.job)
+            var jobs: [Job] = []
+            var bad: [(id: JobID, reason: String)] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM job WHERE state NOT IN ('done','failed','cancelled') ORDER BY id")
+            while let row = try rows.next() {
+                do { jobs.append(try Self.job(row)) } catch {
+                    bad.append(((try? row.decode(JobID.self, forColumn: "id")) ?? 0, "\(error)"))
+                }
+            }
+            return (jobs, bad)
+        }
+    }
+
+    /// Fails a job that cannot be loaded, with the reason and its event, touching no other column.
+    public func markUnloadable(_ id: JobID, reason: String, at: Double) throws {
+        try pool.write { db in
+            let from = try String.fetchOne(db, sql: "SELECT state FROM job WHERE id = ?", arguments: [id])
+            let why = "the stored job cannot be loaded: \(reason)"
+            try db.execute(sql: "UPDATE job SET state = 'failed', reason = ?, endedAt = ? WHERE id = ?", arguments: [why, at, id])
+            try Self.insert(event: StoreEvent(at: at, jobID: id, kind: "transition", from: from.flatMap(JobState.init(rawValue:)),
+                                              to: .failed, message: why), db)
         }
     }
 
     /// Jobs by id, owner, or all; newest last.
-    public func jobs(ids: [JobID]? = nil, owner: UInt32? = nil, limit: Int = 10000) throws -> [Job] {
+    public func jobs(ids: [JobID]? = nil, owner: UInt32? = nil, before: JobID? = nil, limit: Int = 10000) throws -> [Job] {
         try pool.read { db in
             var sql = "SELECT * FROM job"
             var args: [any DatabaseValueConvertible] = []
@@ -94,15 +133,11 @@ public final class Store: Sendable {
                 args += ids
             }
             if let owner { clauses.append("owner = ?"); args.append(owner) }
+            if let before { clauses.append("id < ?"); args.append(before) }
             if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-            sql += " ORDER BY id DESC LIMIT \(limit)"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.job).reversed()
-        }
-    }
-
-    public func countQueued(owner: UInt32) throws -> Int {
-        try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job WHERE owner = ? AND state IN ('queued','held')", arguments: [owner]) ?? 0
+            sql += " ORDER BY id DESC LIMIT \(max(1, min(limit, 100_000)))"
+            // A row that cannot be decoded (see `unfinishedJobs`) is left out of listings.
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { try? Self.job($0) }.reversed()
         }
     }
 
@@ -174,16 +209,26 @@ public final class Store: Sendable {
             """, arguments: [e.at, e.jobID, e.workspaceID, e.kind, e.from?.rawValue, e.to?.rawValue, e.message])
     }
 
+    /// A job from its row. Every column goes through GRDB's throwing decoding: a value that does
+    /// not fit its Swift type (an owner beyond UInt32, a NULL where none may be) is an error here,
+    /// not a trap.
     static func job(_ row: Row) throws -> Job {
-        let exit: ExitStatus? = (row["exitCode"] as Int32?).map { .exited($0) } ?? (row["signal"] as Int32?).map { .signaled($0) }
-        guard let state = JobState(rawValue: row["state"]) else {
-            throw StoreError.corrupt(path: "job \(row["id"] as Int64)", cause: "unknown state \(row["state"] as String)")
+        let id: JobID = try row.decode(forColumn: "id")
+        let exitCode: Int32? = try row.decode(forColumn: "exitCode")
+        let signal: Int32? = try row.decode(forColumn: "signal")
+        let exit: ExitStatus? = exitCode.map { .exited($0) } ?? signal.map { .signaled($0) }
+        let stateText: String = try row.decode(forColumn: "state")
+        guard let state = JobState(rawValue: stateText) else {
+            throw StoreError.corrupt(path: "job \(id)", cause: "unknown state \(stateText)")
         }
-        return Job(id: row["id"], spec: try decode(JobSpec.self, row["spec"]), owner: row["owner"], state: state,
-                   className: row["className"], submittedAt: row["submittedAt"], attempts: row["attempts"],
-                   failures: row["failures"], workspaceID: row["workspaceID"], exit: exit, reason: row["reason"],
-                   notBefore: row["notBefore"], startedAt: row["startedAt"], endedAt: row["endedAt"],
-                   stopping: (row["stopping"] as String?).flatMap(JobState.init(rawValue:)))
+        let stopping: String? = try row.decode(forColumn: "stopping")
+        return Job(id: id, spec: try decode(JobSpec.self, try row.decode(forColumn: "spec")), owner: try row.decode(forColumn: "owner"),
+                   state: state, className: try row.decode(forColumn: "className"),
+                   submittedAt: try row.decode(forColumn: "submittedAt"), attempts: try row.decode(forColumn: "attempts"),
+                   failures: try row.decode(forColumn: "failures"), workspaceID: try row.decode(forColumn: "workspaceID"),
+                   exit: exit, reason: try row.decode(forColumn: "reason"), notBefore: try row.decode(forColumn: "notBefore"),
+                   startedAt: try row.decode(forColumn: "startedAt"), endedAt: try row.decode(forColumn: "endedAt"),
+                   stopping: stopping.flatMap(JobState.init(rawValue:)))
     }
 
     static func event(_ row: Row) -> StoreEvent {
@@ -204,11 +249,14 @@ public final class Store: Sendable {
 /// The store cannot be used; says which file and why, so the admin can act.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     case corrupt(path: String, cause: String)
+    /// A submit's idempotency key is already recorded.
+    case duplicateKey
 
     public var description: String {
         switch self {
         case .corrupt(let path, let cause):
             "the store \(path) cannot be read: \(cause). Nothing was changed; move the file aside to start afresh, or restore it from a backup"
+        case .duplicateKey: "this idempotency key was already used"
         }
     }
 }

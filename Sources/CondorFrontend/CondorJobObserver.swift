@@ -87,6 +87,10 @@ public struct CondorJobObserver: JobObserver {
         }
     }
 
+    public func hasPeriodicPolicy(_ job: Job) -> Bool {
+        condor(job)?.ad.keys.contains(where: { $0.hasPrefix("Periodic") }) ?? false
+    }
+
     public func periodic(_ job: Job, now: Double) -> PeriodicDecision? {
         guard let origin = condor(job), origin.ad.keys.contains(where: { $0.hasPrefix("Periodic") }) else { return nil }
         let status = switch job.state {

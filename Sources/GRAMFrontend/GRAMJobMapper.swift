@@ -167,6 +167,8 @@ public enum GRAMJobMapper {
             switch error {
             case .missingExecutable: throw GRAMError(.undefinedExe, error.description)
             case .invalidCount: throw GRAMError(.invalidCount, error.description)
+            case .outOfRange(let field, _, _):
+                throw GRAMError(field == "count" ? .invalidCount : .invalidRequest, error.description)
             case .invalid(let why): throw GRAMError(.invalidRequest, why)
             }
         }

@@ -70,7 +70,7 @@ public final class Agent: @unchecked Sendable {
     public init(options: AgentOptions) throws {
         self.options = options
         self.store = try RunStore(directory: options.stateDirectory)
-        journal = options.journalPath.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } ?? -1
+        journal = options.journalPath.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600) } ?? -1
         recover()
     }
 
@@ -191,6 +191,10 @@ public final class Agent: @unchecked Sendable {
                 send(report(existing.record), locked: &s)
                 return
             }
+            if let refusal = Self.refusal(of: r, asRoot: isRoot) {
+                send(.rejected(r.key, reason: refusal), locked: &s)
+                return
+            }
             var record = AgentRunRecord(key: r.key, phase: .accepted)
             do { try store.save(record) } catch {
                 send(.rejected(r.key, reason: "the agent cannot record the run: \(error)"), locked: &s)
@@ -277,6 +281,17 @@ public final class Agent: @unchecked Sendable {
         childArrived.lock()
         childArrived.signal()
         childArrived.unlock()
+    }
+
+    /// Why a request must not run at all, whoever sent it: a job never runs as root, and no limit
+    /// may be one that the conversions below cannot hold.
+    static func refusal(of r: RunRequest, asRoot: Bool) -> String? {
+        if asRoot && r.uid == 0 { return "a job never runs as root (uid 0)" }
+        let limits = [("cpu time", r.limits.cpuTimeSeconds), ("wall time", r.limits.wallTimeSeconds), ("memory", r.limits.memoryMB)]
+        for (name, value) in limits {
+            if let v = value, v <= 0 || v > 1 << 40 { return "the \(name) limit \(v) is out of range" }
+        }
+        return nil
     }
 
     /// Makes the run's scratch directory, owned by the job's user, with its stdin file.

@@ -2,6 +2,7 @@
 /// new site can live with, so an empty config file (or none) gives a working daemon.
 public struct BridgeConfig: Codable, Sendable, Equatable {
     public var throttle: ThrottleLimits
+    public var api = APILimits()
     public var retry: RetrySettings
     /// In order; the first is the default class.
     public var classes: [WorkspaceClass]
@@ -28,6 +29,7 @@ public struct BridgeConfig: Codable, Sendable, Equatable {
 
     public func validate() throws(ConfigError) {
         try throttle.validate()
+        try api.validate()
         try retry.validate()
         if classes.isEmpty { throw ConfigError(key: "class", message: "at least one [[class]] is needed") }
         var seen = Set<String>()

@@ -10,13 +10,19 @@ public protocol JobObserver: Sendable {
     /// retry policy.
     func decideExit(_ job: Job, exit: ExitStatus) -> ExitDecision?
 
-    /// On the daemon's timer, for each unfinished job: a periodic policy action, or nil.
+    /// On the daemon's timer, for each unfinished job that `hasPeriodicPolicy`: a periodic
+    /// policy action, or nil.
     func periodic(_ job: Job, now: Double) -> PeriodicDecision?
+
+    /// Whether `periodic` can ever answer for this job; asked once, when the daemon takes the
+    /// job in, so that the timer visits only those (not every queued job each second).
+    func hasPeriodicPolicy(_ job: Job) -> Bool
 }
 
 public extension JobObserver {
     func decideExit(_ job: Job, exit: ExitStatus) -> ExitDecision? { nil }
     func periodic(_ job: Job, now: Double) -> PeriodicDecision? { nil }
+    func hasPeriodicPolicy(_ job: Job) -> Bool { false }
 }
 
 /// The end of a run, as a front door's policy sees it.

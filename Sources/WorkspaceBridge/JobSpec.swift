@@ -81,7 +81,9 @@ public struct JobSpec: Codable, Sendable, Equatable {
             throw .invalid("executable and arguments must not contain NUL bytes")
         }
         if count < 1 { throw .invalidCount(count) }
-        if let r = maxRetries, r < 0 { throw .invalid("maxRetries must be 0 or more, not \(r)") }
+        try SpecBounds.check("count", count, in: SpecBounds.count)
+        try SpecBounds.check("priority", priority, in: SpecBounds.priority)
+        try SpecBounds.check("maxRetries", maxRetries, in: SpecBounds.maxRetries)
         for key in environment.keys where key.isEmpty || key.contains("=") || key.contains("\0") {
             throw .invalid("environment variable name \"\(key)\" is not valid")
         }
@@ -111,12 +113,12 @@ public struct ResourceRequest: Codable, Sendable, Equatable {
     }
 
     func validate() throws(JobSpecError) {
-        let named: [(String, Int?)] = [("cpus", cpus), ("memoryMB", memoryMB), ("minMemoryMB", minMemoryMB),
-                                       ("diskMB", diskMB), ("wallTimeSeconds", wallTimeSeconds),
-                                       ("cpuTimeSeconds", cpuTimeSeconds)]
-        for (name, value) in named {
-            if let v = value, v <= 0 { throw .invalid("\(name) must be positive, not \(v)") }
-        }
+        let named: [(String, Int?, ClosedRange<Int>)] = [
+            ("cpus", cpus, SpecBounds.cpus), ("memoryMB", memoryMB, SpecBounds.memoryMB),
+            ("minMemoryMB", minMemoryMB, SpecBounds.memoryMB), ("diskMB", diskMB, SpecBounds.diskMB),
+            ("wallTimeSeconds", wallTimeSeconds, SpecBounds.seconds), ("cpuTimeSeconds", cpuTimeSeconds, SpecBounds.seconds),
+        ]
+        for (name, value, range) in named { try SpecBounds.check(name, value, in: range) }
     }
 }
 
@@ -227,12 +229,15 @@ public struct CondorOrigin: Codable, Sendable, Equatable {
 public enum JobSpecError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingExecutable
     case invalidCount(Int)
+    case outOfRange(field: String, value: Int, range: ClosedRange<Int>)
     case invalid(String)
 
     public var description: String {
         switch self {
         case .missingExecutable: "the job names no executable"
         case .invalidCount(let n): "count must be 1 or more, not \(n)"
+        case .outOfRange(let field, let value, let range):
+            "\(field) must be between \(range.lowerBound) and \(range.upperBound), not \(value)"
         case .invalid(let why): why
         }
     }

@@ -44,7 +44,10 @@ public struct LocalProvider: WorkspaceProvider {
 
     public func create(id: String, workspaceClass c: WorkspaceClass) async throws -> Workspace {
         let dir = "\(root)/\(id)"
-        try FileManager.default.createDirectory(atPath: dir + "/agent", withIntermediateDirectories: true)
+        // Agents' records and logs hold job data: root only.
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(atPath: dir + "/agent", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         let socket = dir + "/agent.sock"
         let placement = cgroups.create(id: id, for: c)
         var agentArgs = [agentExecutable, "agent", "--socket", socket, "--state", dir + "/agent", "--workspace", id]

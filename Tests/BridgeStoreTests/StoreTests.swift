@@ -24,7 +24,7 @@ import WorkspaceBridge
             try store.update([(j, .transition(j, from: .queued, at: 101))])
         }
         let reopened = try Store(path: path)
-        let jobs = try reopened.unfinishedJobs()
+        let jobs = try reopened.unfinishedJobs().jobs
         #expect(jobs.count == 2)
         #expect(jobs[0].state == .starting && jobs[0].workspaceID == "ws-1" && jobs[0].attempts == 1)
         #expect(jobs[1].spec == job("/bin/echo").spec)
@@ -42,7 +42,7 @@ import WorkspaceBridge
         let back = try store.job(j.id)!
         #expect(back.exit == .signaled(9))
         #expect(back.reason == "killed by the memory limit")
-        #expect(try store.unfinishedJobs().isEmpty)
+        #expect(try store.unfinishedJobs().jobs.isEmpty)
     }
 
     @Test func aCorruptFileFailsLoudlyAndIsNotReplaced() throws {

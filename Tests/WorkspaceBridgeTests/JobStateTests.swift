@@ -30,3 +30,18 @@ import Testing
         #expect(throws: JobSpecError.invalidCount(0)) { try JobSpec(executable: "x", count: 0).validate() }
     }
 }
+
+/// Every number of a spec has a range, and the error names the field and the range.
+@Test func specNumbersAreBounded() {
+    #expect(throws: JobSpecError.outOfRange(field: "priority", value: Int.min, range: SpecBounds.priority)) {
+        try JobSpec(executable: "x", priority: Int.min).validate()
+    }
+    #expect(throws: JobSpecError.outOfRange(field: "count", value: 1_000_000_000, range: SpecBounds.count)) {
+        try JobSpec(executable: "x", count: 1_000_000_000).validate()
+    }
+    #expect(throws: JobSpecError.outOfRange(field: "memoryMB", value: Int.max, range: SpecBounds.memoryMB)) {
+        try JobSpec(executable: "x", resources: ResourceRequest(memoryMB: Int.max)).validate()
+    }
+    #expect(JobSpecError.outOfRange(field: "count", value: 0, range: 1...5).description == "count must be between 1 and 5, not 0")
+    #expect(throws: Never.self) { try JobSpec(executable: "x", count: 100_000, priority: -1_000_000).validate() }
+}

@@ -123,7 +123,7 @@ struct BlahSubmit: ParsableCommand {
             let spec = try options.jobSpec(cwd: cwd, classNames: classes) { path in
                 fm.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
             }
-            let reply: SubmitReply = try client.post("/v1/jobs", SubmitRequest(specs: [spec]))
+            let reply: SubmitReply = try client.submit(SubmitRequest(specs: [spec]))
             guard let number = reply.jobs.first?.first else {
                 BlahSupport.printError("the daemon accepted the job but returned no job id")
                 throw ExitCode(1)

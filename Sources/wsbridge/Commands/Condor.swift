@@ -83,7 +83,7 @@ enum SubmitFileCommand {
             }
             return spec
         }
-        let reply: SubmitReply = call { () throws(ClientError) in try client.post("/v1/jobs", SubmitRequest(specs: specs)) }
+        let reply: SubmitReply = call { () throws(ClientError) in try client.submit(SubmitRequest(specs: specs)) }
         let ids = reply.jobs.flatMap { $0 }
         if json {
             struct Row: Encodable { var cluster: Int; var proc: Int; var job: Int64 }

@@ -43,6 +43,14 @@ struct GRAM: ParsableCommand {
 
     static func readDescription() -> Data { FileHandle.standardInput.readDataToEndOfFile() }
 
+    /// The job manager's job contact names one submit: a submit repeated with it (the job manager
+    /// restarted before our reply) gets the first one's jobs.
+    static func submitRequest(_ spec: JobSpec) -> SubmitRequest {
+        var key: String?
+        if case .gram(let g) = spec.origin, let contact = g.contact, (1...250).contains(contact.count) { key = "gram:" + contact }
+        return SubmitRequest(specs: [spec], idempotencyKey: key)
+    }
+
     /// Daemon errors in GRAM's words.
     static func gramError(_ e: ClientError) -> GRAMError {
         let code: GRAMErrorCode = switch e.code {
@@ -75,7 +83,7 @@ struct GRAM: ParsableCommand {
                                                 contact: ProcessInfo.processInfo.environment["GLOBUS_GRAM_JOB_CONTACT"]))
                 if request.dryRun { GRAM.reply(GRAMAdapter.failureReply(GRAMError(.dryRun, "dry run: valid"), for: .submit)); return }
                 let reply: SubmitReply
-                do { reply = try client.post("/v1/jobs", SubmitRequest(specs: [request.spec])) } catch { throw GRAM.gramError(error) }
+                do { reply = try client.submit(GRAM.submitRequest(request.spec)) } catch { throw GRAM.gramError(error) }
                 let ids = reply.jobs.flatMap { $0 }
                 let jobs = (try? client.get("/v1/jobs?ids=" + ids.map(String.init).joined(separator: ","), as: [JobStatus].self))?.map(\.job)
                 GRAM.reply(jobs.map { GRAMAdapter.submitReply(jobs: $0) } ?? GRAMAdapter.submitReply(ids: ids))
@@ -168,7 +176,7 @@ enum RSLSubmitCommand {
             fail("GRAM error \(error.code.rawValue) (\(error.code.name)): \(error.message)")
         }
         if request.dryRun { print("dry run: the RSL is valid; nothing submitted"); return }
-        let reply: SubmitReply = call { () throws(ClientError) in try client.post("/v1/jobs", SubmitRequest(specs: [request.spec])) }
+        let reply: SubmitReply = call { () throws(ClientError) in try client.submit(GRAM.submitRequest(request.spec)) }
         let ids = reply.jobs.flatMap { $0 }
         if json { printJSON(ids) } else { print(ids.map(String.init).joined(separator: "\n")) }
     }

@@ -32,6 +32,25 @@ final class LocalDaemon {
         throw CLIError("the daemon did not start; see \(stateDir)/daemon.log")
     }
 
+    /// Stops the daemon only: its workspaces and jobs stay for the next one (a restart).
+    func terminate() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// The daemon's resident memory, in MiB, and its CPU time so far, in seconds.
+    var usage: (rssMB: Double, cpuSeconds: Double) {
+        let pid = process.processIdentifier
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let rssKB = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        // After the command: state is field 0, utime 11, stime 12 (in clock ticks).
+        let ticks = fields.count > 12 ? (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0) : 0
+        return (rssKB / 1024, ticks / Double(sysconf(Int32(_SC_CLK_TCK))))
+    }
+
     /// Destroys the workspaces and stops the daemon.
     func stop() {
         if let list = try? client.get("/v1/workspaces", as: [WorkspaceStatus].self) {

@@ -9,17 +9,31 @@ struct Status: ParsableCommand {
     @OptionGroup var daemon: DaemonSelection
     @OptionGroup var format: OutputFormat
     @Flag(help: "Include each job's history of state changes.") var history = false
+    @Option(help: ArgumentHelp("Show at most this many jobs, the newest (1 to 10000).", valueName: "n")) var limit: Int = 1000
+    @Option(help: ArgumentHelp("Show only jobs older than this id (the next page).", valueName: "id")) var before: Int64?
     @Argument(help: "Job ids.") var jobs: [String] = []
+
+    func validate() throws {
+        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be from 1 to 10000") }
+        if let before, before < 1 { throw ValidationError("--before must be a job id") }
+    }
 
     func run() throws {
         var path = "/v1/jobs"
         var query: [String] = []
         if !jobs.isEmpty { query.append("ids=" + parseJobIDs(jobs).map(String.init).joined(separator: ",")) }
         if history { query.append("history=1") }
+        // One more than shown, to know whether the listing is cut.
+        if jobs.isEmpty { query.append("limit=\(min(limit + 1, 10_000))") }
+        if jobs.isEmpty, let before { query.append("before=\(before)") }
         if !query.isEmpty { path += "?" + query.joined(separator: "&") }
-        let list: [JobStatus] = call { () throws(ClientError) in try daemon.client.get(path) }
-        if format.json { printJSON(list); return }
-        print(StatusTable.render(list, history: history), terminator: "")
+        var list: [JobStatus] = call { () throws(ClientError) in try daemon.client.get(path) }
+        let cut = jobs.isEmpty && list.count > limit
+        if cut { list.removeFirst(list.count - limit) }
+        if format.json { printJSON(list) } else { print(StatusTable.render(list, history: history), terminator: "") }
+        if cut, let oldest = list.first {
+            FileHandle.standardError.write(Data("showing the newest \(limit) jobs; older ones: wsbridge status --before \(oldest.job.id)\n".utf8))
+        }
     }
 }
 

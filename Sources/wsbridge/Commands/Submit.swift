@@ -83,7 +83,7 @@ struct Submit: ParsableCommand {
             directory: absolute(directory) ?? cwd, stdin: absolute(input), stdout: absolute(output), stderr: absolute(error),
             count: count, resources: ResourceRequest(memoryMB: memory, wallTimeSeconds: wallTime, cpuTimeSeconds: cpuTime),
             workspace: className.map { .named($0) } ?? .any, maxRetries: maxRetries, hold: hold, priority: priority)
-        let reply: SubmitReply = call { () throws(ClientError) in try daemon.client.post("/v1/jobs", SubmitRequest(specs: [spec])) }
+        let reply: SubmitReply = call { () throws(ClientError) in try daemon.client.submit(SubmitRequest(specs: [spec])) }
         let ids = reply.jobs.flatMap { $0 }
         if format.json { printJSON(ids) } else { print(ids.map(String.init).joined(separator: "\n")) }
     }

@@ -1,0 +1,280 @@
+import BridgeAPI
+import Foundation
+import Testing
+import WorkspaceBridge
+
+/// What a hostile local user can send: each case once crashed, poisoned, starved or read through
+/// the root daemon. The daemon must answer with a clear error and go on serving everyone.
+@Suite("Hostile local users", .serialized) struct AdversarialTests {
+    func alive(_ d: TestDaemon) -> Bool { (try? d.client.get("/v1/health", as: [String: String].self))?["status"] == "ok" }
+
+    func expectError(_ code: String, _ contains: String, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            try body()
+            Issue.record("expected error \(code)", sourceLocation: sourceLocation)
+        } catch let e as ClientError {
+            #expect(e.code == code, "\(e)", sourceLocation: sourceLocation)
+            #expect(e.description.contains(contains), "\(e)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Numbers at the edge of their types: refused with the field and its range, never a trap.
+    @Test func everyNumberIsBoundedAtTheAPI() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        try d.start()
+        let cases: [(String, String)] = [
+            (#"{"executable":"/bin/true","priority":-9223372036854775808}"#, "priority must be between"),
+            (#"{"executable":"/bin/true","priority":9223372036854775807}"#, "priority must be between"),
+            (#"{"executable":"/bin/true","count":1000000000}"#, "count must be between"),
+            (#"{"executable":"/bin/true","maxRetries":9223372036854775807}"#, "maxRetries must be between"),
+            (#"{"executable":"/bin/true","resources":{"memoryMB":9223372036854775807}}"#, "memoryMB must be between"),
+            (#"{"executable":"/bin/true","resources":{"cpus":-1}}"#, "cpus must be between"),
+            (#"{"executable":"/bin/true","resources":{"wallTimeSeconds":9223372036854775807}}"#, "wallTimeSeconds must be between"),
+            (#"{"executable":"/bin/true","resources":{"cpuTimeSeconds":0}}"#, "cpuTimeSeconds must be between"),
+        ]
+        for (spec, message) in cases {
+            expectError("invalid-job", message) { _ = try d.client.request("POST", "/v1/jobs", body: Data(#"{"specs":[\#(spec)]}"#.utf8)) }
+        }
+        // count within the API's range but over the site's max_count, and over the queue limit:
+        // refused before anything is expanded in memory.
+        expectError("invalid-job", "api.max_count") { _ = try d.submit([JobSpec(executable: "/bin/true", count: 50_000)]) }
+        expectError("over-limit", "max_queued_per_owner") {
+            _ = try d.submit(Array(repeating: JobSpec(executable: "/bin/true", directory: d.work, count: 10_000), count: 2))
+        }
+        #expect(try d.client.get("/v1/jobs", as: [JobStatus].self).isEmpty, "nothing of a refused submit is recorded")
+        #expect(alive(d))
+    }
+
+    /// Query strings that once trapped the router or the waiter.
+    @Test func queryStringsCannotTrap() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        try d.start()
+        let socket = d.stateDir + "/api.sock"
+        #expect(RawAPI.status(RawAPI.get(socket, "/v1/health?=").reply) == 200)
+        #expect(RawAPI.status(RawAPI.get(socket, "/v1/health?&&=&a").reply) == 200)
+        let id = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["30"], directory: d.work)])[0]
+        for bad in ["-1", "nan", "1e300", "inf", "-inf", "abc", "1e-400x"] {
+            let r = RawAPI.get(socket, "/v1/jobs/\(id)/wait?timeout=\(bad)")
+            #expect(RawAPI.status(r.reply) == 400, "timeout=\(bad): \(r.reply)")
+            #expect(r.reply.contains("timeout must be"), "\(r.reply)")
+        }
+        for bad in ["-1", "nan", "99999999999999999999"] {
+            #expect(RawAPI.status(RawAPI.get(socket, "/v1/events?after=\(bad)").reply) == 400)
+            #expect(RawAPI.status(RawAPI.get(socket, "/v1/events?wait=\(bad)").reply) == 400)
+        }
+        #expect(RawAPI.status(RawAPI.get(socket, "/v1/jobs?limit=0").reply) == 400)
+        #expect(RawAPI.status(RawAPI.get(socket, "/v1/jobs?before=-5").reply) == 400)
+        #expect(alive(d))
+        _ = try d.client.post("/v1/jobs/\(id)/cancel", as: JobActionReply.self)
+    }
+
+    /// Garbage, oversized headers and bad UTF-8 get a JSON error, and the connection is closed.
+    @Test func protocolErrorsGetJSONAndAClose() throws {
+        let d = try TestDaemon(config: config(extra: "[api]\nmax_request_bytes = 4096"))
+        defer { d.cleanUp() }
+        try d.start()
+        let socket = d.stateDir + "/api.sock"
+        let cases: [(String, [UInt8])] = [
+            ("garbage request line", Array("HELLO THERE\r\n\r\n".utf8)),
+            ("oversized header", Array("GET /v1/health HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 200_000))\r\n\r\n".utf8)),
+            ("bad UTF-8 in the request line", Array("GET /v1/\u{0}".utf8) + [0xff, 0xfe] + Array(" HTTP/1.1\r\n\r\n".utf8)),
+        ]
+        for (name, bytes) in cases {
+            let r = RawAPI.exchange(socket, bytes)
+            #expect(r.closed, "\(name): the connection stays open")
+            #expect(r.reply.contains(#""code":"#), "\(name): no JSON error: \(r.reply.prefix(200))")
+        }
+        let big = RawAPI.exchange(socket, Array("POST /v1/jobs HTTP/1.1\r\nContent-Length: 100000\r\n\r\n".utf8) + Array(repeating: 0x20, count: 8192))
+        #expect(RawAPI.status(big.reply) == 413, "\(big.reply)")
+        #expect(big.closed)
+        #expect(alive(d))
+    }
+
+    /// A stored job that today's API would refuse, or that cannot be decoded at all, is failed
+    /// with the reason at start; the daemon starts and the other jobs are kept.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    func aPoisonedStoreStillStarts() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        try d.start()
+        let ids = try d.submit(Array(repeating: JobSpec(executable: "/bin/true", directory: d.work, hold: true), count: 4))
+        d.terminate()
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE job SET spec = json_set(spec, '$.priority', -9223372036854775808) WHERE id = ?", (\(ids[0]),))
+            db.execute("UPDATE job SET spec = 'not json' WHERE id = ?", (\(ids[1]),))
+            db.execute("UPDATE job SET owner = 99999999999 WHERE id = ?", (\(ids[2]),))
+            db.commit()
+            """
+        let (code, out) = try runCommand("/usr/bin/python3", ["-c", script, d.stateDir + "/wsbridge.sqlite"])
+        #expect(code == 0, "\(out)")
+        try d.start()
+        let jobs = try d.status([ids[0], ids[3]])
+        #expect(jobs[0].state == .failed)
+        #expect(jobs[0].reason?.contains("priority must be between") == true, "\(jobs[0].reason ?? "")")
+        #expect(jobs[1].state == .held, "the good job is kept")
+        #expect(d.daemonLog.contains("a stored job cannot be loaded"))
+        // Started twice more: the failed rows stay failed and do not stop the start.
+        d.terminate()
+        try d.start()
+        #expect(alive(d))
+    }
+
+    /// The state directory: others may reach the socket, not read the store or the agents' records.
+    @Test func stateFilesAreRootOnly() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        try d.start()
+        let ids = try d.submit([JobSpec(executable: "/bin/true", environment: ["SECRET": "s3cr3t"], directory: d.work)])
+        _ = try d.waitAll(ids)
+        func mode(_ path: String) -> mode_t? {
+            var st = stat()
+            return stat(path, &st) == 0 ? st.st_mode & 0o777 : nil
+        }
+        #expect(mode(d.stateDir) == 0o711)
+        for name in ["wsbridge.sqlite", "wsbridge.sqlite-wal", "wsbridge.sqlite-shm", "agents.journal", "daemon.lock"] {
+            if let m = mode(d.stateDir + "/" + name) { #expect(m & 0o077 == 0, "\(name) is \(String(m, radix: 8))") }
+        }
+        #expect(mode(d.stateDir + "/workspaces").map { $0 & 0o077 == 0 } == true)
+        #expect(mode(d.stateDir + "/api.sock") == 0o666)
+        // A store made by an earlier version (0644) is made private at start.
+        d.terminate()
+        chmod(d.stateDir + "/wsbridge.sqlite", 0o644)
+        try d.start()
+        #expect(mode(d.stateDir + "/wsbridge.sqlite") == 0o600)
+    }
+
+    /// The same idempotency key twice: one job, the same ids.
+    @Test func aRepeatedSubmitIsNotDuplicated() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        try d.start()
+        let request = SubmitRequest(specs: [JobSpec(executable: "/bin/true", directory: d.work, count: 3, hold: true)],
+                                    idempotencyKey: "gram:https://ce.example.org:2119/16064/1/")
+        let first = try d.client.post("/v1/jobs", request, as: SubmitReply.self)
+        let again = try d.client.post("/v1/jobs", request, as: SubmitReply.self)
+        #expect(first.jobs == again.jobs)
+        #expect(try d.client.get("/v1/jobs", as: [JobStatus].self).count == 3)
+        // It survives a restart: the key is in the store with the jobs.
+        d.kill9()
+        try d.start()
+        #expect(try d.client.post("/v1/jobs", request, as: SubmitReply.self).jobs == first.jobs)
+        #expect(try d.client.get("/v1/jobs", as: [JobStatus].self).count == 3)
+    }
+
+    /// `status` pages through long listings and says when it cut one.
+    @Test func statusPagesAndSaysWhenCut() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        try d.start()
+        let ids = try d.submit([JobSpec(executable: "/bin/true", directory: d.work, count: 25, hold: true)])
+        let page = try d.client.get("/v1/jobs?limit=10", as: [JobStatus].self).map(\.job.id)
+        #expect(page == Array(ids.suffix(10)))
+        let next = try d.client.get("/v1/jobs?limit=10&before=\(page[0])", as: [JobStatus].self).map(\.job.id)
+        #expect(next == Array(ids.dropLast(10).suffix(10)))
+        let (code, out) = try runCommand(TestDaemon.binary, ["status", "--state-dir", d.stateDir, "--limit", "5"])
+        #expect(code == 0)
+        #expect(out.contains("showing the newest 5 jobs; older ones: wsbridge status --before \(ids[20])"), "\(out)")
+    }
+
+    /// `root_jobs_run_as` naming uid 0 is refused when the config is loaded.
+    @Test func rootJobsNeverRunAsRoot() throws {
+        let d = try TestDaemon(config: config(extra: "[daemon]\nroot_jobs_run_as = \"root\""))
+        defer { d.cleanUp() }
+        #expect(throws: (any Error).self) { try d.start() }
+        #expect(d.daemonLog.contains("a job never runs as root"), "\(d.daemonLog)")
+    }
+}
+
+/// The same, as a second real unix user against the root daemon.
+extension AdversarialTests {
+    static let canSwitchUsers = isRoot && FileManager.default.fileExists(atPath: "/usr/sbin/runuser")
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+
+    /// A user sees only the workspaces that run their own jobs, with only their own job ids and
+    /// without the agent's pid or socket.
+    @Test(.enabled(if: canSwitchUsers, "needs root to switch users"))
+    func workspacesShowOnlyYourOwnJobs() throws {
+        guard ensureUser("wsbtest") else { Issue.record("cannot create the test user"); return }
+        let d = try TestDaemon(config: config(slots: 4, maxWorkspaces: 1))
+        defer { d.cleanUp() }
+        try d.start()
+        let rootJob = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["30"], directory: d.work)])[0]
+        try d.waitUntil("root's job runs") { try d.status([rootJob])[0].state == .running }
+        let (code, out) = try runAs("wsbtest", ["workspaces", "--state-dir", d.stateDir, "--json"])
+        #expect(code == 0, "\(out)")
+        #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || out.contains("[]") || !out.contains("\"id\""),
+                "another user's workspace is listed: \(out)")
+        let (_, submitted) = try runAs("wsbtest", ["submit", "--state-dir", d.stateDir, "--directory", "/tmp", "--", "/bin/sleep", "30"])
+        let theirs = try #require(Int64(submitted.trimmingCharacters(in: .whitespacesAndNewlines)), "\(submitted)")
+        try d.waitUntil("their job runs") { try d.status([theirs])[0].state == .running }
+        let (_, listing) = try runAs("wsbtest", ["workspaces", "--state-dir", d.stateDir, "--json"])
+        let seen = try JSONDecoder().decode([WorkspaceStatus].self, from: Data(listing.utf8))
+        #expect(seen.count == 1)
+        #expect(seen.first?.jobs == [theirs], "\(listing)")
+        #expect(seen.first?.workspace.pid == nil && seen.first?.workspace.endpoint == "", "\(listing)")
+        // Root still sees everything.
+        let all = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self)
+        #expect(all.first?.jobs.sorted() == [rootJob, theirs].sorted())
+        for id in [rootJob, theirs] { _ = try d.client.post("/v1/jobs/\(id)/cancel", as: JobActionReply.self) }
+    }
+
+    /// 10,000 idle connections from one user: the daemon keeps them from its descriptors (per-user
+    /// limit, idle timeout) and serves another user quickly all the while.
+    @Test(.enabled(if: canSwitchUsers, "needs root to switch users"))
+    func tenThousandIdleConnectionsDoNotStarveOthers() throws {
+        guard ensureUser("wsbtest") else { Issue.record("cannot create the test user"); return }
+        let d = try TestDaemon(config: config(extra: "[api]\nidle_timeout_seconds = 5"))
+        defer { d.cleanUp() }
+        try d.start()
+        let flood = """
+            import socket, sys, time, resource
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            held = []
+            for i in range(10000):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    s.connect(sys.argv[1])
+                    if i % 2: s.send(b"POST /v1/jobs HTTP/1.1\\r\\nContent-Length: 100\\r\\n\\r\\n{")
+                except OSError:
+                    s.close()
+                    continue
+                held.append(s)
+            print("opened", len(held), flush=True)
+            time.sleep(float(sys.argv[2]))
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        p.arguments = ["-u", "wsbtest", "--", "/usr/bin/python3", "-c", flood, d.stateDir + "/api.sock", "8"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        // Measure once the flood is open, while it is held.
+        var opened = Data()
+        while !String(decoding: opened, as: UTF8.self).contains("\n") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            opened += chunk
+        }
+        var latencies: [Double] = []
+        for _ in 0..<200 {
+            let t = Date()
+            _ = try d.client.get("/v1/jobs?limit=10", as: [JobStatus].self)
+            latencies.append(Date().timeIntervalSince(t))
+        }
+        latencies.sort()
+        let p99 = latencies[Int(Double(latencies.count) * 0.99) - 1]
+        #expect(p99 < 0.05, "p99 \(p99 * 1000) ms while another user holds 10,000 connections")
+        p.waitUntilExit()
+        print("flood: \(String(decoding: opened, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines));"
+              + " another user's p50 \(latencies[100] * 1000) ms, p99 \(p99 * 1000) ms")
+        #expect(alive(d))
+        #expect(try d.submit([JobSpec(executable: "/bin/true", directory: d.work)]).count == 1)
+    }
+}
