@@ -36,6 +36,9 @@ public enum DaemonError: Error, CustomStringConvertible {
 public enum Daemon {
     public static func run(_ options: DaemonOptions,
                            observers: @Sendable (BridgeConfig) -> [any JobObserver] = { _ in [] }) async throws {
+        // Before anything talks to a socket: recovery sends to agents that may be gone, and a
+        // write to a closed socket must be an error there, not a signal that ends the daemon.
+        signal(SIGPIPE, SIG_IGN)
         var logger = Logger(label: "wsbridge")
         logger.logLevel = ProcessInfo.processInfo.environment["WSBRIDGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let dir = options.stateDirectory
@@ -63,9 +66,12 @@ public enum Daemon {
                                           classes: config.classes)
             providers[libvirt.name] = libvirt
         }
+        let outbox = OutboxWriter(store: store, logger: logger)
         let scheduler = Scheduler(store: store, config: config, configSource: options.configPath,
-                                  providers: providers, observers: observers(config), logger: logger)
+                                  providers: providers, observers: observers(config), outbox: outbox, logger: logger)
         try await scheduler.recover()
+        // What was committed but not yet written before a stop or a crash goes out first.
+        outbox.start()
 
         let configPath = options.configPath
         let reload: @Sendable () async throws -> PolicyReply = {
@@ -98,7 +104,6 @@ public enum Daemon {
             source.resume()
             sources.append(source)
         }
-        signal(SIGPIPE, SIG_IGN)
 
         let ticker = Task {
             var tick = 0
@@ -114,6 +119,7 @@ public enum Daemon {
         }
         ticker.cancel()
         await scheduler.stop()
+        outbox.stop()
         await server.close()
         try? await group.shutdownGracefully()
         unlink(socketPath)

@@ -59,6 +59,8 @@ actor Scheduler {
     let providers: [String: any WorkspaceProvider]
     /// The front doors' own event writers and job policies.
     let observers: [any JobObserver]
+    /// Delivers what the observers' effects owe, once they are committed.
+    let outbox: OutboxWriter?
     let daemonUID = UInt32(geteuid())
 
     var jobs: [JobID: Job] = [:]
@@ -81,8 +83,9 @@ actor Scheduler {
     var stopped = false
 
     init(store: Store, config: BridgeConfig, configSource: String?, providers: [String: any WorkspaceProvider],
-         observers: [any JobObserver] = [], logger: Logger) {
+         observers: [any JobObserver] = [], outbox: OutboxWriter? = nil, logger: Logger) {
         self.observers = observers
+        self.outbox = outbox
         self.store = store
         self.config = config
         self.configSource = configSource
@@ -144,15 +147,17 @@ actor Scheduler {
         }
         let saved: [Job]
         do {
-            saved = try store.insert(pending.map(\.1), at: now, key: key.map { (caller, $0, group) })
+            saved = try store.insert(pending.map(\.1), at: now, key: key.map { (caller, $0, group) }) { job in
+                self.observers.flatMap { $0.effects(of: job, from: nil, at: now) }
+            }
         } catch {
             throw .invalidSpec("the job could not be recorded: \(error)")
         }
         let ids = group(saved)
         for job in saved {
             track(job)
-            for o in observers { o.recorded(job, from: nil, at: now) }
         }
+        outbox?.poke()
         eventsChanged()
         schedule()
         return ids
@@ -363,16 +368,18 @@ actor Scheduler {
     /// state that is not recorded could run a job twice after a restart.
     func commit(_ changes: [(job: Job, event: StoreEvent)]) {
         guard !changes.isEmpty else { return }
-        do { try store.update(changes) } catch {
+        let effects = changes.flatMap { change in
+            observers.flatMap { $0.effects(of: change.job, from: change.event.from, at: change.event.at) }
+                .map { (job: change.job.id, effect: $0, at: change.event.at) }
+        }
+        do { try store.update(changes, effects: effects) } catch {
             logger.critical("cannot write the store; stopping so nothing runs unrecorded", metadata: ["error": "\(error)"])
             exit(70)
         }
         // A job back in the queue may start at once: the timer's next pass should not wait.
         if changes.contains(where: { $0.job.state == .queued }) { nextTimedPass = 0 }
-        for (job, event) in changes {
-            for o in observers { o.recorded(job, from: event.from, at: event.at) }
-            if job.state.isTerminal { finish(job.id) }
-        }
+        if !effects.isEmpty { outbox?.poke() }
+        for (job, _) in changes where job.state.isTerminal { finish(job.id) }
         eventsChanged()
     }
 

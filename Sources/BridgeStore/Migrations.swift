@@ -68,6 +68,27 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v3: outbox of front-door side effects") { db in
+            // Written in the transaction of the change each row describes; deleted once delivered.
+            // `offset` is the file's length just before the append, recorded before writing, so
+            // that a delivery repeated after a crash can see that its bytes are already there.
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    jobID INTEGER REFERENCES job(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL CHECK (length(path) BETWEEN 1 AND 4096),
+                    owner INTEGER CHECK (owner BETWEEN 0 AND 4294967295),
+                    text TEXT NOT NULL,
+                    offset INTEGER CHECK (offset >= 0),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    nextAt REAL NOT NULL DEFAULT 0,
+                    lastError TEXT
+                );
+                CREATE INDEX outbox_due ON outbox(nextAt);
+                CREATE INDEX outbox_by_path ON outbox(path, seq);
+                """)
+        }
         return m
     }
 }

@@ -46,7 +46,8 @@ public final class Store: Sendable {
     /// with their ids. When this returns, the jobs survive any crash. With an idempotency key,
     /// `group` maps the jobs to the submit's specs (per spec, its ids), recorded in the same
     /// transaction; a key already recorded fails with `StoreError.duplicateKey` and records nothing.
-    public func insert(_ jobs: [Job], at: Double, key: (owner: UInt32, key: String, group: ([Job]) -> [[JobID]])? = nil) throws -> [Job] {
+    public func insert(_ jobs: [Job], at: Double, key: (owner: UInt32, key: String, group: ([Job]) -> [[JobID]])? = nil,
+                       effects: (Job) -> [SideEffect] = { _ in [] }) throws -> [Job] {
         try pool.write { db in
             if let key, try Bool.fetchOne(db, sql: "SELECT 1 FROM submit_key WHERE owner = ? AND key = ?",
                                           arguments: [key.owner, key.key]) == true {
@@ -61,6 +62,7 @@ public final class Store: Sendable {
                                      try Self.encode(job.spec), job.submittedAt, job.reason])
                 job.id = db.lastInsertedRowID
                 try Self.insert(event: .transition(job, from: nil, at: at), db)
+                for effect in effects(job) { try Self.insert(effect: effect, job: job.id, at: at, db) }
                 saved.append(job)
             }
             if let key {
@@ -71,10 +73,11 @@ public final class Store: Sendable {
         }
     }
 
-    /// Saves changed jobs with their events, all in one transaction.
-    public func update(_ changes: [(job: Job, event: StoreEvent)]) throws {
+    /// Saves changed jobs with their events and the side effects they owe, all in one transaction.
+    public func update(_ changes: [(job: Job, event: StoreEvent)], effects: [(job: JobID, effect: SideEffect, at: Double)] = []) throws {
         guard !changes.isEmpty else { return }
         try pool.write { db in
+            for e in effects { try Self.insert(effect: e.effect, job: e.job, at: e.at, db) }
             for (job, event) in changes {
                 try db.execute(sql: """
                     UPDATE job SET state = ?, attempts = ?, failures = ?, workspaceID = ?, exitCode = ?, signal = ?,
@@ -155,6 +158,64 @@ public final class Store: Sendable {
 
     public func record(_ event: StoreEvent) throws {
         try pool.write { db in try Self.insert(event: event, db) }
+    }
+
+    // MARK: outbox
+
+    /// One outbox entry as it stands now, or nil once delivered.
+    public func effect(_ seq: Int64) throws -> OutboxEntry? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE seq = ?", arguments: [seq]).map(Self.outboxEntry) }
+    }
+
+    /// Side effects due for delivery, oldest first. Each file's effects go in order: one waiting
+    /// for a retry holds back the later ones of its file (and only those).
+    public func dueEffects(now: Double, limit: Int = 1000) throws -> [OutboxEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox o WHERE o.nextAt <= ?
+                    AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.path = o.path AND p.seq < o.seq AND p.nextAt > ?)
+                ORDER BY seq LIMIT ?
+                """, arguments: [now, now, limit]).map(Self.outboxEntry)
+        }
+    }
+
+    static func outboxEntry(_ row: Row) throws -> OutboxEntry {
+        OutboxEntry(seq: try row.decode(forColumn: "seq"), at: try row.decode(forColumn: "at"),
+                    effect: SideEffect(path: try row.decode(forColumn: "path"), owner: try row.decode(forColumn: "owner"),
+                                       text: try row.decode(forColumn: "text")),
+                    offset: try row.decode(forColumn: "offset"), attempts: try row.decode(forColumn: "attempts"))
+    }
+
+    /// The file's length before an append, recorded before the bytes are written.
+    public func effectWillWrite(_ seq: Int64, at offset: Int64) throws {
+        try pool.write { db in try db.execute(sql: "UPDATE outbox SET offset = ? WHERE seq = ?", arguments: [offset, seq]) }
+    }
+
+    public func effectDelivered(_ seq: Int64) throws {
+        try pool.write { db in try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [seq]) }
+    }
+
+    /// A delivery that failed and will be tried again at `nextAt`.
+    public func effectFailed(_ seq: Int64, error: String, nextAt: Double) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, lastError = ?, nextAt = ? WHERE seq = ?",
+                           arguments: [error, nextAt, seq])
+        }
+    }
+
+    /// A delivery given up on: removed, with an event that says why.
+    public func effectAbandoned(_ entry: OutboxEntry, error: String, at: Double) throws {
+        try pool.write { db in
+            let job = try JobID.fetchOne(db, sql: "SELECT jobID FROM outbox WHERE seq = ?", arguments: [entry.seq])
+            try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [entry.seq])
+            try Self.insert(event: StoreEvent(at: at, jobID: job, kind: "effect-abandoned",
+                                              message: "\(entry.effect.path): \(error) after \(entry.attempts + 1) attempts"), db)
+        }
+    }
+
+    static func insert(effect e: SideEffect, job: JobID, at: Double, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO outbox (at, jobID, path, owner, text) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [at, job, e.path, e.owner, e.text])
     }
 
     // MARK: workspaces
@@ -244,6 +305,16 @@ public final class Store: Sendable {
                   lastUsedAt: row["lastUsedAt"], enforcement: try decode([Enforcement].self, row["enforcement"]),
                   reason: row["reason"])
     }
+}
+
+/// One side effect waiting in the outbox.
+public struct OutboxEntry: Sendable, Equatable {
+    public var seq: Int64
+    public var at: Double
+    public var effect: SideEffect
+    /// The file's length before the append, once a delivery began.
+    public var offset: Int64?
+    public var attempts: Int
 }
 
 /// The store cannot be used; says which file and why, so the admin can act.

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/fsuid.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -195,4 +196,21 @@ int ws_append_as(uid_t uid, gid_t gid, const char *path, const void *data, size_
     }
     close(fd);
     return 0;
+}
+
+int ws_open_as(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, const char *path, int flags, mode_t mode) {
+    if (geteuid() != 0) return open(path, flags, mode);
+    gid_t saved_groups[256];
+    long nsaved = syscall(SYS_getgroups, 256, saved_groups);
+    if (nsaved < 0) return -1;
+    if (syscall(SYS_setgroups, ngroups, groups) != 0) return -1;
+    gid_t old_gid = (gid_t)setfsgid(gid);
+    uid_t old_uid = (uid_t)setfsuid(uid);
+    int fd = open(path, flags, mode);
+    int saved = errno;
+    setfsuid(old_uid);
+    setfsgid(old_gid);
+    syscall(SYS_setgroups, (size_t)nsaved, saved_groups);
+    errno = saved;
+    return fd;
 }

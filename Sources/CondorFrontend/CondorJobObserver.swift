@@ -5,15 +5,10 @@ import WorkspaceBridge
 /// (`on_exit_remove`, `on_exit_hold`, `max_retries`, `periodic_*`) for jobs submitted from
 /// submit files or through BLAH.
 public struct CondorJobObserver: JobObserver {
-    /// Appends text to a job's user log with the owner's rights.
-    public typealias Writer = @Sendable (_ job: Job, _ path: String, _ text: String) -> Void
-
-    let write: Writer
     let host: String
 
-    public init(host: String = "<127.0.0.1:0>", write: @escaping Writer) {
+    public init(host: String = "<127.0.0.1:0>") {
         self.host = host
-        self.write = write
     }
 
     func condor(_ job: Job) -> CondorOrigin? {
@@ -21,14 +16,15 @@ public struct CondorJobObserver: JobObserver {
         return nil
     }
 
-    public func recorded(_ job: Job, from: JobState?, at: Double) {
-        guard let origin = condor(job), let log = origin.userLog else { return }
+    /// The user-log events of the change, appended to the job's `log` with the owner's rights.
+    public func effects(of job: Job, from: JobState?, at: Double) -> [SideEffect] {
+        guard let origin = condor(job), let log = origin.userLog else { return [] }
         let events = Self.events(for: job, from: from, host: host)
-        guard !events.isEmpty else { return }
+        guard !events.isEmpty else { return [] }
         let time = Date(timeIntervalSince1970: at)
         let cluster = origin.cluster ?? Int(job.id), proc = origin.proc ?? 0
         let text = events.map { UserEventLog.format($0, cluster: cluster, proc: proc, time: time) }.joined()
-        write(job, log, text)
+        return [SideEffect(path: log, owner: job.owner, text: text)]
     }
 
     /// The user-log events of one state change (condor.md §2.4).

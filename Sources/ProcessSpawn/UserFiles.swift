@@ -77,3 +77,12 @@ private enum FSID {
         return unsafeBitCast(sym, to: Setter.self)
     }
 }
+
+extension UserFiles {
+    /// Opens a file with the user's whole identity (uid, gid, supplementary groups), on this
+    /// thread only; see `ws_open_as`. Returns the descriptor or -1 with errno set.
+    public static func openAs(_ path: String, flags: Int32, mode: mode_t = 0o644, uid: UInt32, gid: UInt32, groups: [UInt32]) -> Int32 {
+        let list = groups.prefix(256).map { gid_t($0) }
+        return list.withUnsafeBufferPointer { ws_open_as(uid_t(uid), gid_t(gid), $0.baseAddress, $0.count, path, flags, mode) }
+    }
+}

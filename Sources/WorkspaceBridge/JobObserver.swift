@@ -3,8 +3,10 @@
 /// every observer; each looks only at jobs of its origin. A new front door is a new observer,
 /// not an edit of the daemon.
 public protocol JobObserver: Sendable {
-    /// After a job's change is durably recorded. Runs on the scheduler: keep it short.
-    func recorded(_ job: Job, from: JobState?, at: Double)
+    /// What this front door writes back for one change of a job (nothing for jobs of other
+    /// origins). A pure function: the daemon stores the effects in the change's transaction and
+    /// its outbox writer delivers them, off the scheduler, with the rights each names.
+    func effects(of job: Job, from: JobState?, at: Double) -> [SideEffect]
 
     /// When a run ends: what the front door's policy says, or nil to leave it to the site's
     /// retry policy.
@@ -20,6 +22,7 @@ public protocol JobObserver: Sendable {
 }
 
 public extension JobObserver {
+    func effects(of job: Job, from: JobState?, at: Double) -> [SideEffect] { [] }
     func decideExit(_ job: Job, exit: ExitStatus) -> ExitDecision? { nil }
     func periodic(_ job: Job, now: Double) -> PeriodicDecision? { nil }
     func hasPeriodicPolicy(_ job: Job) -> Bool { false }

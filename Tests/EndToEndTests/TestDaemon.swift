@@ -22,6 +22,8 @@ final class TestDaemon: @unchecked Sendable {
     let work: String
     let configPath: String
     var process: Process?
+    /// Added to the daemon's environment (fault injection).
+    var environment: [String: String] = [:]
 
     init(config: String) throws {
         stateDir = NSTemporaryDirectory() + "wsb-test-" + UUID().uuidString.prefix(8)
@@ -49,6 +51,7 @@ final class TestDaemon: @unchecked Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["serve", "--state-dir", stateDir, "--config", configPath]
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let log = FileHandle(forWritingAtPath: stateDir + "/daemon.log") ?? {
             _ = FileManager.default.createFile(atPath: stateDir + "/daemon.log", contents: nil)
             return FileHandle(forWritingAtPath: stateDir + "/daemon.log")!
@@ -61,7 +64,7 @@ final class TestDaemon: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if (try? client.get("/v1/health", as: [String: String].self)) != nil { return }
-            if !p.isRunning { throw TestFailure("daemon exited: \(daemonLog)") }
+            if !p.isRunning { throw TestFailure("daemon exited (\(p.terminationReason == .uncaughtSignal ? "signal" : "exit") \(p.terminationStatus)): \(daemonLog)") }
             usleep(20_000)
         }
         throw TestFailure("daemon did not answer: \(daemonLog)")

@@ -45,6 +45,12 @@ int ws_peer_credentials(int fd, uid_t *uid, gid_t *gid, pid_t *pid);
 /// user planted. Returns 0, or -1 with errno set.
 int ws_append_as(uid_t uid, gid_t gid, const char *path, const void *data, size_t length);
 
+/// Opens a file with the whole identity of a user: file-system uid and gid and the supplementary
+/// groups, on the calling thread only (raw system calls: glibc's setgroups would change every
+/// thread), restored before returning. A root daemon thus opens a user's file exactly as the user
+/// would. Returns the descriptor, or -1 with errno set.
+int ws_open_as(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, const char *path, int flags, mode_t mode);
+
 /// Decodes a wait status.
 int ws_wifexited(int status);
 int ws_wexitstatus(int status);

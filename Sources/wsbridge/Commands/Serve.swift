@@ -60,10 +60,7 @@ struct Agent: ParsableCommand {
 /// The front doors' observers the daemon runs with.
 enum FrontDoors {
     @Sendable static func observers(_ config: BridgeConfig) -> [any JobObserver] {
-        var list: [any JobObserver] = [CondorJobObserver(host: "<127.0.0.1:0>") { job, path, text in
-            let gid = Identity.lookup(uid: job.owner)?.gid ?? job.owner
-            try? UserFiles.append(text, to: path, uid: job.owner, gid: gid)
-        }]
+        var list: [any JobObserver] = [CondorJobObserver(host: "<127.0.0.1:0>")]
         if let dir = config.segDirectory { list.append(SEGWriter(directory: dir)) }
         return list
     }
@@ -79,24 +76,21 @@ struct SEGWriter: JobObserver {
     init(directory: String) {
         self.directory = directory
         let now = Int64(Date().timeIntervalSince1970)
-        for t in [now, now + 86400] { touch(t) }
+        for t in [now, now + 86400] {
+            let fd = open(path(t), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
+            if fd >= 0 { close(fd) }
+        }
     }
 
-    func touch(_ timestamp: Int64) {
-        let fd = open(directory + "/" + SEGFormatter.dayFileName(timestamp: timestamp), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        if fd >= 0 { close(fd) }
-    }
+    func path(_ timestamp: Int64) -> String { directory + "/" + SEGFormatter.dayFileName(timestamp: timestamp) }
 
-    func recorded(_ job: Job, from: JobState?, at: Double) {
+    /// The line for the day file of the change, and tomorrow's file made ready.
+    func effects(of job: Job, from: JobState?, at: Double) -> [SideEffect] {
         guard case .gram = job.spec.origin, let event = SEGFormatter.event(for: job, at: Int64(at)),
-              let line = try? SEGFormatter.line(event) else { return }
+              let line = try? SEGFormatter.line(event) else { return [] }
         // queued → starting is PENDING → PENDING for GRAM: write a state once.
-        if from == .queued && job.state == .starting { return }
-        let path = directory + "/" + SEGFormatter.dayFileName(timestamp: Int64(at))
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        _ = line.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
-        touch(Int64(at) + 86400)
+        if from == .queued && job.state == .starting { return [] }
+        return [SideEffect(path: path(Int64(at)), owner: nil, text: line),
+                SideEffect(path: path(Int64(at) + 86400), owner: nil, text: "")]
     }
 }
