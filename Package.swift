@@ -38,18 +38,21 @@ let package = Package(
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),
         .executableTarget(name: "wsbridge-agent", dependencies: ["WorkspaceAgent"]),
         .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
-        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        // libvirt's API, loaded at run time (dlopen) when a class uses it: building needs its
+        // headers (libvirt-dev), running with local workspaces only does not need libvirt.
+        .target(name: "CLibvirt", linkerSettings: [.linkedLibrary("dl")]),
         // Virtual-machine workspaces (Xen, KVM, QEMU) through libvirt.
         .target(name: "LibvirtProvider", dependencies: ["WorkspaceBridge", "WorkspaceProviders", "AgentProtocol", "CLibvirt"]),
         .target(name: "BridgeDaemon", dependencies: [
-            "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "ProcessSpawn", "LibvirtProvider",
+            "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "ProcessSpawn",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "wsbridge", dependencies: [
-            "WorkspaceBridge", "BridgeAPI", "BridgeDaemon", "WorkspaceAgent", "ProcessSpawn", "CondorFrontend", "GRAMFrontend", "LibvirtProvider",
+            "WorkspaceBridge", "BridgeAPI", "BridgeDaemon", "WorkspaceAgent", "ProcessSpawn", "CondorFrontend", "GRAMFrontend",
+            "WorkspaceProviders", "LibvirtProvider",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -5,7 +5,6 @@ import Logging
 import NIOPosix
 import WorkspaceBridge
 import WorkspaceProviders
-import LibvirtProvider
 
 /// How `wsbridge serve` was started.
 public struct DaemonOptions: Sendable {
@@ -17,6 +16,15 @@ public struct DaemonOptions: Sendable {
         self.configPath = configPath
         self.socketPath = socketPath
     }
+}
+
+/// What the executable needs to build the daemon's providers.
+public struct ProviderContext: Sendable {
+    /// The daemon's state directory; each provider keeps its own files under it.
+    public var stateDirectory: String
+    /// The `wsbridge` executable, which local workspaces run as their agent.
+    public var executable: String
+    public var config: BridgeConfig
 }
 
 public enum DaemonError: Error, CustomStringConvertible {
@@ -34,7 +42,10 @@ public enum DaemonError: Error, CustomStringConvertible {
 /// the API closes, nothing is lost, and running jobs go on in their workspaces for the next
 /// daemon to re-attach. SIGHUP reloads the config.
 public enum Daemon {
+    /// Runs until SIGTERM. The executable composes what the daemon is made of: the providers
+    /// (the daemon asks their capabilities, never their names) and the front doors' observers.
     public static func run(_ options: DaemonOptions,
+                           providers makeProviders: (ProviderContext) throws -> [any WorkspaceProvider],
                            observers: @Sendable (BridgeConfig) -> [any JobObserver] = { _ in [] }) async throws {
         // Before anything talks to a socket: recovery sends to agents that may be gone, and a
         // write to a closed socket must be an error there, not a signal that ends the daemon.
@@ -54,18 +65,15 @@ public enum Daemon {
         let config = try options.configPath.map { path throws -> BridgeConfig in try ConfigLoader.load(path: path) } ?? BridgeConfig()
         let store = try Store(path: dir + "/wsbridge.sqlite")
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let local = LocalProvider(stateDirectory: dir, agentExecutable: executable, journalPath: dir + "/agents.journal")
-        logger.info("starting", metadata: [
-            "state": "\(dir)", "config": "\(options.configPath ?? "built-in defaults")", "cgroups": "\(local.cgroups.version.rawValue)",
-            "sandbox": "\(local.bwrap ?? "none")", "classes": "\(config.classes.map(\.name).joined(separator: ","))",
-        ])
-        var providers: [String: any WorkspaceProvider] = [local.name: local]
-        if config.classes.contains(where: { $0.provider == "libvirt" }) {
-            let libvirt = LibvirtProvider(configuration: .init(stateDirectory: dir + "/libvirt",
-                                                               socketDirectory: "/run/wsbridge/" + LocalProvider.scope(of: dir)),
-                                          classes: config.classes)
-            providers[libvirt.name] = libvirt
+        var providers: [String: any WorkspaceProvider] = [:]
+        for p in try makeProviders(ProviderContext(stateDirectory: dir, executable: executable, config: config)) { providers[p.name] = p }
+        for c in config.classes where providers[c.provider] == nil {
+            throw DaemonError.setup("class \(c.name): no provider \"\(c.provider)\" (available: \(providers.keys.sorted().joined(separator: ", ")))")
         }
+        var started: Logger.Metadata = ["state": "\(dir)", "config": "\(options.configPath ?? "built-in defaults")",
+                                        "classes": "\(config.classes.map(\.name).joined(separator: ","))"]
+        for p in providers.values { for (k, v) in p.details { started[k] = "\(v)" } }
+        logger.info("starting", metadata: started)
         let outbox = OutboxWriter(store: store, logger: logger)
         let scheduler = Scheduler(store: store, config: config, configSource: options.configPath,
                                   providers: providers, observers: observers(config), outbox: outbox, logger: logger)

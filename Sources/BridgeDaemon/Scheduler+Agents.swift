@@ -155,7 +155,9 @@ extension Scheduler {
     func adopt(_ wsID: String, info: AgentInfo, runs agentRuns: [AgentRunRecord], link: AgentLink) {
         let now = Self.now
         var offset = 0.0
-        if workspaces[wsID]?.record.provider != "local", let theirs = info.now { offset = theirs - now }
+        if let provider = workspaces[wsID]?.record.provider, !shares(.sharesHostClock, provider), let theirs = info.now {
+            offset = theirs - now
+        }
         workspaces[wsID]?.clockOffset = offset
         let runs = agentRuns.map { r in
             var r = r

@@ -127,7 +127,7 @@ actor Scheduler {
                 throw .overQueueLimit(owner: caller, limit: config.throttle.maxQueuedPerOwner)
             }
             let cls = try SubmitValidator.chooseClass(spec, config: config)
-            resolved.append((try validator.resolve(spec, checkFiles: cls.provider == "local"), cls.name))
+            resolved.append((try validator.resolve(spec, checkFiles: shares(.sharesHostFileSystem, cls.provider)), cls.name))
         }
         var pending: [(Int, Job)] = []
         pending.reserveCapacity(total)
@@ -175,6 +175,11 @@ actor Scheduler {
     func waiting(owner: UInt32) -> Int {
         let running = workspaces.values.reduce(0) { n, w in n + w.runs.values.reduce(0) { $0 + ($1.owner == owner ? 1 : 0) } }
         return max(0, unfinishedByOwner[owner, default: 0] - running)
+    }
+
+    /// Whether the provider of that name has the capability (an unknown provider has none).
+    func shares(_ capability: ProviderCapabilities, _ provider: String) -> Bool {
+        providers[provider]?.capabilities.contains(capability) ?? false
     }
 
     /// A new HTCondor-style cluster number, durable.
@@ -321,7 +326,7 @@ actor Scheduler {
         guard let id = identity(job.owner), let cls = config.workspaceClass(named: job.className) else { return nil }
         // Host paths exist only in local workspaces; elsewhere stdin travels with the request.
         var staging: RunStaging?
-        if cls.provider != "local" {
+        if !shares(.sharesHostFileSystem, cls.provider) {
             var input: Data?
             if let path = job.spec.stdin, path != "/dev/null" {
                 do {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The daemon's state directory holds every job's spec (environment values included): only root
-/// may read what is in it. Others may only pass through it to the API socket.
+/// may read what is in it. Others may only pass through it to the API socket. The providers keep
+/// their own directories in it private themselves.
 ///
 /// Modes are set file by file rather than with a process-wide umask, which the local agents and,
 /// through them, the jobs would inherit (a job's own output files keep the user's usual modes).
@@ -10,8 +11,6 @@ enum StateDirectory {
     /// store made by an earlier version was 0644). SQLite gives its `-wal` and `-shm` files the
     /// mode of the database file.
     static let privateFiles = ["wsbridge.sqlite", "wsbridge.sqlite-wal", "wsbridge.sqlite-shm", "agents.journal", "daemon.lock"]
-    /// Directories that hold job data: root only.
-    static let privateDirectories = ["workspaces", "libvirt"]
 
     static func secure(_ dir: String) throws {
         guard chmod(dir, 0o711) == 0 else { throw DaemonError.setup("cannot set the mode of \(dir): \(String(cString: strerror(errno)))") }
@@ -24,10 +23,6 @@ enum StateDirectory {
             if access(path, F_OK) == 0 && chmod(path, 0o600) != 0 {
                 throw DaemonError.setup("cannot make \(path) private: \(String(cString: strerror(errno)))")
             }
-        }
-        for name in privateDirectories {
-            let path = dir + "/" + name
-            if access(path, F_OK) == 0 { chmod(path, 0o700) }
         }
     }
 }

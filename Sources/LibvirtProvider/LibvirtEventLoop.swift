@@ -20,6 +20,7 @@ public enum LibvirtEventLoop {
         defer { lock.unlock() }
         if let failure { throw failure }
         if started { return }
+        try LibvirtLibrary.load()
         // Without a handler libvirt prints every error on stderr, including the ones we expect
         // and handle (a missing metadata element, a domain already gone).
         virSetErrorFunc(nil, silentErrorHandler)

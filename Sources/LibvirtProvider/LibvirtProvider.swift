@@ -11,6 +11,8 @@ import WorkspaceProviders
 /// host). Domains without our metadata are never touched.
 public final class LibvirtProvider: WorkspaceProvider {
     public let name = "libvirt"
+    /// Guests have their own disks and clocks; live migration is not offered yet.
+    public let capabilities: ProviderCapabilities = [.canPause, .canSave]
 
     /// Where the provider keeps its files and how long it waits.
     public struct Configuration: Sendable {

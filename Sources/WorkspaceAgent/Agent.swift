@@ -161,7 +161,7 @@ public final class Agent: @unchecked Sendable {
                 try? channel.send(.state(info(), runs))
             }
         case .run(let request):
-            start(request)
+            start(request, from: channel)
         case .signal(let key, let sig):
             signal(key, sig)
         case .fetchOutput(let key):
@@ -184,8 +184,11 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
-    func start(_ r: RunRequest) {
+    func start(_ r: RunRequest, from channel: AgentChannel) {
         state.withLock { s in
+            // From a daemon that is gone (a newer one connected since): a run it asked for after
+            // the new daemon took our state would be unknown to it, and run a second time.
+            guard s.channel === channel else { return }
             if let existing = s.runs[r.key] {
                 // A repeated request (the daemon restarted mid-dispatch): answer, never run twice.
                 send(report(existing.record), locked: &s)

@@ -8,6 +8,8 @@ import WorkspaceBridge
 /// CPU share and process count hold for everything its jobs start.
 public struct LocalProvider: WorkspaceProvider {
     public let name = "local"
+    public let capabilities: ProviderCapabilities = [.sharesHostFileSystem, .sharesHostClock]
+    public var details: [String: String] { ["cgroups": cgroups.version.rawValue, "sandbox": bwrap ?? "none"] }
     /// Workspaces live in `<stateDirectory>/workspaces/<id>`.
     public let stateDirectory: String
     /// The `wsbridge` executable that runs `agent`.
@@ -27,6 +29,8 @@ public struct LocalProvider: WorkspaceProvider {
         scoped.scope = Self.scope(of: stateDirectory)
         self.cgroups = scoped
         self.bwrap = bwrap
+        // Agents' records and logs hold job data (a store of an earlier version left it 0755).
+        chmod(stateDirectory + "/workspaces", 0o700)
     }
 
     /// A short stable name for one state directory: FNV-1a of its path.

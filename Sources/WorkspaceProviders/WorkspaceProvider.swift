@@ -10,6 +10,12 @@ public protocol WorkspaceProvider: Sendable {
     /// The name classes use in `provider = "..."`.
     var name: String { get }
 
+    /// What the daemon may count on in this provider's workspaces: it asks these, never the name.
+    var capabilities: ProviderCapabilities { get }
+
+    /// What an admin should know of the provider on this host (mechanisms found), for the log.
+    var details: [String: String] { get }
+
     /// Creates and starts a workspace of `workspaceClass` with the given id.
     func create(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace
 
@@ -35,6 +41,8 @@ public protocol WorkspaceProvider: Sendable {
 }
 
 public extension WorkspaceProvider {
+    var details: [String: String] { [:] }
+
     func adopt(_ workspace: Workspace) async throws {}
 
     func park(_ workspace: Workspace, as mode: WarmMode) async throws {
@@ -44,6 +52,23 @@ public extension WorkspaceProvider {
     func unpark(_ workspace: Workspace, from mode: WarmMode) async throws {
         throw ProviderError(provider: name, message: "workspaces cannot be \(mode.rawValue)")
     }
+}
+
+/// What a provider's workspaces share with the daemon's host and what can be done with them.
+public struct ProviderCapabilities: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Jobs see the host's files at the same paths: no staging of stdin or outputs.
+    public static let sharesHostFileSystem = Self(rawValue: 1 << 0)
+    /// Times the agent reports are on the host's clock: no offset to measure.
+    public static let sharesHostClock = Self(rawValue: 1 << 1)
+    /// `park(_, as: .paused)` and back.
+    public static let canPause = Self(rawValue: 1 << 2)
+    /// `park(_, as: .saved)` and back.
+    public static let canSave = Self(rawValue: 1 << 3)
+    /// A running workspace can move to another host.
+    public static let canMigrate = Self(rawValue: 1 << 4)
 }
 
 /// A provider failure, with what the admin should look at.

@@ -2,9 +2,11 @@ import ArgumentParser
 import BridgeDaemon
 import CondorFrontend
 import GRAMFrontend
+import LibvirtProvider
 import Foundation
 import ProcessSpawn
 import WorkspaceBridge
+import WorkspaceProviders
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +31,7 @@ struct Serve: AsyncParsableCommand {
         let dir = stateDir ?? ProcessInfo.processInfo.environment["WSBRIDGE_STATE_DIR"] ?? "/var/lib/wsbridge"
         do {
             try await Daemon.run(DaemonOptions(stateDirectory: dir, configPath: config, socketPath: socket),
-                                 observers: FrontDoors.observers)
+                                 providers: Providers.make, observers: FrontDoors.observers)
         } catch {
             fail("\(error)")
         }
@@ -54,6 +56,27 @@ struct Agent: ParsableCommand {
     func run() throws {
         try WorkspaceAgentRunner.run(socket: socket, device: device, state: state, journal: journal,
                                      workspace: workspace, cgroup: cgroup, cgroupVersion: cgroupVersion)
+    }
+}
+
+/// The providers the daemon runs with: the local sandbox always, libvirt when a class uses it
+/// (loaded only then, so that a local-only site needs no libvirt installed).
+enum Providers {
+    static func make(_ context: ProviderContext) throws -> [any WorkspaceProvider] {
+        let dir = context.stateDirectory
+        var list: [any WorkspaceProvider] = [
+            LocalProvider(stateDirectory: dir, agentExecutable: context.executable, journalPath: dir + "/agents.journal"),
+        ]
+        let libvirtClasses = context.config.classes.filter { $0.provider == "libvirt" }
+        if !libvirtClasses.isEmpty {
+            do { try LibvirtLibrary.load() } catch {
+                throw CLIError("class \(libvirtClasses[0].name) uses libvirt, but \(error)")
+            }
+            list.append(LibvirtProvider(configuration: .init(stateDirectory: dir + "/libvirt",
+                                                             socketDirectory: "/run/wsbridge/" + LocalProvider.scope(of: dir)),
+                                        classes: context.config.classes))
+        }
+        return list
     }
 }
 
