@@ -9,7 +9,12 @@ public struct SubmitRequest: Codable, Sendable {
 public struct SubmitReply: Codable, Sendable {
     /// Per spec, the ids of the jobs it became (several when `count` > 1).
     public var jobs: [[JobID]]
-    public init(jobs: [[JobID]]) { self.jobs = jobs }
+    /// The store that recorded them (also `GET /v1/store`): ids are unique only within it.
+    public var store: StoreIdentity?
+    public init(jobs: [[JobID]], store: StoreIdentity? = nil) {
+        self.jobs = jobs
+        self.store = store
+    }
 }
 
 /// `GET /v1/jobs`, `GET /v1/jobs/ID`: jobs with, on request, their history.

@@ -63,7 +63,10 @@ struct APIRouter: Sendable {
         case ("POST", "jobs", 2):
             let req = try JSONDecoder().decode(SubmitRequest.self, from: r.body)
             guard !req.specs.isEmpty else { return failure(400, "the request holds no job", "bad-request") }
-            return try ok(SubmitReply(jobs: try await scheduler.submit(req.specs, caller: uid)), status: 201)
+            return try ok(SubmitReply(jobs: try await scheduler.submit(req.specs, caller: uid), store: scheduler.store.identity),
+                          status: 201)
+        case ("GET", "store", 2):
+            return try ok(scheduler.store.identity)
         case ("GET", "jobs", 2):
             let ids = try r.query["ids"].map { try $0.split(separator: ",").map { try jobID(String($0)) } }
             return try ok(try await scheduler.status(ids: ids, caller: uid, history: r.query["history"] != nil))

@@ -35,7 +35,7 @@ public enum DaemonError: Error, CustomStringConvertible {
 /// daemon to re-attach. SIGHUP reloads the config.
 public enum Daemon {
     public static func run(_ options: DaemonOptions,
-                           observers: @Sendable (BridgeConfig) -> [any JobObserver] = { _ in [] }) async throws {
+                           observers: @Sendable (BridgeConfig, StoreIdentity) -> [any JobObserver] = { _, _ in [] }) async throws {
         var logger = Logger(label: "wsbridge")
         logger.logLevel = ProcessInfo.processInfo.environment["WSBRIDGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let dir = options.stateDirectory
@@ -64,7 +64,7 @@ public enum Daemon {
             providers[libvirt.name] = libvirt
         }
         let scheduler = Scheduler(store: store, config: config, configSource: options.configPath,
-                                  providers: providers, observers: observers(config), logger: logger)
+                                  providers: providers, observers: observers(config, store.identity), logger: logger)
         try await scheduler.recover()
 
         let configPath = options.configPath

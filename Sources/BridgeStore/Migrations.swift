@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The schema, as named migrations applied in order; a released migration is never edited,
@@ -55,6 +56,20 @@ enum Migrations {
                 );
                 CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 """)
+        }
+        // Job ids count from 1 in every store; this names the store, so that ids handed to other
+        // systems (GRAM's SEG files and job managers) stay unique across a reset. A store made
+        // before this migration keeps plain ids for the jobs it already has.
+        m.registerMigration("v2: store identity") { db in
+            try db.execute(sql: """
+                CREATE TABLE store_identity (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    id TEXT NOT NULL CHECK (length(id) = 36),
+                    legacyJobIDsUpTo INTEGER NOT NULL CHECK (legacyJobIDsUpTo >= 0)
+                );
+                INSERT INTO store_identity (singleton, id, legacyJobIDsUpTo)
+                VALUES (1, ?, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'job'), 0));
+                """, arguments: [UUID().uuidString.lowercased()])
         }
         return m
     }

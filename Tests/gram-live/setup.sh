@@ -153,11 +153,11 @@ globus-gatekeeper-admin -e jobmanager-fork-poll -n jobmanager > /dev/null
 lap "wsbridge installed as $WSB_BIN; services enabled"
 
 # ---- 6. the wsbridge daemon (root) -----------------------------------------------------------
-# A fresh store each time: wsbridge job ids start again at 1, so the SEG day files of the old
-# store must go too, or a job manager replaying today's file would match old events to new jobs.
+# A fresh store each time. Its job numbers start again at 1, but the ids in the SEG files carry
+# the store's identity, so the day files of earlier stores stay: a job manager replaying them
+# must not match their events to this store's jobs.
 rm -rf "$WSB_STATE"
 install -d -m 755 "$WSB_STATE"
-find "$SEG_DIR" -maxdepth 1 -type f -name '[0-9]*' -delete
 cat > "$WSB_STATE/config.toml" <<EOF
 [throttle]
 max_running = $WSB_MAX_RUNNING
