@@ -52,6 +52,7 @@ struct GRAM: ParsableCommand {
     static func gramError(_ e: ClientError) -> GRAMError {
         let code: GRAMErrorCode = switch e.code {
         case "bad-executable": .executableNotFound
+        case "executable-not-executable": .executablePermissions
         case "bad-directory": .badDirectory
         case "bad-stdin": .stdinNotFound
         case "bad-stdout": .openingStdout
