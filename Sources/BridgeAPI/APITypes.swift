@@ -23,10 +23,13 @@ public struct JobStatus: Codable, Sendable {
     public var history: [JobTransition]?
     /// For a queued job: which limit holds it.
     public var waiting: String?
-    public init(job: Job, history: [JobTransition]? = nil, waiting: String? = nil) {
+    /// The owner's user name (`job.owner` is the uid), when the password database has one.
+    public var ownerName: String?
+    public init(job: Job, history: [JobTransition]? = nil, waiting: String? = nil, ownerName: String? = nil) {
         self.job = job
         self.history = history
         self.waiting = waiting
+        self.ownerName = ownerName
     }
 }
 

@@ -17,7 +17,9 @@ struct Status: ParsableCommand {
         if !jobs.isEmpty { query.append("ids=" + parseJobIDs(jobs).map(String.init).joined(separator: ",")) }
         if history { query.append("history=1") }
         if !query.isEmpty { path += "?" + query.joined(separator: "&") }
-        let list: [JobStatus] = call { () throws(ClientError) in try daemon.client.get(path) }
+        var list: [JobStatus] = call { () throws(ClientError) in try daemon.client.get(path) }
+        var names = OwnerNames()
+        for i in list.indices where list[i].ownerName == nil { list[i].ownerName = names.name(of: list[i].job.owner) }
         if format.json { printJSON(list); return }
         print(StatusTable.render(list, history: history), terminator: "")
     }
@@ -32,7 +34,7 @@ enum StatusTable {
                 switch exit { case .exited(let c): "exit \(c)"; case .signaled(let sig): "signal \(sig)" }
             } ?? "-"
             let note = s.waiting ?? j.reason ?? ([j.spec.executable] + j.spec.arguments).joined(separator: " ")
-            rows.append([String(j.id), j.state.rawValue, String(j.owner), j.className, j.workspaceID ?? "-",
+            rows.append([String(j.id), j.state.rawValue, s.ownerName ?? String(j.owner), j.className, j.workspaceID ?? "-",
                          String(j.attempts), result, String(note.prefix(100))])
         }
         var out = table(rows)
