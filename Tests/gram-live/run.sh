@@ -26,7 +26,7 @@ finish() {
         echo "--- job manager log (last 40 lines of /var/log/globus/gram_${GRAM_USER:-gramuser}.log) ---" >&2
         tail -n 40 "/var/log/globus/gram_${GRAM_USER:-gramuser}.log" >&2 2> /dev/null
         echo "--- wsbridge daemon log ---" >&2
-        tail -n 30 "${WSB_STATE:-/var/lib/wsbridge-gram}/daemon.log" >&2 2> /dev/null
+        tail -n 30 "${WSB_LOG:-/var/log/wsbridge.log}" >&2 2> /dev/null
         echo "--- SEG day files ---" >&2
         tail -n 20 "${SEG_DIR:-/var/lib/globus/globus-seg-workspace}"/* >&2 2> /dev/null
     fi
@@ -151,7 +151,7 @@ fi
 
 # ---- 7. the throttle: PENDING while max_running long jobs run, then ACTIVE, then DONE ---------
 # On the SEG service, so that state changes reach the job manager within 2 s instead of 10 s.
-MAXR=$(sed -n 's/^max_running = //p' "$WSB_STATE/config.toml")
+MAXR=$(sed -n 's/^max_running = //p' "$WSB_CONFIG")
 FILLERS=()
 for i in $(seq 1 "$MAXR"); do
     as_user 60 globus-job-submit "$SEG" /bin/sleep 300
