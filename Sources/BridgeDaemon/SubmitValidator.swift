@@ -104,7 +104,9 @@ struct SubmitValidator {
             }
             s.executable = found
         }
-        if let input = s.stdin, !(access.isRegularFile(input) || input == "/dev/null") || (s.stdin.map { !access.can(.read, $0) } ?? false) {
+        // Readable by the owner, whatever kind of file (fork.pm's `-r`): a device or a directory
+        // is opened as it is, as the stock job managers do.
+        if let input = s.stdin, !access.can(.read, input) {
             throw .badInput("input \(input) does not exist or is not readable by \(access.identity.name)")
         }
         for output in [s.stdout, s.stderr].compactMap({ $0 }) {

@@ -20,7 +20,10 @@ trap 'rm -rf "$FIX" "$GRAM_LIVE_ERRFILE"' EXIT
 chmod 755 "$FIX"
 printf '#!/bin/sh\necho never\n' > "$FIX/not-executable" && chmod 644 "$FIX/not-executable"
 mkdir -m 755 "$FIX/a-directory"
-mkdir -m 700 "$FIX/no-access"
+mkdir -m 755 "$FIX/no-access" "$FIX/no-access/sub"
+cp /bin/true "$FIX/no-access/program"
+echo input > "$FIX/no-access/input"
+chmod 700 "$FIX/no-access"
 echo secret > "$FIX/unreadable" && chmod 600 "$FIX/unreadable"
 : > "$FIX/read-only" && chmod 644 "$FIX/read-only"
 
@@ -29,13 +32,18 @@ CASES=(
     "missing executable|(executable=/no/such/program)"
     "executable without x permission|(executable=$FIX/not-executable)"
     "a directory as executable|(executable=$FIX/a-directory)"
+    "executable behind a directory without access|(executable=$FIX/no-access/program)"
     "relative executable not in directory|(executable=no-such-program)(directory=$FIX)"
     "a program on PATH named without a path|(executable=true)(directory=$FIX)"
     "missing directory|(executable=/bin/true)(directory=/no/such/dir)"
     "directory without access|(executable=/bin/true)(directory=$FIX/no-access)"
+    "directory behind a directory without access|(executable=/bin/true)(directory=$FIX/no-access/sub)"
     "a file as directory|(executable=/bin/true)(directory=$FIX/read-only)"
     "missing stdin|(executable=/bin/true)(stdin=/no/such/input)"
     "unreadable stdin|(executable=/bin/true)(stdin=$FIX/unreadable)"
+    "stdin behind a directory without access|(executable=/bin/true)(stdin=$FIX/no-access/input)"
+    "a directory as stdin (accepted)|(executable=/bin/true)(stdin=$FIX/a-directory)"
+    "a device as stdin (accepted)|(executable=/bin/true)(stdin=/dev/zero)"
     "stdout in a missing directory|(executable=/bin/true)(stdout=/no/such/dir/out)"
     "unwritable stdout|(executable=/bin/true)(stdout=$FIX/read-only)"
     "unwritable stderr|(executable=/bin/true)(stderr=$FIX/read-only)"
@@ -43,7 +51,7 @@ CASES=(
 
 SERVICES="jobmanager-fork jobmanager-workspace jobmanager-workspace-seg"
 MISMATCH=0
-printf '%-40s %6s %10s %14s\n' "case" fork workspace workspace-seg
+printf '%-46s %6s %10s %14s\n' "case" fork workspace workspace-seg
 for c in "${CASES[@]}"; do
     name=${c%%|*}
     rsl="&${c#*|}"
@@ -55,7 +63,7 @@ for c in "${CASES[@]}"; do
     verdict=ok
     for code in "${codes[@]:1}"; do [ "$code" = "${codes[0]}" ] || verdict=DIFFERENT; done
     [ "$verdict" = ok ] || MISMATCH=$((MISMATCH + 1))
-    printf '%-40s %6s %10s %14s  %s\n' "$name" "${codes[0]}" "${codes[1]}" "${codes[2]}" "$verdict"
+    printf '%-46s %6s %10s %14s  %s\n' "$name" "${codes[0]}" "${codes[1]}" "${codes[2]}" "$verdict"
 done
 if [ "$MISMATCH" -ne 0 ]; then
     echo "$MISMATCH of ${#CASES[@]} cases differ from jobmanager-fork" >&2
