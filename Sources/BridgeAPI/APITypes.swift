@@ -17,7 +17,12 @@ public struct SubmitRequest: Codable, Sendable {
 public struct SubmitReply: Codable, Sendable {
     /// Per spec, the ids of the jobs it became (several when `count` > 1).
     public var jobs: [[JobID]]
-    public init(jobs: [[JobID]]) { self.jobs = jobs }
+    /// The store that recorded them (also `GET /v1/store`): ids are unique only within it.
+    public var store: StoreIdentity?
+    public init(jobs: [[JobID]], store: StoreIdentity? = nil) {
+        self.jobs = jobs
+        self.store = store
+    }
 }
 
 /// `GET /v1/jobs`, `GET /v1/jobs/ID`: jobs with, on request, their history.
@@ -26,10 +31,13 @@ public struct JobStatus: Codable, Sendable {
     public var history: [JobTransition]?
     /// For a queued job: which limit holds it.
     public var waiting: String?
-    public init(job: Job, history: [JobTransition]? = nil, waiting: String? = nil) {
+    /// The owner's user name (`job.owner` is the uid), when the password database has one.
+    public var ownerName: String?
+    public init(job: Job, history: [JobTransition]? = nil, waiting: String? = nil, ownerName: String? = nil) {
         self.job = job
         self.history = history
         self.waiting = waiting
+        self.ownerName = ownerName
     }
 }
 

@@ -89,8 +89,10 @@ struct APIRouter: Sendable {
             let req = try JSONDecoder().decode(SubmitRequest.self, from: r.body)
             guard !req.specs.isEmpty else { return failure(400, "the request holds no job", "bad-request") }
             guard req.specs.count <= 10_000 else { return failure(400, "at most 10000 specs in one submit", "bad-request") }
-            return try ok(SubmitReply(jobs: try await scheduler.submit(req.specs, caller: uid, idempotencyKey: req.idempotencyKey)),
-                          status: 201)
+            let ids = try await scheduler.submit(req.specs, caller: uid, idempotencyKey: req.idempotencyKey)
+            return try ok(SubmitReply(jobs: ids, store: scheduler.store.identity), status: 201)
+        case ("GET", "store", 2):
+            return try ok(scheduler.store.identity)
         case ("GET", "jobs", 2):
             let ids = try r.query["ids"].map { try $0.split(separator: ",").map { try jobID(String($0)) } }
             if let ids, ids.count > 10_000 { return failure(400, "at most 10000 ids at once, not \(ids.count)", "bad-request") }

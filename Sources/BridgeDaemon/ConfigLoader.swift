@@ -141,8 +141,15 @@ public enum ConfigLoader {
                 config.throttle.maxCreating = try t.int("max_creating") ?? config.throttle.maxCreating
             }
             if let r = try sub("retry") {
-                try r.only(["max_retries", "backoff_seconds", "max_backoff_seconds"])
+                try r.only(["max_retries", "backoff_seconds", "max_backoff_seconds", "gram", "condor"])
                 config.retry.maxRetries = try r.int("max_retries") ?? config.retry.maxRetries
+                // Per front door: [retry.gram] and [retry.condor] hold only max_retries.
+                for door in ["gram", "condor"] {
+                    guard let d = try r.sub(door) else { continue }
+                    try d.only(["max_retries"])
+                    if door == "gram" { config.retry.gramMaxRetries = try d.int("max_retries") }
+                    else { config.retry.condorMaxRetries = try d.int("max_retries") }
+                }
                 config.retry.backoffSeconds = try r.double("backoff_seconds") ?? config.retry.backoffSeconds
                 config.retry.maxBackoffSeconds = try r.double("max_backoff_seconds") ?? config.retry.maxBackoffSeconds
             }

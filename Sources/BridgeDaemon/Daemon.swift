@@ -46,7 +46,7 @@ public enum Daemon {
     /// (the daemon asks their capabilities, never their names) and the front doors' observers.
     public static func run(_ options: DaemonOptions,
                            providers makeProviders: (ProviderContext) throws -> [any WorkspaceProvider],
-                           observers: @Sendable (BridgeConfig) -> [any JobObserver] = { _ in [] }) async throws {
+                           observers: @Sendable (BridgeConfig, StoreIdentity) -> [any JobObserver] = { _, _ in [] }) async throws {
         // Before anything talks to a socket: recovery sends to agents that may be gone, and a
         // write to a closed socket must be an error there, not a signal that ends the daemon.
         signal(SIGPIPE, SIG_IGN)
@@ -76,7 +76,7 @@ public enum Daemon {
         logger.info("starting", metadata: started)
         let outbox = OutboxWriter(store: store, logger: logger)
         let scheduler = Scheduler(store: store, config: config, configSource: options.configPath,
-                                  providers: providers, observers: observers(config), outbox: outbox, logger: logger)
+                                  providers: providers, observers: observers(config, store.identity), outbox: outbox, logger: logger)
         try await scheduler.recover()
         // What was committed but not yet written before a stop or a crash goes out first.
         outbox.start()

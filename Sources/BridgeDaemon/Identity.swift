@@ -46,22 +46,39 @@ struct OwnerAccess {
     enum Mode { case read, write, execute }
 
     func can(_ mode: Mode, _ path: String) -> Bool {
+        guard let st = ownerStat(path) else { return false }
+        return allows(mode, st)
+    }
+
+    func exists(_ path: String) -> Bool { ownerStat(path) != nil }
+
+    func isDirectory(_ path: String) -> Bool { ownerStat(path).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false }
+
+    func isRegularFile(_ path: String) -> Bool { ownerStat(path).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false }
+
+    /// `stat` as the owner's own would answer: nothing when a directory on the way is not
+    /// searchable by the owner (their stat fails with EACCES: fork.pm's `-e`, run as the user,
+    /// says "does not exist"), though the daemon, as root, can see the file.
+    private func ownerStat(_ path: String) -> stat? {
         var st = stat()
-        guard stat(path, &st) == 0 else { return false }
+        guard stat(path, &st) == 0 else { return nil }
+        if identity.uid != 0, path.hasPrefix("/") {
+            var dir = (path as NSString).deletingLastPathComponent
+            while true {
+                var d = stat()
+                guard stat(dir, &d) == 0, allows(.execute, d) else { return nil }
+                if dir == "/" { break }
+                dir = (dir as NSString).deletingLastPathComponent
+            }
+        }
+        return st
+    }
+
+    private func allows(_ mode: Mode, _ st: stat) -> Bool {
         if identity.uid == 0 { return mode != .execute || st.st_mode & 0o111 != 0 }
         let bits: mode_t = switch mode { case .read: 4; case .write: 2; case .execute: 1 }
         if st.st_uid == identity.uid { return st.st_mode & (bits << 6) != 0 }
         if identity.groups.contains(UInt32(st.st_gid)) || st.st_gid == identity.gid { return st.st_mode & (bits << 3) != 0 }
         return st.st_mode & bits != 0
-    }
-
-    func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    func isRegularFile(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 }

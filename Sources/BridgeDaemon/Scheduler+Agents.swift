@@ -115,7 +115,13 @@ extension Scheduler {
         job.exit = exit
         job.endedAt = at
         let current = job
-        if let decision = observers.lazy.compactMap({ $0.decideExit(current, exit: exit) }).first {
+        if var decision = observers.lazy.compactMap({ $0.decideExit(current, exit: exit) }).first {
+            // A front door that completes a failed run of a job with no retry policy of its own
+            // yields to the site's default for that front door ([retry.condor] max_retries).
+            let siteRetries = config.retry.retries(for: job.spec)
+            if decision == .complete, !exit.succeeded, job.spec.maxRetries == nil, job.failures < siteRetries {
+                decision = .retry(reason: "retry \(job.failures + 1) of \(siteRetries) (the site's default)")
+            }
             switch decision {
             case .complete:
                 try? job.move(to: .done, reason: reason)
@@ -139,7 +145,7 @@ extension Scheduler {
         }
         let why = reason.map { "\($0) (\(exit))" } ?? exit.description
         job.failures += 1
-        let maxRetries = job.spec.maxRetries ?? config.retry.maxRetries
+        let maxRetries = config.retry.retries(for: job.spec)
         if job.failures <= maxRetries {
             let wait = config.retry.backoff(afterFailures: job.failures)
             try? job.move(to: .queued, reason: "run \(job.attempts) failed: \(why); retry \(job.failures) of \(maxRetries)")

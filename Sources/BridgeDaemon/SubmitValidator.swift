@@ -8,6 +8,8 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
     case noFittingClass(String)
     case badDirectory(String)
     case badExecutable(String)
+    /// The executable exists but is not a plain file the owner may execute.
+    case executableNotExecutable(String)
     case badInput(String)
     case badOutput(String)
     case unknownUser(UInt32)
@@ -19,7 +21,8 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
         case .invalidSpec(let why): "invalid job: \(why)"
         case .unknownClass(let name, let known): "no workspace class \"\(name)\" (configured: \(known.joined(separator: ", ")))"
         case .noFittingClass(let why): why
-        case .badDirectory(let why), .badExecutable(let why), .badInput(let why), .badOutput(let why): why
+        case .badDirectory(let why), .badExecutable(let why), .executableNotExecutable(let why), .badInput(let why),
+             .badOutput(let why): why
         case .unknownUser(let uid): "uid \(uid) has no entry in the password database"
         case .cannotRunAs(let owner, let daemon):
             "this daemon runs as uid \(daemon), not root, so it can only run jobs of uid \(daemon), not of uid \(owner)"
@@ -35,6 +38,7 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
         case .unknownClass, .noFittingClass: "unknown-class"
         case .badDirectory: "bad-directory"
         case .badExecutable: "bad-executable"
+        case .executableNotExecutable: "executable-not-executable"
         case .badInput: "bad-stdin"
         case .badOutput: "bad-stdout"
         case .unknownUser, .cannotRunAs: "forbidden"
@@ -84,9 +88,13 @@ struct SubmitValidator {
         guard access.isDirectory(dir) else { throw .badDirectory("directory \(dir) does not exist or is not a directory") }
         guard access.can(.execute, dir) else { throw .badDirectory("directory \(dir) is not accessible to \(access.identity.name)") }
         if spec.executable.contains("/") {
-            guard access.isRegularFile(s.executable) else { throw .badExecutable("executable \(s.executable) does not exist") }
+            // Missing, then not a plain executable file: the order and the two cases of fork.pm.
+            guard access.exists(s.executable) else { throw .badExecutable("executable \(s.executable) does not exist") }
+            guard access.isRegularFile(s.executable) else {
+                throw .executableNotExecutable("executable \(s.executable) is not a plain file")
+            }
             guard access.can(.execute, s.executable) else {
-                throw .badExecutable("executable \(s.executable) is not executable by \(access.identity.name)")
+                throw .executableNotExecutable("executable \(s.executable) is not executable by \(access.identity.name)")
             }
         } else {
             let path = spec.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
@@ -96,7 +104,9 @@ struct SubmitValidator {
             }
             s.executable = found
         }
-        if let input = s.stdin, !(access.isRegularFile(input) || input == "/dev/null") || (s.stdin.map { !access.can(.read, $0) } ?? false) {
+        // Readable by the owner, whatever kind of file (fork.pm's `-r`): a device or a directory
+        // is opened as it is, as the stock job managers do.
+        if let input = s.stdin, !access.can(.read, input) {
             throw .badInput("input \(input) does not exist or is not readable by \(access.identity.name)")
         }
         for output in [s.stdout, s.stderr].compactMap({ $0 }) {

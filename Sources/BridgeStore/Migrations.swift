@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The schema, as named migrations applied in order; a released migration is never edited,
@@ -56,7 +57,21 @@ enum Migrations {
                 CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 """)
         }
-        m.registerMigration("v2: submit idempotency keys") { db in
+        // Job ids count from 1 in every store; this names the store, so that ids handed to other
+        // systems (GRAM's SEG files and job managers) stay unique across a reset. A store made
+        // before this migration keeps plain ids for the jobs it already has.
+        m.registerMigration("v2: store identity") { db in
+            try db.execute(sql: """
+                CREATE TABLE store_identity (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    id TEXT NOT NULL CHECK (length(id) = 36),
+                    legacyJobIDsUpTo INTEGER NOT NULL CHECK (legacyJobIDsUpTo >= 0)
+                );
+                INSERT INTO store_identity (singleton, id, legacyJobIDsUpTo)
+                VALUES (1, ?, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'job'), 0));
+                """, arguments: [UUID().uuidString.lowercased()])
+        }
+        m.registerMigration("v3: submit idempotency keys") { db in
             // One row per (owner, key): the ids the submit recorded, in the submit's transaction.
             try db.execute(sql: """
                 CREATE TABLE submit_key (
@@ -68,7 +83,7 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
-        m.registerMigration("v3: outbox of front-door side effects") { db in
+        m.registerMigration("v4: outbox of front-door side effects") { db in
             // Written in the transaction of the change each row describes; deleted once delivered.
             // `offset` is the file's length just before the append, recorded before writing, so
             // that a delivery repeated after a crash can see that its bytes are already there.

@@ -8,6 +8,8 @@ import WorkspaceBridge
 public final class Store: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// This store's identity, made with it.
+    public let identity: StoreIdentity
 
     /// Opens (creating if needed) and migrates the store. A file that is not a readable store
     /// fails here, loudly, with its path and the cause, rather than being silently replaced.
@@ -23,6 +25,12 @@ public final class Store: Sendable {
             let check = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
             guard check == "ok" else { throw StoreError.corrupt(path: path, cause: check ?? "integrity check failed") }
             try Migrations.migrator.migrate(pool)
+            identity = try pool.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT id, legacyJobIDsUpTo FROM store_identity") else {
+                    throw StoreError.corrupt(path: path, cause: "the store has no identity row")
+                }
+                return StoreIdentity(id: row["id"], legacyJobIDsUpTo: row["legacyJobIDsUpTo"])
+            }
         } catch let e as StoreError {
             throw e
         } catch let e as DatabaseError {

@@ -48,32 +48,19 @@ public enum GRAMAdapter {
     }
 
     /// `poll`, `cancel`, `signal`: our job ids, from the description's `jobid` (what submit
-    /// returned as `JOB_ID`).
-    public static func jobIDs(descriptionJSON: Data) throws(GRAMError) -> [JobID] {
+    /// returned as `JOB_ID`), checked against the store that answers now (`GRAMJobID`).
+    public static func jobIDs(descriptionJSON: Data, store: StoreIdentity) throws(GRAMError) -> [JobID] {
         let d = try GRAMDescription(json: descriptionJSON)
         guard let values = d["jobid"], let text = values.first?.string, values.count == 1 else {
             throw GRAMError(.gettingJobID, "the job description has no jobid")
         }
-        return try parseJobIDs(text)
-    }
-
-    /// Parses `12,13,14`.
-    public static func parseJobIDs(_ text: String) throws(GRAMError) -> [JobID] {
-        var ids: [JobID] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let id = JobID(part.trimmingCharacters(in: .whitespaces)), id >= 0 else {
-                throw GRAMError(.gettingJobID, "\"\(text)\" is not a wsbridge job id (comma-separated numbers)")
-            }
-            ids.append(id)
-        }
-        if ids.isEmpty { throw GRAMError(.gettingJobID, "the job id is empty") }
-        return ids
+        return try GRAMJobID.parse(text, store: store)
     }
 
     /// `signal`: the job ids, signal and argument.
-    public static func signalRequest(descriptionJSON: Data) throws(GRAMError) -> GRAMSignalRequest {
+    public static func signalRequest(descriptionJSON: Data, store: StoreIdentity) throws(GRAMError) -> GRAMSignalRequest {
         let d = try GRAMDescription(json: descriptionJSON)
-        let ids = try jobIDs(descriptionJSON: descriptionJSON)
+        let ids = try jobIDs(descriptionJSON: descriptionJSON, store: store)
         guard let raw = d["signal"]?.first?.string, let n = Int(raw), let signal = GRAMSignal(rawValue: n),
               signal.rawValue <= GRAMSignal.priority.rawValue else {
             throw GRAMError(.unknownSignalType, "unknown or unsupported GRAM signal \(d["signal"]?.first?.string ?? "(none)")")
@@ -85,23 +72,18 @@ public enum GRAMAdapter {
         return request
     }
 
-    /// The `JOB_ID` value: sub-job ids joined by commas. Decimal ids never hold `;` and stay far
-    /// below the SEG's 128-character limit for each id.
-    public static func jobIDString(_ ids: [JobID]) -> String {
-        ids.map(String.init).joined(separator: ",")
-    }
-
     /// `submit` succeeded: the ids and the jobs' current state (PENDING right after recording;
-    /// DONE is accepted too, which lets a job that ends within the submit skip polling).
-    public static func submitReply(jobs: [Job], policy: GRAMExitPolicy = .doneKeepsOutput) -> GRAMReply {
+    /// DONE is accepted too, which lets a job that ends within the submit skip polling). `store`
+    /// is the daemon's store (the submit reply names it): the `JOB_ID` carries it (`GRAMJobID`).
+    public static func submitReply(jobs: [Job], store: StoreIdentity?, policy: GRAMExitPolicy = .doneKeepsOutput) -> GRAMReply {
         let status = GRAMStatus(jobs: jobs, policy: policy)
-        return GRAMReply(jobState: status.state, error: status.error, jobID: jobIDString(jobs.map(\.id)),
+        return GRAMReply(jobState: status.state, error: status.error, jobID: GRAMJobID.string(jobs.map(\.id), store: store),
                          failureMessage: status.error == nil ? nil : status.message)
     }
 
     /// `submit` succeeded, knowing only the ids.
-    public static func submitReply(ids: [JobID]) -> GRAMReply {
-        GRAMReply(jobState: .pending, jobID: jobIDString(ids))
+    public static func submitReply(ids: [JobID], store: StoreIdentity?) -> GRAMReply {
+        GRAMReply(jobState: .pending, jobID: GRAMJobID.string(ids, store: store))
     }
 
     /// `poll`: the combined state of the GRAM job's sub-jobs.

@@ -87,6 +87,11 @@ public enum GRAMJobMapper {
             if !dir.hasPrefix("/"), let home { dir = home.hasSuffix("/") ? home + dir : home + "/" + dir }
             directory = dir
         }
+        // A relative executable names a file in the job's directory, as fork.pm runs
+        // "directory/executable": there is no PATH lookup in GRAM.
+        if !executable.hasPrefix("/"), let base = directory ?? home {
+            executable = base.hasSuffix("/") ? base + executable : base + "/" + executable
+        }
         let stdin = try stream(d, "stdin", context, staging: .stagingStdin)
         let stdout = try stream(d, "stdout", context, staging: .openingStdout)
         let stderr = try stream(d, "stderr", context, staging: .openingStderr)

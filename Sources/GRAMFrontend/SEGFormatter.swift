@@ -66,14 +66,15 @@ public enum SEGFormatter {
     }
 
     /// The event for a job's current state, or `nil` when the SEG cannot carry it (held and
-    /// suspended jobs: the reader skips SUSPENDED).
+    /// suspended jobs: the reader skips SUSPENDED). The id is the one the job manager got in
+    /// `JOB_ID`: with the identity of `store` (`GRAMJobID`).
     ///
     /// A run that ended with an exit status is DONE with its exit code, even when it failed: the
     /// SEG is GRAM's only channel for exit codes, and DONE keeps the output. A job killed by a
     /// signal reports 128 + signal, as a shell does. A job that failed without running is FAILED
     /// with `JOB_EXECUTION_FAILED` (17); a cancelled one FAILED with `SYSTEM_CANCELLED` (9).
-    public static func event(for job: Job, at timestamp: Int64) -> SEGEvent? {
-        let id = String(job.id)
+    public static func event(for job: Job, at timestamp: Int64, store: StoreIdentity?) -> SEGEvent? {
+        let id = GRAMJobID.string(job.id, store: store)
         switch job.state {
         case .queued, .starting: return SEGEvent(timestamp: timestamp, jobID: id, state: .pending)
         case .running: return SEGEvent(timestamp: timestamp, jobID: id, state: .active)

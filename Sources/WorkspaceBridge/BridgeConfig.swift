@@ -69,28 +69,3 @@ public struct ThrottleLimits: Codable, Sendable, Equatable {
         }
     }
 }
-
-/// `[retry]`: what happens after a failed run.
-public struct RetrySettings: Codable, Sendable, Equatable {
-    /// Retries of a job that fails (non-zero exit or killed), unless the job says otherwise.
-    /// Zero by default: a grid job's exit code is usually its answer, not an accident.
-    public var maxRetries: Int = 0
-    /// Wait before the first retry; doubles with each further retry, up to `maxBackoffSeconds`.
-    public var backoffSeconds: Double = 30
-    public var maxBackoffSeconds: Double = 3600
-
-    public init() {}
-
-    public func backoff(afterFailures failures: Int) -> Double {
-        guard failures > 0 else { return 0 }
-        let exponent = Double(min(failures - 1, 30))
-        return min(maxBackoffSeconds, backoffSeconds * pow2(exponent))
-    }
-
-    private func pow2(_ e: Double) -> Double { var r = 1.0; for _ in 0..<Int(e) { r *= 2 }; return r }
-
-    func validate() throws(ConfigError) {
-        if maxRetries < 0 { throw ConfigError(key: "retry.max_retries", message: "must be 0 or more") }
-        if backoffSeconds < 0 { throw ConfigError(key: "retry.backoff_seconds", message: "must be 0 or more") }
-    }
-}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WorkspaceBridge
 @testable import BridgeDaemon
@@ -94,6 +95,36 @@ import WorkspaceBridge
         #expect(c.classes[1].settings["uris"] == "qemu:///system")
         #expect(c.classes[1].slots == 2, "unset keys keep their defaults")
         #expect(try ConfigLoader.parse("") == BridgeConfig())
+    }
+
+    @Test func retriesPerFrontDoor() throws {
+        let c = try ConfigLoader.parse("""
+            [retry]
+            max_retries = 2
+            [retry.gram]
+            max_retries = 1
+            [retry.condor]
+            max_retries = 3
+            """)
+        #expect(c.retry.maxRetries == 2 && c.retry.gramMaxRetries == 1 && c.retry.condorMaxRetries == 3)
+        let unset = try ConfigLoader.parse("[retry]\nmax_retries = 2\n")
+        #expect(unset.retry.gramMaxRetries == nil && unset.retry.condorMaxRetries == nil)
+        for (text, words) in [("[retry.gram]\nretries = 1\n", "retry.gram.retries: unknown setting"),
+                              ("[retry.condor]\nmax_retries = -1\n", "retry.condor.max_retries: must be 0 or more"),
+                              ("[retry.blah]\nmax_retries = 1\n", "retry.blah: unknown setting")] {
+            #expect(throws: ConfigLoader.Failure.self) { try ConfigLoader.parse(text) }
+            do { _ = try ConfigLoader.parse(text) } catch { #expect(error.description.contains(words), "\(error)") }
+        }
+    }
+
+    /// The shipped, annotated config sets every throttle and retry key to the default the README
+    /// documents: a site that copies it gets what the README says.
+    @Test func theShippedConfigIsTheDocumentedDefaults() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = try ConfigLoader.load(path: root.appendingPathComponent("contrib/wsbridge.toml").path)
+        #expect(shipped.retry == RetrySettings())
+        #expect(shipped.throttle == ThrottleLimits())
+        #expect(shipped.segDirectory == nil && shipped.adminGroup == nil)
     }
 
     @Test func mistakesAreNamedWithTheirLine() {

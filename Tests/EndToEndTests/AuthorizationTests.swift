@@ -81,6 +81,13 @@ extension EndToEndTests {
         expectError("bad-executable", "/no/such/executable does not exist") {
             _ = try d.submit([JobSpec(executable: "/no/such/executable", directory: d.work)])
         }
+        // fork.pm's two cases (GCT gram/jobmanager/lrms/fork/source/fork.pm): missing is one, present
+        // but not a plain executable file the other.
+        expectError("executable-not-executable", "is not a plain file") { _ = try d.submit([JobSpec(executable: d.work, directory: d.work)]) }
+        _ = FileManager.default.createFile(atPath: d.work + "/data.txt", contents: Data("x\n".utf8), attributes: [.posixPermissions: 0o644])
+        expectError("executable-not-executable", "is not executable by") {
+            _ = try d.submit([JobSpec(executable: d.work + "/data.txt", directory: d.work)])
+        }
         expectError("bad-executable", "was not found on PATH") { _ = try d.submit([JobSpec(executable: "no-such-program-here", directory: d.work)]) }
         expectError("bad-directory", "does not exist") { _ = try d.submit([JobSpec(executable: "/bin/true", directory: "/no/such/dir")]) }
         expectError("bad-stdout", "directory /no/such does not exist") {

@@ -68,9 +68,9 @@ func perlAdapter() throws {
     """.write(to: fake, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
     let module = try String(contentsOf: adapters.appendingPathComponent("workspace.pm"), encoding: .utf8)
-    #expect(module.contains("$wsbridge = '/usr/bin/wsbridge';"))
+    #expect(module.contains("$wsbridge = '/usr/local/bin/wsbridge';"))
     // The copy under test runs the fake and ignores the machine's own globus-workspace.conf.
-    try module.replacingOccurrences(of: "$wsbridge = '/usr/bin/wsbridge';", with: "$wsbridge = '\(fake.path)';")
+    try module.replacingOccurrences(of: "$wsbridge = '/usr/local/bin/wsbridge';", with: "$wsbridge = '\(fake.path)';")
         .replacingOccurrences(of: "'/etc/globus/globus-workspace.conf'", with: "'\(root.path)/no-such.conf'")
         .write(to: gram.appendingPathComponent("JobManager/workspace.pm"), atomically: true, encoding: .utf8)
 
@@ -108,7 +108,14 @@ func installScript() throws {
     var env = ProcessInfo.processInfo.environment
     env["DESTDIR"] = root.path
     let script = adapters.appendingPathComponent("install.sh").path
-    #expect(try run(["sh", script], environment: env).status == 0)
+    // A stock install with the fork polling service available (globus-gram-job-manager-fork-setup-poll).
+    let available = root.appendingPathComponent("etc/grid-services/available")
+    try FileManager.default.createDirectory(at: available, withIntermediateDirectories: true)
+    try "stderr_log,local_cred - /usr/sbin/globus-job-manager globus-job-manager -type fork\n"
+        .write(to: available.appendingPathComponent("jobmanager-fork-poll"), atomically: true, encoding: .utf8)
+    let first = try run(["sh", script], environment: env)
+    #expect(first.status == 0)
+    #expect(first.output.contains("default service jobmanager -> jobmanager-fork-poll"), "\(first.output)")
     try "wsbridge_path=\"/opt/wsbridge\"\n".write(to: root.appendingPathComponent("etc/globus/globus-workspace.conf"),
                                                   atomically: true, encoding: .utf8)
     let second = try run(["sh", script, "--seg"], environment: env)
@@ -124,5 +131,34 @@ func installScript() throws {
                          encoding: .utf8)
     #expect(seg.contains("-type workspace -seg-module workspace"))
     var isDir: ObjCBool = false
-    #expect(fm.fileExists(atPath: root.appendingPathComponent("var/lib/globus/globus-seg-workspace").path, isDirectory: &isDir) && isDir.boolValue)
+    let segDir = root.appendingPathComponent("var/lib/globus/globus-seg-workspace").path
+    #expect(fm.fileExists(atPath: segDir, isDirectory: &isDir) && isDir.boolValue)
+    // Today's and tomorrow's day files (UTC), so that a starting job manager finds today's at once.
+    let now = Int64(Date().timeIntervalSince1970)
+    for t in [now, now + 86400] {
+        let day = segDir + "/" + SEGFormatter.dayFileName(timestamp: t)
+        #expect(fm.fileExists(atPath: day), "\(day)")
+        #expect((try fm.attributesOfItem(atPath: day)[.posixPermissions] as? Int) == 0o644)
+    }
+    // The default service for globus-job-get-output and globus-job-clean.
+    #expect(try fm.destinationOfSymbolicLink(atPath: root.appendingPathComponent("etc/grid-services/jobmanager").path)
+            == "available/jobmanager-fork-poll")
+    // The daemon's state directory, reachable by the mapped users.
+    let state = root.appendingPathComponent("var/lib/wsbridge").path
+    #expect((try fm.attributesOfItem(atPath: state)[.posixPermissions] as? Int) == 0o755)
+}
+
+@Test("install.sh without a fork service says exactly what to run for the default service",
+      .enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/sh")))
+func installScriptNamesTheDefaultService() throws {
+    let adapters = try #require(adaptersDirectory())
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("wsbridge-install-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    var env = ProcessInfo.processInfo.environment
+    env["DESTDIR"] = root.path
+    let result = try run(["sh", adapters.appendingPathComponent("install.sh").path, "--state-dir", "/srv/wsb"], environment: env)
+    #expect(result.status == 0)
+    #expect(result.output.contains("globus-gatekeeper-admin -e jobmanager-fork-poll -n jobmanager"), "\(result.output)")
+    #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/grid-services/jobmanager").path))
+    #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("srv/wsb").path))
 }

@@ -186,3 +186,17 @@ func fileURLsAndPositions() throws {
         #expect(error.position?.line == 2)
     }
 }
+
+/// GCT `gram/jobmanager/lrms/fork/source/fork.pm` checks `-e` of a relative executable in the
+/// job's directory and runs `directory/executable`: GRAM has no PATH lookup.
+@Test("a relative executable is a file in the job's directory, as fork.pm runs it")
+func relativeExecutable() throws {
+    let inDir = try #require(try GRAMAdapter.submitSpecs(descriptionJSON: json(#"{"executable":["true"],"directory":["/tmp/w"]}"#)).first)
+    #expect(inDir.executable == "/tmp/w/true")
+    let sub = try #require(try GRAMAdapter.submitSpecs(descriptionJSON: json(#"{"executable":["bin/run"],"directory":["w"]}"#),
+                                                        context: GRAMMappingContext(home: "/home/a")).first)
+    #expect(sub.executable == "/home/a/w/bin/run")
+    let home = try #require(try GRAMAdapter.submitSpecs(descriptionJSON: json(#"{"executable":["run"]}"#),
+                                                         context: GRAMMappingContext(home: "/home/a")).first)
+    #expect(home.executable == "/home/a/run")
+}

@@ -35,7 +35,10 @@ func transitions() {
 
 @Test("reply JSON: exactly the accepted keys, sorted, integers for states and codes")
 func replyJSON() {
-    #expect(GRAMAdapter.submitReply(ids: [12, 13]).json() == #"{"JOB_ID":"12,13","JOB_STATE":1}"#)
+    let store = StoreIdentity(id: "0b6c4f1e-6f3a-4c1e-9d8e-2f1a3b4c5d6e")
+    #expect(GRAMAdapter.submitReply(ids: [12, 13], store: store).json()
+            == #"{"JOB_ID":"0b6c4f1e-6f3a-4c1e-9d8e-2f1a3b4c5d6e.12,0b6c4f1e-6f3a-4c1e-9d8e-2f1a3b4c5d6e.13","JOB_STATE":1}"#)
+    #expect(GRAMAdapter.submitReply(ids: [12, 13], store: nil).json() == #"{"JOB_ID":"12,13","JOB_STATE":1}"#)
     #expect(GRAMAdapter.pollReply(jobs: [job(1, .running)]).json() == #"{"JOB_STATE":2}"#)
     #expect(GRAMAdapter.failureReply(GRAMError(.executableNotFound, "no /bin/x\nhere"), for: .submit).json()
             == #"{"ERROR":5,"GT3_FAILURE_MESSAGE":"no /bin/x here"}"#)
@@ -84,21 +87,23 @@ func queryReplies() {
 
 @Test("job ids and signal requests from the description")
 func idsAndSignals() throws {
-    #expect(try GRAMAdapter.jobIDs(descriptionJSON: Data(#"{"jobid":["12,13,14"]}"#.utf8)) == [12, 13, 14])
-    #expect(throws: GRAMError.self) { try GRAMAdapter.jobIDs(descriptionJSON: Data(#"{"uniqid":["1.2"]}"#.utf8)) }
-    #expect(throws: GRAMError.self) { try GRAMAdapter.parseJobIDs("12,,13") }
-    #expect(throws: GRAMError.self) { try GRAMAdapter.parseJobIDs("ws-12") }
-    let s = try GRAMAdapter.signalRequest(descriptionJSON: Data(#"{"jobid":["9"],"signal":["4"],"signalarg":["7"]}"#.utf8))
+    let store = StoreIdentity(id: "0b6c4f1e-6f3a-4c1e-9d8e-2f1a3b4c5d6e")
+    let p = store.id + "."
+    #expect(try GRAMAdapter.jobIDs(descriptionJSON: Data(#"{"jobid":["\#(p)12,\#(p)13,\#(p)14"]}"#.utf8), store: store) == [12, 13, 14])
+    #expect(throws: GRAMError.self) { try GRAMAdapter.jobIDs(descriptionJSON: Data(#"{"uniqid":["1.2"]}"#.utf8), store: store) }
+    #expect(throws: GRAMError.self) { try GRAMJobID.parse("\(p)12,,\(p)13", store: store) }
+    #expect(throws: GRAMError.self) { try GRAMJobID.parse("ws-12", store: store) }
+    let s = try GRAMAdapter.signalRequest(descriptionJSON: Data(#"{"jobid":["\#(p)9"],"signal":["4"],"signalarg":["7"]}"#.utf8), store: store)
     #expect(s == GRAMSignalRequest(jobs: [9], signal: .priority, argument: "7"))
     #expect(s.priority == 7)
     do {
-        _ = try GRAMAdapter.signalRequest(descriptionJSON: Data(#"{"jobid":["9"],"signal":["7"]}"#.utf8))
+        _ = try GRAMAdapter.signalRequest(descriptionJSON: Data(#"{"jobid":["\#(p)9"],"signal":["7"]}"#.utf8), store: store)
         Issue.record("STDIO_UPDATE never reaches an LRM")
     } catch {
         #expect(error.code == .unknownSignalType)
     }
     do {
-        _ = try GRAMAdapter.signalRequest(descriptionJSON: Data(#"{"jobid":["9"],"signal":["4"],"signalarg":["high"]}"#.utf8))
+        _ = try GRAMAdapter.signalRequest(descriptionJSON: Data(#"{"jobid":["\#(p)9"],"signal":["4"],"signalarg":["high"]}"#.utf8), store: store)
         Issue.record("priority needs a number")
     } catch {
         #expect(error.code == .signalingJob)

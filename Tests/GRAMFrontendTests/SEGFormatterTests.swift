@@ -38,14 +38,14 @@ func invalidEvents() {
 
 @Test("events for our jobs: exit codes ride on DONE")
 func jobEvents() {
-    #expect(SEGFormatter.event(for: job(7, .queued), at: 10) == SEGEvent(timestamp: 10, jobID: "7", state: .pending))
-    #expect(SEGFormatter.event(for: job(7, .running), at: 11)?.state == .active)
-    #expect(SEGFormatter.event(for: job(7, .held), at: 12) == nil)
-    #expect(SEGFormatter.event(for: job(7, .suspended), at: 12) == nil)
-    #expect(SEGFormatter.event(for: job(7, .done, exit: .exited(0)), at: 13) == SEGEvent(timestamp: 13, jobID: "7", state: .done))
-    #expect(SEGFormatter.event(for: job(7, .failed, exit: .exited(3)), at: 14) == SEGEvent(timestamp: 14, jobID: "7", state: .done, code: 3))
-    #expect(SEGFormatter.event(for: job(7, .failed, exit: .signaled(9)), at: 15)?.code == 137)
-    #expect(SEGFormatter.event(for: job(7, .failed), at: 16) == SEGEvent(timestamp: 16, jobID: "7", state: .failed, code: 17))
-    #expect(SEGFormatter.event(for: job(7, .cancelled), at: 17) == SEGEvent(timestamp: 17, jobID: "7", state: .failed, code: 9))
+    #expect(SEGFormatter.event(for: job(7, .queued), at: 10, store: nil) == SEGEvent(timestamp: 10, jobID: "7", state: .pending))
+    #expect(SEGFormatter.event(for: job(7, .running), at: 11, store: nil)?.state == .active)
+    #expect(SEGFormatter.event(for: job(7, .held), at: 12, store: nil) == nil)
+    #expect(SEGFormatter.event(for: job(7, .suspended), at: 12, store: nil) == nil)
+    #expect(SEGFormatter.event(for: job(7, .done, exit: .exited(0)), at: 13, store: nil) == SEGEvent(timestamp: 13, jobID: "7", state: .done))
+    #expect(SEGFormatter.event(for: job(7, .failed, exit: .exited(3)), at: 14, store: nil) == SEGEvent(timestamp: 14, jobID: "7", state: .done, code: 3))
+    #expect(SEGFormatter.event(for: job(7, .failed, exit: .signaled(9)), at: 15, store: nil)?.code == 137)
+    #expect(SEGFormatter.event(for: job(7, .failed), at: 16, store: nil) == SEGEvent(timestamp: 16, jobID: "7", state: .failed, code: 17))
+    #expect(SEGFormatter.event(for: job(7, .cancelled), at: 17, store: nil) == SEGEvent(timestamp: 17, jobID: "7", state: .failed, code: 9))
     #expect(SEGFormatter.directory() == "/var/lib/globus/globus-seg-workspace")
 }

@@ -17,7 +17,6 @@ fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 FAILED=0
 PASSED=0
-ERRFILE=$(mktemp)
 fail() { echo "FAIL: $*" >&2; FAILED=$((FAILED + 1)); }
 pass() { echo "ok: $*"; PASSED=$((PASSED + 1)); }
 
@@ -27,37 +26,23 @@ finish() {
         echo "--- job manager log (last 40 lines of /var/log/globus/gram_${GRAM_USER:-gramuser}.log) ---" >&2
         tail -n 40 "/var/log/globus/gram_${GRAM_USER:-gramuser}.log" >&2 2> /dev/null
         echo "--- wsbridge daemon log ---" >&2
-        tail -n 30 "${WSB_STATE:-/var/lib/wsbridge-gram}/daemon.log" >&2 2> /dev/null
+        tail -n 30 "${WSB_LOG:-/var/log/wsbridge.log}" >&2 2> /dev/null
         echo "--- SEG day files ---" >&2
         tail -n 20 "${SEG_DIR:-/var/lib/globus/globus-seg-workspace}"/* >&2 2> /dev/null
     fi
     "$HERE/teardown.sh"
-    rm -f "$ERRFILE"
+    rm -f "${GRAM_LIVE_ERRFILE:-}"
     [ "$FAILED" -eq 0 ] && [ "$rc" -eq 0 ] || exit 1
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
 
 "$HERE/setup.sh" "$1" || { echo "FAIL: setup.sh failed" >&2; exit 1; }
-# shellcheck disable=SC1091
-. /run/wsbridge-gram-live.env
-UHOME=$(getent passwd "$GRAM_USER" | cut -d: -f6)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 WS=$GRAM_CONTACT/jobmanager-workspace
 SEG=$GRAM_CONTACT/jobmanager-workspace-seg
 
-# as_user SECONDS CMD...: runs CMD as the mapped user inside the namespace, as a grid user's
-# shell would; sets OUT (stdout), ERR (stderr) and RC.
-as_user() {
-    local t=$1; shift
-    OUT=$(timeout "$t" ip netns exec "$GRAM_NETNS" runuser -u "$GRAM_USER" -- \
-          env -i -C "$UHOME" HOME="$UHOME" USER="$GRAM_USER" LOGNAME="$GRAM_USER" PATH=/usr/bin:/bin \
-          GLOBUS_HOSTNAME=localhost "$@" 2> "$ERRFILE")
-    RC=$?
-    ERR=$(cat "$ERRFILE")
-    [ "$RC" -eq 124 ] && ERR="$ERR (timed out after $t s)"
-    return 0
-}
-show() { printf 'exit %s, stdout [%s], stderr [%s]' "$RC" "$OUT" "$ERR"; }
 # wsb_job CONTACT: "ID STATE" of the wsbridge job(s) a GRAM job became (root sees all jobs).
 wsb_job() {
     "$WSB_BIN" status --state-dir "$WSB_STATE" --json | perl -MJSON::PP -e '
@@ -138,6 +123,14 @@ if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q 'JOB_STATE_DONE' && printf 
 else
     fail "exit code 3 through $SEG: $(show)"
 fi
+# The SEG lines name the job by store identity and number, and only this store's identity is
+# new today (setup.sh keeps earlier stores' day files).
+LAST_ID=$(tail -n 1 "$SEG_DIR/$(date -u +%Y%m%d)" | cut -d';' -f3)
+if printf '%s\n' "$LAST_ID" | grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[0-9]+$'; then
+    pass "SEG job id $LAST_ID carries the store's identity"
+else
+    fail "SEG job id '$LAST_ID' is not STORE-UUID.NUMBER"
+fi
 # (globus-job-status cannot show it afterwards: a GRAM5 job manager forgets a job that has
 # ended, and globus-job-status then says DONE from "job contact not found".)
 
@@ -149,9 +142,16 @@ else
     fail "/no/such/executable: $(show)"
 fi
 
+# ---- 6b. every submit-time failure returns jobmanager-fork's code ------------------------------
+if "$HERE/error-codes.sh"; then
+    pass "submit-time failures: jobmanager-workspace returns jobmanager-fork's GRAM error codes"
+else
+    fail "submit-time failures: codes differ from jobmanager-fork (table above)"
+fi
+
 # ---- 7. the throttle: PENDING while max_running long jobs run, then ACTIVE, then DONE ---------
 # On the SEG service, so that state changes reach the job manager within 2 s instead of 10 s.
-MAXR=$(sed -n 's/^max_running = //p' "$WSB_STATE/config.toml")
+MAXR=$(sed -n 's/^max_running = //p' "$WSB_CONFIG")
 FILLERS=()
 for i in $(seq 1 "$MAXR"); do
     as_user 60 globus-job-submit "$SEG" /bin/sleep 300

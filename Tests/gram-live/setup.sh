@@ -3,7 +3,10 @@
 # Toolkit gatekeeper and job manager, a Simple CA, host and user credentials, a mapped test
 # user, the services jobmanager-fork, jobmanager-workspace (polling) and
 # jobmanager-workspace-seg (SEG), a gatekeeper in a network namespace that holds only "lo",
-# and a wsbridge daemon (root) that writes SEG day files.
+# and wsbridge installed as a site installs it: contrib/site-install.sh --gram, as the README
+# shows, from a fresh state (no wsbridge config, no adapter config, no default service). Setup
+# fails unless `globus-job-run localhost/jobmanager-workspace /bin/echo hi` then prints hi; the
+# test's own settings (a small throttle) are applied after that check.
 #
 # Usage (as root, Debian 12):  Tests/gram-live/setup.sh WSBRIDGE_BIN
 #
@@ -15,7 +18,6 @@
 #   GRAM_NETNS   network namespace of the gatekeeper      (default gramlive)
 #   GRAM_PORT    gatekeeper port                          (default 2119)
 #   GRAM_USER    the mapped test account                  (default gramuser)
-#   WSB_STATE    the daemon's state directory             (default /var/lib/wsbridge-gram)
 #   WSB_MAX_RUNNING  the daemon's throttle                (default 2)
 # Everything the other scripts need is written to /run/wsbridge-gram-live.env.
 set -eu
@@ -30,19 +32,22 @@ if [ "$(id -u)" != 0 ]; then
 fi
 BIN_SRC=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
-ADAPTER=$(cd "$HERE/../../adapters/gram" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
 
 GRAM_NETNS=${GRAM_NETNS:-gramlive}
 GRAM_PORT=${GRAM_PORT:-2119}
 GRAM_USER=${GRAM_USER:-gramuser}
-WSB_STATE=${WSB_STATE:-/var/lib/wsbridge-gram}
 WSB_MAX_RUNNING=${WSB_MAX_RUNNING:-2}
+# Where contrib/site-install.sh puts things.
 WSB_BIN=/usr/local/bin/wsbridge
+WSB_STATE=/var/lib/wsbridge
+WSB_CONFIG=/etc/wsbridge/wsbridge.toml
+WSB_LOG=/var/log/wsbridge.log
+DAEMON_PIDFILE=/run/wsbridge.pid
 CA_DIR=/var/lib/globus/simple_ca
 SEG_DIR=/var/lib/globus/globus-seg-workspace
 ENV_FILE=/run/wsbridge-gram-live.env
 GK_PIDFILE=/run/wsbridge-gram-gatekeeper.pid
-DAEMON_PIDFILE=/run/wsbridge-gram-daemon.pid
 GK_LOG=/var/log/wsbridge-gram-gatekeeper.log
 
 T0=$(date +%s%N)
@@ -135,62 +140,20 @@ fi
 (cd "$UHOME" && as_user grid-proxy-init -hours 48 -q) || die "grid-proxy-init for $GRAM_USER failed"
 lap "proxy created"
 
-# ---- 5. wsbridge and the services ------------------------------------------------------------
-# The gatekeeper runs job managers (and so workspace.pm and wsbridge) as the mapped user: the
-# program must be readable and executable by all.
-install -m 755 "$BIN_SRC" "$WSB_BIN.new"
-mv -f "$WSB_BIN.new" "$WSB_BIN"
-"$ADAPTER/install.sh" > /dev/null
-cat > /etc/globus/globus-workspace.conf <<EOF
-# Written by the wsbridge GRAM test setup.
-wsbridge_path="$WSB_BIN"
-wsbridge_args="--state-dir $WSB_STATE"
-EOF
-chmod 644 /etc/globus/globus-workspace.conf
-globus-gatekeeper-admin -e jobmanager-fork-poll -n jobmanager-fork > /dev/null
-# The default service: globus-job-get-output and globus-job-clean run their helper jobs there.
-globus-gatekeeper-admin -e jobmanager-fork-poll -n jobmanager > /dev/null
-lap "wsbridge installed as $WSB_BIN; services enabled"
-
-# ---- 6. the wsbridge daemon (root) -----------------------------------------------------------
-# A fresh store each time: wsbridge job ids start again at 1, so the SEG day files of the old
-# store must go too, or a job manager replaying today's file would match old events to new jobs.
+# ---- 5. wsbridge, installed as the README shows, from a fresh state ---------------------------
+# What a fresh site has not: the wsbridge config, the adapter's config, a default service, a
+# store (the daemon was stopped by teardown.sh above).
+rm -f "$WSB_CONFIG" /etc/globus/globus-workspace.conf /etc/grid-services/jobmanager
 rm -rf "$WSB_STATE"
-install -d -m 755 "$WSB_STATE"
-find "$SEG_DIR" -maxdepth 1 -type f -name '[0-9]*' -delete
-cat > "$WSB_STATE/config.toml" <<EOF
-[throttle]
-max_running = $WSB_MAX_RUNNING
-start_rate = 1000.0
-
-[retry]
-max_retries = 0
-
-[[class]]
-name = "default"
-slots = 4
-max_workspaces = 2
-memory_mb = 512
-
-[gram]
-seg_directory = "$SEG_DIR"
-EOF
-# The job manager's SEG reader waits 30 s for a day file that is missing when it starts; the
-# daemon creates the file only at its first event, so make today's file now.
-touch "$SEG_DIR/$(date -u +%Y%m%d)"
-chmod 644 "$SEG_DIR/$(date -u +%Y%m%d)"
-setsid "$WSB_BIN" serve --state-dir "$WSB_STATE" --config "$WSB_STATE/config.toml" \
-    >> "$WSB_STATE/daemon.log" 2>&1 < /dev/null &
-echo $! > "$DAEMON_PIDFILE"
-for _ in $(seq 1 100); do
-    [ -S "$WSB_STATE/api.sock" ] && "$WSB_BIN" status --state-dir "$WSB_STATE" > /dev/null 2>&1 && break
-    kill -0 "$(cat "$DAEMON_PIDFILE")" 2> /dev/null || { cat "$WSB_STATE/daemon.log" >&2; die "the wsbridge daemon exited"; }
-    sleep 0.1
-done
-[ -S "$WSB_STATE/api.sock" ] || { cat "$WSB_STATE/daemon.log" >&2; die "the wsbridge daemon made no socket"; }
-runuser -u "$GRAM_USER" -- "$WSB_BIN" status --state-dir "$WSB_STATE" > /dev/null \
+"$REPO/contrib/site-install.sh" --gram "$BIN_SRC" > /tmp/wsbridge-site-install.log 2>&1 \
+    || { cat /tmp/wsbridge-site-install.log >&2; die "contrib/site-install.sh --gram failed"; }
+sed 's/^/  /' /tmp/wsbridge-site-install.log
+[ -L /etc/grid-services/jobmanager ] || die "install.sh made no default service jobmanager"
+# The reference LRM for the differential tests.
+globus-gatekeeper-admin -e jobmanager-fork-poll -n jobmanager-fork > /dev/null
+runuser -u "$GRAM_USER" -- "$WSB_BIN" status > /dev/null \
     || die "$GRAM_USER cannot reach the daemon socket $WSB_STATE/api.sock"
-lap "wsbridge daemon started (pid $(cat "$DAEMON_PIDFILE"))"
+lap "contrib/site-install.sh --gram: wsbridge installed as $WSB_BIN, daemon pid $(cat "$DAEMON_PIDFILE")"
 
 # ---- 7. the gatekeeper, loopback only: a network namespace that holds only "lo" --------------
 ip netns add "$GRAM_NETNS"
@@ -218,11 +181,41 @@ GRAM_USER=$GRAM_USER
 GRAM_CONTACT=localhost:$GRAM_PORT
 WSB_STATE=$WSB_STATE
 WSB_BIN=$WSB_BIN
+WSB_CONFIG=$WSB_CONFIG
+WSB_LOG=$WSB_LOG
 SEG_DIR=$SEG_DIR
 GK_PIDFILE=$GK_PIDFILE
 DAEMON_PIDFILE=$DAEMON_PIDFILE
 GK_LOG=$GK_LOG
 EOF
+
+# ---- 8. the README's promise, then the test's own settings -----------------------------------
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+as_user 60 globus-job-run "$GRAM_CONTACT/jobmanager-workspace" /bin/echo hi
+[ "$RC" -eq 0 ] && [ "$OUT" = hi ] || die "after contrib/site-install.sh: globus-job-run $GRAM_CONTACT/jobmanager-workspace /bin/echo hi: $(show)"
+rm -f "$GRAM_LIVE_ERRFILE"
+lap "site install works: globus-job-run $GRAM_CONTACT/jobmanager-workspace /bin/echo hi -> $OUT"
+# A small throttle for the tests (an admin's edit of the installed config); running the site
+# install again keeps the edited config and restarts the daemon with it.
+cat > "$WSB_CONFIG" <<EOF
+[throttle]
+max_running = $WSB_MAX_RUNNING
+start_rate = 1000.0
+
+[[class]]
+name = "default"
+slots = 4
+max_workspaces = 2
+memory_mb = 512
+
+[gram]
+seg_directory = "$SEG_DIR"
+EOF
+"$REPO/contrib/site-install.sh" --gram "$BIN_SRC" > /tmp/wsbridge-site-install.log 2>&1 \
+    || { cat /tmp/wsbridge-site-install.log >&2; die "contrib/site-install.sh --gram (again) failed"; }
+grep -q "config:    $WSB_CONFIG (kept)" /tmp/wsbridge-site-install.log || die "the second site install did not keep the edited config"
+lap "test settings applied (max_running = $WSB_MAX_RUNNING), daemon pid $(cat "$DAEMON_PIDFILE")"
 
 cat <<EOF
 GRAM test stack is up:
@@ -231,7 +224,7 @@ GRAM test stack is up:
   mapped user     $GRAM_USER  ($DN)
   CA              $CA_DIR (hash $CA_HASH)
   job manager log /var/log/globus/gram_$GRAM_USER.log
-  wsbridge        $WSB_BIN, daemon pid $(cat "$DAEMON_PIDFILE"), state $WSB_STATE (config.toml, daemon.log)
+  wsbridge        $WSB_BIN, daemon pid $(cat "$DAEMON_PIDFILE"), state $WSB_STATE, config $WSB_CONFIG, log $WSB_LOG
   SEG directory   $SEG_DIR
   adapter config  /etc/globus/globus-workspace.conf
   settings        $ENV_FILE

@@ -13,10 +13,10 @@ say() { [ -n "$QUIET" ] || echo "teardown: $*"; }
 
 ENV_FILE=/run/wsbridge-gram-live.env
 GRAM_NETNS=${GRAM_NETNS:-gramlive}
-WSB_STATE=${WSB_STATE:-/var/lib/wsbridge-gram}
+WSB_STATE=${WSB_STATE:-/var/lib/wsbridge}
 WSB_BIN=/usr/local/bin/wsbridge
 GK_PIDFILE=/run/wsbridge-gram-gatekeeper.pid
-DAEMON_PIDFILE=/run/wsbridge-gram-daemon.pid
+DAEMON_PIDFILE=/run/wsbridge.pid
 # shellcheck disable=SC1090
 [ -f "$ENV_FILE" ] && . "$ENV_FILE"
 

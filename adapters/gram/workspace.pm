@@ -26,7 +26,7 @@
 # job manager simply polls again.
 #
 # Settings come from ${sysconfdir}/globus/globus-workspace.conf:
-#   wsbridge_path="/usr/bin/wsbridge"
+#   wsbridge_path="/usr/local/bin/wsbridge"
 #   wsbridge_args=""        (extra arguments after the command, e.g.
 #                            "--state-dir /var/lib/wsbridge")
 
@@ -52,7 +52,7 @@ our @ISA = qw(Globus::GRAM::JobManager);
 my ($wsbridge, @wsbridge_args);
 
 BEGIN {
-    $wsbridge = '/usr/bin/wsbridge';
+    $wsbridge = '/usr/local/bin/wsbridge';
     @wsbridge_args = ();
     my $path = '/etc/globus/globus-workspace.conf';
     if (-r $path && eval { require Globus::Core::Config; 1 }) {

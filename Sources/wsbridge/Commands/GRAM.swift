@@ -51,10 +51,16 @@ struct GRAM: ParsableCommand {
         return SubmitRequest(specs: [spec], idempotencyKey: key)
     }
 
+    /// The daemon's store, whose identity every GRAM job id carries (`GRAMJobID`).
+    static func store(_ client: BridgeClient) throws(GRAMError) -> StoreIdentity {
+        do { return try client.get("/v1/store") } catch { throw GRAM.gramError(error) }
+    }
+
     /// Daemon errors in GRAM's words.
     static func gramError(_ e: ClientError) -> GRAMError {
         let code: GRAMErrorCode = switch e.code {
         case "bad-executable": .executableNotFound
+        case "executable-not-executable": .executablePermissions
         case "bad-directory": .badDirectory
         case "bad-stdin": .stdinNotFound
         case "bad-stdout": .openingStdout
@@ -86,7 +92,8 @@ struct GRAM: ParsableCommand {
                 do { reply = try client.submit(GRAM.submitRequest(request.spec)) } catch { throw GRAM.gramError(error) }
                 let ids = reply.jobs.flatMap { $0 }
                 let jobs = (try? client.get("/v1/jobs?ids=" + ids.map(String.init).joined(separator: ","), as: [JobStatus].self))?.map(\.job)
-                GRAM.reply(jobs.map { GRAMAdapter.submitReply(jobs: $0) } ?? GRAMAdapter.submitReply(ids: ids))
+                GRAM.reply(jobs.map { GRAMAdapter.submitReply(jobs: $0, store: reply.store) }
+                           ?? GRAMAdapter.submitReply(ids: ids, store: reply.store))
             } catch let e as GRAMError {
                 GRAM.reply(GRAMAdapter.failureReply(e, for: .submit))
             }
@@ -99,7 +106,7 @@ struct GRAM: ParsableCommand {
 
         func run() throws {
             do {
-                let ids = try GRAMAdapter.jobIDs(descriptionJSON: GRAM.readDescription())
+                let ids = try GRAMAdapter.jobIDs(descriptionJSON: GRAM.readDescription(), store: GRAM.store(daemon.client))
                 let jobs: [JobStatus]
                 do { jobs = try daemon.client.get("/v1/jobs?ids=" + ids.map(String.init).joined(separator: ",")) } catch {
                     throw GRAM.gramError(error)
@@ -117,7 +124,8 @@ struct GRAM: ParsableCommand {
 
         func run() throws {
             do {
-                for id in try GRAMAdapter.jobIDs(descriptionJSON: GRAM.readDescription()) {
+                let ids = try GRAMAdapter.jobIDs(descriptionJSON: GRAM.readDescription(), store: GRAM.store(daemon.client))
+                for id in ids {
                     do { let _: JobActionReply = try daemon.client.post("/v1/jobs/\(id)/cancel") } catch where error.code == "conflict" {
                         continue  // already finished: nothing to cancel
                     } catch { throw GRAMError(.jobCancelFailed, error.description) }
@@ -135,7 +143,8 @@ struct GRAM: ParsableCommand {
 
         func run() throws {
             do {
-                let request = try GRAMAdapter.signalRequest(descriptionJSON: GRAM.readDescription())
+                let request = try GRAMAdapter.signalRequest(descriptionJSON: GRAM.readDescription(),
+                                                            store: GRAM.store(daemon.client))
                 let action: String? = switch request.signal {
                 case .cancel: "cancel"
                 case .suspend: "suspend"

@@ -31,7 +31,7 @@ struct Serve: AsyncParsableCommand {
         let dir = stateDir ?? ProcessInfo.processInfo.environment["WSBRIDGE_STATE_DIR"] ?? "/var/lib/wsbridge"
         do {
             try await Daemon.run(DaemonOptions(stateDirectory: dir, configPath: config, socketPath: socket),
-                                 providers: Providers.make, observers: FrontDoors.observers)
+                                 providers: Providers.make, observers: { FrontDoors.observers($0, store: $1) })
         } catch {
             fail("\(error)")
         }
@@ -82,9 +82,9 @@ enum Providers {
 
 /// The front doors' observers the daemon runs with.
 enum FrontDoors {
-    @Sendable static func observers(_ config: BridgeConfig) -> [any JobObserver] {
+    @Sendable static func observers(_ config: BridgeConfig, store: StoreIdentity) -> [any JobObserver] {
         var list: [any JobObserver] = [CondorJobObserver(host: "<127.0.0.1:0>")]
-        if let dir = config.segDirectory { list.append(SEGWriter(directory: dir)) }
+        if let dir = config.segDirectory { list.append(SEGWriter(directory: dir, store: store)) }
         return list
     }
 }
@@ -93,11 +93,14 @@ enum FrontDoors {
 /// appended to the UTC day file that `globus-job-manager -seg-module workspace` reads.
 struct SEGWriter: JobObserver {
     let directory: String
+    /// The daemon's store: its identity is part of every job id written (`GRAMJobID`).
+    let store: StoreIdentity
 
     /// A job manager whose SEG reader finds no file for today looks again only every 30 s:
     /// today's and tomorrow's files exist from the start.
-    init(directory: String) {
+    init(directory: String, store: StoreIdentity) {
         self.directory = directory
+        self.store = store
         let now = Int64(Date().timeIntervalSince1970)
         for t in [now, now + 86400] {
             let fd = open(path(t), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
@@ -109,7 +112,7 @@ struct SEGWriter: JobObserver {
 
     /// The line for the day file of the change, and tomorrow's file made ready.
     func effects(of job: Job, from: JobState?, at: Double) -> [SideEffect] {
-        guard case .gram = job.spec.origin, let event = SEGFormatter.event(for: job, at: Int64(at)),
+        guard case .gram = job.spec.origin, let event = SEGFormatter.event(for: job, at: Int64(at), store: store),
               let line = try? SEGFormatter.line(event) else { return [] }
         // queued → starting is PENDING → PENDING for GRAM: write a state once.
         if from == .queued && job.state == .starting { return [] }

@@ -30,6 +30,8 @@ struct Status: ParsableCommand {
         var list: [JobStatus] = call { () throws(ClientError) in try daemon.client.get(path) }
         let cut = jobs.isEmpty && list.count > limit
         if cut { list.removeFirst(list.count - limit) }
+        var names = OwnerNames()
+        for i in list.indices where list[i].ownerName == nil { list[i].ownerName = names.name(of: list[i].job.owner) }
         if format.json { printJSON(list) } else { print(StatusTable.render(list, history: history), terminator: "") }
         if cut, let oldest = list.first {
             FileHandle.standardError.write(Data("showing the newest \(limit) jobs; older ones: wsbridge status --before \(oldest.job.id)\n".utf8))
@@ -46,7 +48,7 @@ enum StatusTable {
                 switch exit { case .exited(let c): "exit \(c)"; case .signaled(let sig): "signal \(sig)" }
             } ?? "-"
             let note = s.waiting ?? j.reason ?? ([j.spec.executable] + j.spec.arguments).joined(separator: " ")
-            rows.append([String(j.id), j.state.rawValue, String(j.owner), j.className, j.workspaceID ?? "-",
+            rows.append([String(j.id), j.state.rawValue, s.ownerName ?? String(j.owner), j.className, j.workspaceID ?? "-",
                          String(j.attempts), result, String(note.prefix(100))])
         }
         var out = table(rows)

@@ -41,6 +41,12 @@ struct Submit: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The program and its arguments, after --.", valueName: "command"))
     var command: [String] = []
 
+    /// The command is captured for passthrough, and so would be `--help` itself: help comes
+    /// before any daemon is asked. After a program name, `--help` is that program's argument.
+    func validate() throws {
+        if let first = command.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
+    }
+
     func run() throws {
         if rsl != nil || rslFile != nil {
             var text = rsl ?? ""

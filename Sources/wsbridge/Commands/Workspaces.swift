@@ -119,6 +119,10 @@ enum PolicyText {
             [retry]
             max_retries = \(c.retry.maxRetries)
             backoff_seconds = \(c.retry.backoffSeconds)
+            [retry.gram]
+            max_retries = \(c.retry.gramMaxRetries ?? 0)
+            [retry.condor]
+            max_retries = \(c.retry.condorMaxRetries ?? 0)
 
             """
         for k in c.classes {
