@@ -30,17 +30,20 @@ extension Scheduler {
                 lost.append((w, "provider \(w.provider) is not configured"))
                 continue
             }
-            if w.state == .saved {
-                // A saved guest is stopped on purpose: it waits for a job, not for its agent.
+            if w.state.isParked {
+                // Parked on purpose: it waits for a job, not for its agent.
                 workspaces[w.id] = WorkspaceRuntime(record: w)
-            } else if w.state == .creating {
-                lost.append((w, "its creation was interrupted"))
+            } else if w.state == .creating || w.state == .parking || w.state == .restoring || w.state == .destroying {
+                lost.append((w, "it was \(w.state.rawValue) when the daemon stopped"))
             } else if await provider.isAlive(w) {
                 do { try await provider.adopt(w) } catch {
                     lost.append((w, "it cannot be reached: \(error)"))
                     continue
                 }
-                workspaces[w.id] = WorkspaceRuntime(record: w, idleSince: Self.now)
+                // Whatever it was, it boots again: its agent reports, then it takes jobs or drains.
+                var booting = w
+                booting.state = .booting
+                workspaces[w.id] = WorkspaceRuntime(record: booting, idleSince: Self.now)
             } else {
                 lost.append((w, "it died while the daemon was down"))
             }
@@ -60,7 +63,7 @@ extension Scheduler {
         }
         // Jobs that claim a workspace that is no longer there.
         let orphans = requeueActiveJobs(in: nil, because: "its workspace is gone")
-        for (id, w) in workspaces where w.record.state != .saved { attach(id) }
+        for (id, w) in workspaces where w.record.state == .booting { attach(id) }
         logger.info("recovered", metadata: ["jobs": "\(jobs.count)", "workspaces": "\(workspaces.count)",
                                             "requeued": "\(orphans)"])
         schedule()

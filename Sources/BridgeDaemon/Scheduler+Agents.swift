@@ -10,7 +10,7 @@ extension Scheduler {
         guard let w = workspaces[wsID], w.link === link else { return }
         // Before the agent's state arrives, a run message is a stale one from before the (re)connect
         // (a guest's channel keeps what it could not deliver); the state covers it.
-        if !w.attached {
+        if w.record.state == .booting {
             switch message {
             case .state, .error: break
             default: return
@@ -98,7 +98,10 @@ extension Scheduler {
     /// A run is over: free its slot, record the job's new state durably, then let the agent forget it.
     func ended(_ key: RunKey, in wsID: String, link: AgentLink, apply: (inout Job) -> Void) {
         workspaces[wsID]?.runs[key] = nil
-        if workspaces[wsID]?.runs.isEmpty == true { workspaces[wsID]?.idleSince = Self.now }
+        if workspaces[wsID]?.runs.isEmpty == true {
+            workspaces[wsID]?.idleSince = Self.now
+            if workspaces[wsID]?.record.state == .busy { move(wsID, to: .ready) }
+        }
         if var job = jobs[key.job], job.attempts == key.attempt, job.workspaceID == wsID, job.state.isActive {
             let from = job.state
             apply(&job)
@@ -233,7 +236,11 @@ extension Scheduler {
                 acks.append(record.key)
             }
         }
-        workspaces[wsID]?.attached = true
+        if let w = workspaces[wsID] {
+            // Attached: it takes jobs, unless its lease ran out meanwhile.
+            let next: WorkspaceState = now >= w.record.leaseExpiresAt ? .draining : w.runs.isEmpty ? .ready : .busy
+            if w.record.state == .booting || (w.record.state.takesJobs && next != w.record.state) { move(wsID, to: next) }
+        }
         commit(changes)
         for key in acks { link.send(.ack(key)) }
         for key in fetches { link.send(.fetchOutput(key)) }

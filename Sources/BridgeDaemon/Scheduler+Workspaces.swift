@@ -31,8 +31,11 @@ extension Scheduler {
         }
     }
 
-    func created(_ w: Workspace) {
-        guard workspaces[w.id] != nil, !stopped else { return }
+    func created(_ made: Workspace) {
+        guard let current = workspaces[made.id], current.record.state == .creating, !stopped else { return }
+        var w = made
+        w.state = .creating
+        try? w.move(to: .booting)
         workspaces[w.id]!.record = w
         workspaces[w.id]!.idleSince = Self.now
         creationBackoff[w.className] = nil
@@ -54,9 +57,22 @@ extension Scheduler {
         eventsChanged()
     }
 
-    /// Connects to the workspace's agent and asks for its state.
+    /// Moves a workspace through its state machine; a move it forbids is a bug, logged and not made.
+    @discardableResult
+    func move(_ wsID: String, to next: WorkspaceState) -> Bool {
+        guard var w = workspaces[wsID] else { return false }
+        do { try w.record.move(to: next) } catch {
+            logger.error("workspace state not changed", metadata: ["error": "\(error)"])
+            return false
+        }
+        workspaces[wsID] = w
+        return true
+    }
+
+    /// Connects to the workspace's agent and asks for its state; the workspace boots until the
+    /// agent answers (see `adopt`).
     func attach(_ wsID: String) {
-        guard let w = workspaces[wsID] else { return }
+        guard let w = workspaces[wsID], w.record.state == .booting || move(wsID, to: .booting) else { return }
         let link: AgentLink
         do { link = try AgentLink(workspaceID: wsID, endpoint: w.record.endpoint) } catch {
             logger.warning("cannot reach agent", metadata: ["workspace": "\(wsID)", "error": "\(error)"])
@@ -64,7 +80,6 @@ extension Scheduler {
             return
         }
         workspaces[wsID]!.link = link
-        workspaces[wsID]!.attached = false
         link.send(.hello)
         Task {
             for await message in link.messages { self.handle(message, from: wsID, link: link) }
@@ -75,8 +90,7 @@ extension Scheduler {
     func linkClosed(_ wsID: String, link: AgentLink) async {
         guard !stopped, let w = workspaces[wsID], w.link === link else { return }
         workspaces[wsID]!.link = nil
-        workspaces[wsID]!.attached = false
-        if w.destroying { return }
+        if w.record.state == .destroying { return }
         // The agent may only have dropped the connection; try again before declaring a loss.
         if let provider = providers[w.record.provider], await provider.isAlive(w.record) {
             for _ in 0..<5 {
@@ -98,7 +112,7 @@ extension Scheduler {
         w.link?.close()
         let now = Self.now
         let requeued = requeueActiveJobs(in: wsID, because: "workspace \(wsID) lost (\(reason))")
-        w.record.state = .lost
+        try? w.record.move(to: .lost)
         logger.warning("workspace lost", metadata: ["workspace": "\(wsID)", "reason": "\(reason)", "requeued": "\(requeued)"])
         try? store.deleteWorkspace(wsID, event: StoreEvent(at: now, workspaceID: wsID, kind: "workspace-lost", message: reason))
         let record = w.record
@@ -130,9 +144,7 @@ extension Scheduler {
 
     /// Destroys a workspace on purpose (idle, lease, admin). Jobs still in it are requeued.
     func destroyWorkspace(_ wsID: String, reason: String) async {
-        guard var w = workspaces[wsID], !w.destroying else { return }
-        w.destroying = true
-        workspaces[wsID] = w
+        guard workspaces[wsID] != nil, move(wsID, to: .destroying), let w = workspaces[wsID] else { return }
         requeueActiveJobs(in: wsID, because: "workspace \(wsID) destroyed (\(reason))")
         w.link?.send(.shutdown)
         w.link?.close()
@@ -147,18 +159,18 @@ extension Scheduler {
     /// Idle reaping and leases; runs on the timer.
     func maintain() async {
         let now = Self.now
-        for (id, w) in workspaces where !w.destroying {
+        for (id, w) in workspaces where w.record.state != .destroying {
             guard let cls = config.workspaceClass(named: w.record.className) else {
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "its class is no longer configured") }
                 continue
             }
             switch w.record.state {
-            case .ready where now >= w.record.leaseExpiresAt:
-                workspaces[id]!.record.state = .draining
+            case .ready where now >= w.record.leaseExpiresAt, .busy where now >= w.record.leaseExpiresAt:
+                move(id, to: .draining)
                 try? store.save(workspaces[id]!.record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-draining",
                                                                           message: "lease expired"))
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "lease expired") }
-            case .ready where w.runs.isEmpty:
+            case .ready:
                 guard let since = w.idleSince else {
                     workspaces[id]!.idleSince = now
                     continue
@@ -185,39 +197,45 @@ extension Scheduler {
 
     /// Workspaces of a class that are or will soon be ready for jobs (not draining, not going).
     func usable(of className: String) -> Int {
-        workspaces.values.filter { w in
-            w.record.className == className && !w.destroying && [.ready, .creating, .paused, .saved].contains(w.record.state)
-        }.count
+        workspaces.values.filter { $0.record.className == className && $0.record.state.isUsable }.count
     }
 
     /// Parks an idle warm workspace: paused (no CPU) or saved (no memory). A saved guest's agent
     /// goes away with it, so its link is closed first and its end is not taken for a loss.
     func park(_ id: String, as mode: WarmMode) {
-        guard var w = workspaces[id], let provider = providers[w.record.provider], w.runs.isEmpty else { return }
-        w.record.state = mode == .saved ? .saved : .paused
+        guard let w = workspaces[id], let provider = providers[w.record.provider], w.runs.isEmpty,
+              move(id, to: .parking) else { return }
         if mode == .saved {
             w.link?.close()
-            w.link = nil
-            w.attached = false
+            workspaces[id]!.link = nil
         }
-        workspaces[id] = w
-        try? store.save(w.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-\(w.record.state.rawValue)",
-                                                     message: "warm, waiting for a job"))
-        let record = w.record
+        let record = workspaces[id]!.record
         Task {
-            do { try await provider.park(record, as: mode) } catch {
+            do {
+                try await provider.park(record, as: mode)
+                self.parked(id, as: mode)
+            } catch {
                 self.workspaceLost(id, reason: "could not be \(mode.rawValue): \(error)")
             }
         }
     }
 
+    func parked(_ id: String, as mode: WarmMode) {
+        guard workspaces[id]?.record.state == .parking, move(id, to: mode == .saved ? .saved : .paused) else { return }
+        try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id,
+                                                                  kind: "workspace-\(workspaces[id]!.record.state.rawValue)",
+                                                                  message: "warm, waiting for a job"))
+        // A job that came while it parked waited for it (it counted as coming): bring it back.
+        nextTimedPass = 0
+        eventsChanged()
+    }
+
     /// Brings a parked workspace back for a waiting job; until then it counts as being created.
     func unpark(_ id: String) {
-        guard var w = workspaces[id], w.isParked, let provider = providers[w.record.provider] else { return }
+        guard let w = workspaces[id], w.record.state.isParked, let provider = providers[w.record.provider] else { return }
         let mode: WarmMode = w.record.state == .saved ? .saved : .paused
-        w.record.state = .creating
-        workspaces[id] = w
-        let record = w.record
+        guard move(id, to: .restoring) else { return }
+        let record = workspaces[id]!.record
         logger.info("resuming a parked workspace", metadata: ["workspace": "\(id)", "from": "\(mode.rawValue)"])
         Task {
             do {
@@ -229,26 +247,25 @@ extension Scheduler {
         }
     }
 
+    /// Resumed or restored: its agent is asked for its state again (which also measures the
+    /// workspace's clock again, after a pause or a restore).
     func unparked(_ id: String, from mode: WarmMode) {
-        guard var w = workspaces[id], !stopped else { return }
-        w.record.state = .ready
-        w.idleSince = Self.now
-        workspaces[id] = w
-        try? store.save(w.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-ready",
-                                                     message: "resumed from \(mode.rawValue)"))
-        if w.link == nil { attach(id) }
+        guard let w = workspaces[id], w.record.state == .restoring, !stopped, move(id, to: .booting) else { return }
+        workspaces[id]!.idleSince = Self.now
+        try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-booting",
+                                                                  message: "resumed from \(mode.rawValue)"))
+        if let link = w.link { link.send(.hello) } else { attach(id) }
         eventsChanged()
-        schedule()
     }
 
     /// Creates workspaces for classes with `warm_workspaces` until each has that many usable
     /// ones, within `max_workspaces`, the creation limit and a class's creation backoff.
     func keepWarm(now: Double) {
         guard !stopped else { return }
-        var creating = workspaces.values.filter { $0.record.state == .creating }.count
+        var creating = workspaces.values.filter { $0.record.state == .creating || $0.record.state == .restoring }.count
         for cls in config.classes where cls.warmWorkspaces > 0 && providers[cls.provider] != nil {
             if let b = creationBackoff[cls.name], b.until > now { continue }
-            let all = workspaces.values.filter { $0.record.className == cls.name && !$0.destroying }.count
+            let all = workspaces.values.filter { $0.record.className == cls.name && $0.record.state.isUsable }.count
             var missing = min(cls.warmWorkspaces - usable(of: cls.name), cls.maxWorkspaces - all)
             while missing > 0, creating < config.throttle.maxCreating {
                 startCreation(className: cls.name)

@@ -28,11 +28,11 @@ struct WorkspaceRuntime {
         var notes: [String] = []
     }
 
+    /// Its state (`record.state`) says whether runs may be sent: only once the agent has answered
+    /// hello with its state (`ready`, `busy`), or a run sent before the answer would look like one
+    /// the agent never received.
     var record: Workspace
     var link: AgentLink?
-    /// The agent has answered hello with its state: only then may runs be sent, or a run sent
-    /// before the answer would look like one the agent never received.
-    var attached = false
     /// Runs occupying slots, until the agent reports their end (even for cancelled jobs).
     var runs: [RunKey: Run] = [:]
     var idleSince: Double?
@@ -40,10 +40,6 @@ struct WorkspaceRuntime {
     var collecting: [RunKey: Collecting] = [:]
     /// How far the workspace's clock is ahead of ours (guests only; local workspaces share ours).
     var clockOffset: Double = 0
-    /// The daemon is destroying it: a closed link is expected, not a loss.
-    var destroying = false
-
-    var isParked: Bool { record.state == .paused || record.state == .saved }
 }
 
 /// The daemon's brain. It owns the in-memory view of unfinished jobs and live workspaces, and
@@ -214,13 +210,14 @@ actor Scheduler {
             s.running += w.runs.count
             for run in w.runs.values { s.runningByOwner[run.owner, default: 0] += 1 }
             switch w.record.state {
-            case .creating:
+            case .creating, .booting, .parking, .restoring:
+                // Slots that are coming: jobs wait for them rather than make another workspace.
                 s.creating[cls, default: 0] += 1
                 s.creatingTotal += 1
                 s.workspaces[cls, default: 0] += 1
-            case .ready:
+            case .ready, .busy:
                 s.workspaces[cls, default: 0] += 1
-                if w.link != nil, w.attached, !w.destroying, let c = config.workspaceClass(named: cls) {
+                if w.link != nil, let c = config.workspaceClass(named: cls) {
                     s.freeSlots[cls, default: []].append((w.record.id, c.slots - w.runs.count))
                 }
             case .draining:
@@ -228,7 +225,7 @@ actor Scheduler {
             case .paused, .saved:
                 // Not counted: the policy's "create a workspace" brings a parked one back instead.
                 break
-            case .lost, .destroyed:
+            case .destroying, .lost, .destroyed:
                 break
             }
         }
@@ -285,6 +282,7 @@ actor Scheduler {
                 do { try job.move(to: .starting) } catch { return .next }
                 w.runs[RunKey(job: job.id, attempt: job.attempts)] = .init(job: job.id, owner: job.owner,
                                                                            staged: request.staging != nil)
+                if w.record.state == .ready { try? w.record.move(to: .busy) }
                 w.idleSince = nil
                 w.record.lastUsedAt = now
                 workspaces[wsID] = w
@@ -294,7 +292,7 @@ actor Scheduler {
                 s.record(admission, for: job)
             case .createWorkspace(let cls):
                 // A parked warm workspace comes back faster than a new one is made.
-                if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.isParked && !$0.destroying }) {
+                if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.record.state.isParked }) {
                     unpark(parked.record.id)
                 } else {
                     startCreation(className: cls)

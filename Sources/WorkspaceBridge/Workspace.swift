@@ -1,16 +1,69 @@
-/// Where a workspace is in its life.
-public enum WorkspaceState: String, Codable, Sendable {
-    /// The provider is creating it; no job goes there yet.
+/// Where a workspace is in its life. Allowed moves are listed once, in `canMove(to:)`, and the
+/// daemon makes no other: what used to be flags beside the state (attached, destroying, parked)
+/// are states here, so that, say, a workspace being destroyed can never also take a job.
+public enum WorkspaceState: String, Codable, Sendable, CaseIterable {
+    /// The provider is creating it.
     case creating
-    /// Its agent answers; jobs may be placed in free slots.
+    /// It exists; its agent is being reached, or was reached and has not yet reported its runs.
+    case booting
+    /// Its agent has reported; it has free slots and no run.
     case ready
-    /// Past its lease or being destroyed: takes no new job, goes when empty.
-    case draining
+    /// Its agent has reported; runs occupy slots (free ones may remain).
+    case busy
+    /// Being paused or saved (warm, idle); done, it is `paused` or `saved`.
+    case parking
     /// A warm workspace parked until a job needs it (`warm_mode`).
     case paused, saved
-    /// Its agent or machine died; its jobs are requeued and it is cleaned up.
+    /// Being resumed or restored for a job; then it boots (its agent is reached again).
+    case restoring
+    /// Past its lease: takes no new job, goes when its runs are over.
+    case draining
+    /// Being destroyed on purpose.
+    case destroying
+    /// Its agent or machine died; its jobs are requeued and what is left is removed.
     case lost
     case destroyed
+
+    /// Jobs may be placed in its free slots.
+    public var takesJobs: Bool { self == .ready || self == .busy }
+    /// It is, or is about to be, there for jobs: counted against `max_workspaces` and toward
+    /// `warm_workspaces`.
+    public var isUsable: Bool {
+        switch self {
+        case .creating, .booting, .ready, .busy, .parking, .paused, .saved, .restoring: true
+        case .draining, .destroying, .lost, .destroyed: false
+        }
+    }
+    /// Slots that will be available soon, without a new workspace: as good as one being created.
+    public var isComing: Bool { self == .creating || self == .booting || self == .parking || self == .restoring }
+    public var isParked: Bool { self == .paused || self == .saved }
+    public var isGone: Bool { self == .lost || self == .destroyed }
+
+    public func canMove(to next: WorkspaceState) -> Bool {
+        if next == self { return false }
+        switch (self, next) {
+        // Anything that exists can die or be destroyed; only what was lost or destroyed is gone.
+        case (_, .lost), (_, .destroying): return !isGone
+        case (.lost, .destroyed), (.destroying, .destroyed): return true
+        case (.creating, .booting): return true
+        case (.booting, .ready), (.booting, .busy), (.booting, .draining): return true
+        case (.ready, .busy), (.ready, .parking), (.ready, .draining), (.ready, .booting): return true
+        case (.busy, .ready), (.busy, .draining), (.busy, .booting): return true
+        case (.parking, .paused), (.parking, .saved), (.parking, .ready): return true
+        case (.paused, .restoring), (.saved, .restoring): return true
+        case (.restoring, .booting): return true
+        case (.draining, .booting): return true
+        default: return false
+        }
+    }
+}
+
+/// A move the workspace state machine does not allow.
+public struct IllegalWorkspaceTransition: Error, Sendable, CustomStringConvertible {
+    public let workspace: String
+    public let from: WorkspaceState
+    public let to: WorkspaceState
+    public var description: String { "workspace \(workspace) cannot go from \(from.rawValue) to \(to.rawValue)" }
 }
 
 /// One resource control and whether it took effect on this host.
@@ -52,6 +105,12 @@ public struct Workspace: Codable, Sendable, Equatable {
     public var lastUsedAt: Double
     public var enforcement: [Enforcement]
     public var reason: String?
+
+    /// Moves the workspace, or throws if the state machine forbids the move.
+    public mutating func move(to next: WorkspaceState) throws(IllegalWorkspaceTransition) {
+        guard state.canMove(to: next) else { throw IllegalWorkspaceTransition(workspace: id, from: state, to: next) }
+        state = next
+    }
 
     public init(id: String, className: String, provider: String, state: WorkspaceState, pid: Int32?,
                 endpoint: String, handle: String, createdAt: Double, leaseExpiresAt: Double,
