@@ -1,40 +1,106 @@
 import AgentProtocol
 import Foundation
+import NIOCore
+import NIOPosix
 
-/// The daemon's connection to one workspace's agent. Messages arrive in order on `messages`;
-/// the stream ends when the connection does (the agent died, or its workspace did).
+/// The daemon's connection to one workspace's agent, on NIO's event loop: no thread per link.
+/// Messages arrive in order on `messages`; the stream ends when the connection does (the agent
+/// died, or its workspace did). `send` never blocks the caller: messages queue for the writer,
+/// which waits for the socket (backpressure); an agent that stops reading while the queue fills
+/// is cut off rather than allowed to grow the daemon's memory.
 final class AgentLink: Sendable {
     let workspaceID: String
-    let channel: MessageChannel<AgentMessage, DaemonMessage>
     let messages: AsyncStream<AgentMessage>
+    private let sends: AsyncStream<DaemonMessage>.Continuation
+    private let pump: Task<Void, Never>
 
-    /// Connects; a reader thread starts at once.
-    init(workspaceID: String, endpoint: String) throws {
-        self.workspaceID = workspaceID
-        let fd = try UnixSocket.connect(path: endpoint)
-        let channel = MessageChannel<AgentMessage, DaemonMessage>(fd: fd)
-        self.channel = channel
-        let (stream, continuation) = AsyncStream.makeStream(of: AgentMessage.self)
-        messages = stream
-        Thread.detachNewThread {
-            while true {
-                do {
-                    guard let m = try channel.receive() else { break }
-                    continuation.yield(m)
-                } catch ChannelError.malformed(let frame, let why) {
-                    continuation.yield(.error("malformed message from agent: \(frame): \(why)"))
-                } catch {
-                    break
+    /// Messages waiting for the writer; beyond this the link is closed.
+    static let maxQueued = 10_000
+    /// A frame longer than this from an agent is a protocol error (a guest is not trusted).
+    static let maxFrame = 16 << 20
+
+    /// Connects to the agent's socket.
+    static func connect(workspaceID: String, endpoint: String) async throws -> AgentLink {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .connect(unixDomainSocketPath: endpoint) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(BoundedLineDecoder(maxLength: maxFrame)))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-            continuation.finish()
+        return AgentLink(workspaceID: workspaceID, channel: channel)
+    }
+
+    private init(workspaceID: String, channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+        self.workspaceID = workspaceID
+        let (messages, incoming) = AsyncStream.makeStream(of: AgentMessage.self)
+        let (outgoing, sends) = AsyncStream.makeStream(of: DaemonMessage.self, bufferingPolicy: .bufferingOldest(Self.maxQueued))
+        self.messages = messages
+        self.sends = sends
+        pump = Task {
+            try? await channel.executeThenClose { inbound, outbound in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await frame in inbound {
+                            do {
+                                incoming.yield(try JSONDecoder().decode(AgentMessage.self, from: Data(frame.readableBytesView)))
+                            } catch {
+                                let text = String(decoding: frame.readableBytesView.prefix(200), as: UTF8.self)
+                                incoming.yield(.error("malformed message from agent: \(text): \(error)"))
+                            }
+                        }
+                    }
+                    group.addTask {
+                        let encoder = JSONEncoder()
+                        for await message in outgoing {
+                            var data = try encoder.encode(message)
+                            data.append(10)
+                            try await outbound.write(ByteBuffer(bytes: data))
+                        }
+                    }
+                    // Either side's end is the link's end.
+                    _ = try await group.next()
+                    group.cancelAll()
+                }
+            }
+            incoming.finish()
         }
     }
 
-    /// Sends; a failure means the agent is gone, which the end of `messages` will also say.
+    /// Queues a message; a failure shows as the end of `messages`.
     func send(_ m: DaemonMessage) {
-        do { try channel.send(m) } catch { channel.shutdown() }
+        if case .dropped = sends.yield(m) { close() }
     }
 
-    func close() { channel.shutdown() }
+    func close() {
+        sends.finish()
+        pump.cancel()
+    }
+}
+
+/// Newline-delimited frames with a length bound (NIO's own line decoder has none).
+struct BoundedLineDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+    let maxLength: Int
+
+    struct FrameTooLong: Error {}
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > maxLength { throw FrameTooLong() }
+            return .needMoreData
+        }
+        let length = newline - buffer.readerIndex
+        let frame = buffer.readSlice(length: length)!
+        buffer.moveReaderIndex(forwardBy: 1)
+        context.fireChannelRead(NIOAny(frame))
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        // A last line without its newline is an incomplete message: dropped.
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
 }

@@ -70,13 +70,25 @@ extension Scheduler {
     }
 
     /// Connects to the workspace's agent and asks for its state; the workspace boots until the
-    /// agent answers (see `adopt`).
+    /// agent answers (see `adopt`). The connection is made off the scheduler.
     func attach(_ wsID: String) {
         guard let w = workspaces[wsID], w.record.state == .booting || move(wsID, to: .booting) else { return }
-        let link: AgentLink
-        do { link = try AgentLink(workspaceID: wsID, endpoint: w.record.endpoint) } catch {
-            logger.warning("cannot reach agent", metadata: ["workspace": "\(wsID)", "error": "\(error)"])
-            workspaceLost(wsID, reason: "its agent does not answer: \(error)")
+        let endpoint = w.record.endpoint
+        Task {
+            do {
+                let link = try await AgentLink.connect(workspaceID: wsID, endpoint: endpoint)
+                self.linked(wsID, link)
+            } catch {
+                guard self.workspaces[wsID]?.record.state == .booting, self.workspaces[wsID]?.link == nil else { return }
+                self.logger.warning("cannot reach agent", metadata: ["workspace": "\(wsID)", "error": "\(error)"])
+                self.workspaceLost(wsID, reason: "its agent does not answer: \(error)")
+            }
+        }
+    }
+
+    func linked(_ wsID: String, _ link: AgentLink) {
+        guard let w = workspaces[wsID], w.record.state == .booting, w.link == nil, !stopped else {
+            link.close()
             return
         }
         workspaces[wsID]!.link = link
@@ -90,11 +102,11 @@ extension Scheduler {
     func linkClosed(_ wsID: String, link: AgentLink) async {
         guard !stopped, let w = workspaces[wsID], w.link === link else { return }
         workspaces[wsID]!.link = nil
-        if w.record.state == .destroying { return }
+        if w.record.state == .destroying || w.record.state == .parking || w.record.state.isParked { return }
         // The agent may only have dropped the connection; try again before declaring a loss.
         if let provider = providers[w.record.provider], await provider.isAlive(w.record) {
             for _ in 0..<5 {
-                if let again = try? AgentLink(workspaceID: wsID, endpoint: w.record.endpoint) {
+                if let again = try? await AgentLink.connect(workspaceID: wsID, endpoint: w.record.endpoint) {
                     again.close()
                     attach(wsID)
                     return
