@@ -21,12 +21,14 @@ extension Scheduler {
         case .state(let info, let runs):
             adopt(wsID, info: info, runs: runs, link: link)
         case .started(let key, _, let at):
+            // A run that starts for a job no longer waiting for it (cancelled or held meanwhile) is stopped.
+            guard isCurrent(key, in: wsID) else { return link.send(.signal(key, .kill)) }
             started(key, at: at - offset, in: wsID)
         case .exited(let key, let exit, let agentAt, let reason):
             let at = agentAt - offset
             if workspaces[wsID]?.runs[key]?.staged == true, isCurrent(key, in: wsID) {
                 // The exit counts once the output is on the host: fetch it first.
-                workspaces[wsID]?.collecting[key] = .init(exit: exit, at: at, reason: reason)
+                workspaces[wsID]?.collecting[key] = .init(exit: exit, at: at, reason: reason, output: OutputDelivery(label: "\(key)"))
                 link.send(.fetchOutput(key))
             } else {
                 ended(key, in: wsID, link: link) { job in self.outcome(&job, exit: exit, at: at, reason: reason) }
@@ -34,14 +36,11 @@ extension Scheduler {
         case .output(let chunk):
             deliver(chunk, in: wsID)
         case .outputEnd(let key, let note):
-            guard var c = workspaces[wsID]?.collecting.removeValue(forKey: key) else { return }
-            if let note { c.notes.append(note) }
-            ended(key, in: wsID, link: link) { job in
-                self.outcome(&job, exit: c.exit, at: c.at, reason: c.reason)
-                if !c.notes.isEmpty {
-                    let notes = c.notes.joined(separator: "; ")
-                    job.reason = job.reason.map { "\($0); \(notes)" } ?? notes
-                }
+            guard let c = workspaces[wsID]?.collecting[key] else { return }
+            if let note { c.output.note(note) }
+            Task {
+                let notes = await c.output.finish(timeout: 300)
+                self.outputDelivered(key, in: wsID, link: link, by: c.output, notes: notes)
             }
         case .rejected(let key, let reason):
             ended(key, in: wsID, link: link) { job in
@@ -68,21 +67,28 @@ extension Scheduler {
         return job.attempts == key.attempt && job.workspaceID == wsID && job.state.isActive
     }
 
-    /// Writes one piece of a staged run's output to the submitter's file, as the submitter. A
-    /// first piece starts the file afresh (unless the job appends), so a transfer repeated after
-    /// a reconnect or a restart gives the same file.
+    /// Queues one piece of a staged run's output for the submitter's file. A first piece starts
+    /// the file afresh (unless the job appends), so a transfer repeated after a reconnect or a
+    /// restart gives the same file.
     func deliver(_ chunk: OutputChunk, in wsID: String) {
-        guard workspaces[wsID]?.collecting[chunk.key] != nil, let job = jobs[chunk.key.job],
+        guard let c = workspaces[wsID]?.collecting[chunk.key], let job = jobs[chunk.key.job],
               let id = identity(job.owner) else { return }
         guard let path = chunk.stream == .stdout ? job.spec.stdout : job.spec.stderr, path != "/dev/null" else { return }
         var append = chunk.offset > 0
         if case .gram = job.spec.origin { append = true }
-        do {
-            try UserFiles.write(Array(chunk.data), to: path, uid: id.uid, gid: id.gid, truncate: !append)
-        } catch {
-            let note = "\(chunk.stream.rawValue) not delivered: \(error.message)"
-            if workspaces[wsID]?.collecting[chunk.key]?.notes.contains(note) == false {
-                workspaces[wsID]?.collecting[chunk.key]?.notes.append(note)
+        c.output.write(Array(chunk.data), to: path, uid: id.uid, gid: id.gid, truncate: !append, stream: chunk.stream.rawValue)
+    }
+
+    /// Every piece of a staged run's output is written (or given up on): now its exit counts.
+    func outputDelivered(_ key: RunKey, in wsID: String, link: AgentLink, by output: OutputDelivery, notes: [String]) {
+        // A reconnect meanwhile started the transfer over, with a delivery of its own.
+        guard let c = workspaces[wsID]?.collecting[key], c.output === output else { return }
+        workspaces[wsID]?.collecting[key] = nil
+        ended(key, in: wsID, link: link) { job in
+            self.outcome(&job, exit: c.exit, at: c.at, reason: c.reason)
+            if !notes.isEmpty {
+                let text = notes.joined(separator: "; ")
+                job.reason = job.reason.map { "\($0); \(text)" } ?? text
             }
         }
     }
@@ -208,7 +214,7 @@ extension Scheduler {
                 // Ended while we were away; its output is still in the workspace.
                 workspaces[wsID]?.runs[key] = .init(job: id, owner: j.owner, staged: true)
                 workspaces[wsID]?.collecting[key] = .init(exit: record.exit ?? .signaled(9), at: record.endedAt ?? now,
-                                                          reason: record.reason)
+                                                          reason: record.reason, output: OutputDelivery(label: "\(key)"))
                 fetches.append(key)
             case .exited:
                 workspaces[wsID]?.runs[key] = nil

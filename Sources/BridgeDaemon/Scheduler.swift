@@ -6,11 +6,6 @@ import ProcessSpawn
 import WorkspaceBridge
 import WorkspaceProviders
 
-/// Why a job's files could not be staged into its workspace.
-struct StagingFailure: Error, CustomStringConvertible {
-    var description: String
-}
-
 /// One workspace as the scheduler tracks it: its record, its agent link and the runs in it.
 struct WorkspaceRuntime {
     struct Run {
@@ -25,7 +20,8 @@ struct WorkspaceRuntime {
         var exit: ExitStatus
         var at: Double
         var reason: String?
-        var notes: [String] = []
+        /// Writes the pieces into the user's files, off the scheduler.
+        var output: OutputDelivery
     }
 
     /// Its state (`record.state`) says whether runs may be sent: only once the agent has answered
@@ -264,19 +260,7 @@ actor Scheduler {
             switch admission {
             case .dispatch(let wsID):
                 guard var w = workspaces[wsID], let link = w.link else { return .next }
-                let request: RunRequest
-                do {
-                    guard let r = try runRequest(for: &job, in: wsID) else { return .next }
-                    request = r
-                } catch {
-                    // Nothing to run with: the same spec would fail the same way again.
-                    let from = job.state
-                    guard (try? job.move(to: .failed, reason: "\(error)")) != nil else { return .next }
-                    job.endedAt = now
-                    jobs[id] = job
-                    changes.append((job, .transition(job, from: from, at: now)))
-                    return .next
-                }
+                guard let request = runRequest(for: &job, in: wsID) else { return .next }
                 _ = bucket.take(now: now)
                 let from = job.state
                 do { try job.move(to: .starting) } catch { return .next }
@@ -315,56 +299,7 @@ actor Scheduler {
         }
         for (job, _) in changes { dequeue(job.id) }
         commit(changes)
-        for (link, request) in sends { link.send(.run(request)) }
-    }
-
-    /// Resolves what the agent needs; `nil` while the owner or class cannot be resolved. Throws
-    /// when the job's input cannot be staged into a workspace that does not share our files.
-    func runRequest(for job: inout Job, in wsID: String) throws(StagingFailure) -> RunRequest? {
-        guard let id = identity(job.owner), let cls = config.workspaceClass(named: job.className) else { return nil }
-        // Host paths exist only in local workspaces; elsewhere stdin travels with the request.
-        var staging: RunStaging?
-        if !shares(.sharesHostFileSystem, cls.provider) {
-            var input: Data?
-            if let path = job.spec.stdin, path != "/dev/null" {
-                do {
-                    input = Data(try UserFiles.read(path, uid: id.uid, gid: id.gid, limit: RunStaging.maxStdinBytes))
-                } catch {
-                    throw StagingFailure(description: "cannot stage stdin into the workspace: \(error.message)" +
-                                         " (at most \(RunStaging.maxStdinBytes >> 20) MiB)")
-                }
-            }
-            let out = job.spec.stdout.flatMap { $0 == "/dev/null" ? nil : $0 }
-            let err = job.spec.stderr.flatMap { $0 == "/dev/null" ? nil : $0 }
-            staging = RunStaging(stdin: input, captureStdout: out != nil, captureStderr: err != nil,
-                                 joined: out != nil && out == err)
-        }
-        job.attempts += 1
-        job.workspaceID = wsID
-        job.startedAt = nil
-        job.reason = nil
-        let s = job.spec
-        var env = s.environment
-        env["HOME"] = env["HOME"] ?? id.home
-        env["USER"] = env["USER"] ?? id.name
-        env["LOGNAME"] = env["LOGNAME"] ?? id.name
-        env["WSBRIDGE_JOB_ID"] = String(job.id)
-        env["WSBRIDGE_WORKSPACE"] = wsID
-        let memory = min(s.resources.memoryMB ?? cls.memoryMB, cls.memoryMB)
-        var request = RunRequest(key: RunKey(job: job.id, attempt: job.attempts), executable: s.executable, arguments: s.arguments,
-                          environment: env, directory: s.directory ?? id.home, stdin: s.stdin, stdout: s.stdout,
-                          stderr: s.stderr, uid: id.uid, gid: id.gid, groups: id.groups,
-                          limits: RunLimits(memoryMB: memory, cpuTimeSeconds: s.resources.cpuTimeSeconds,
-                                            wallTimeSeconds: s.resources.wallTimeSeconds))
-        if case .gram = s.origin { request.appendOutput = true }
-        if let staging {
-            request.staging = staging
-            request.directory = RunStaging.scratchDirectory(for: request.key)
-            request.stdin = nil
-            request.stdout = nil
-            request.stderr = nil
-        }
-        return request
+        for (link, request) in sends { send(request, over: link) }
     }
 
     /// Writes changes in one transaction. A store that cannot be written is fatal: acting on

@@ -1,0 +1,47 @@
+import Dispatch
+import ProcessSpawn
+import Synchronization
+
+/// Writes a staged run's output into the submitter's files, off the scheduler: the pieces of one
+/// run go through one serial queue, so they land in order, and a user's file on a hung NFS home
+/// holds only that run's delivery. The run ends when `finish` says every piece is written, or
+/// after a timeout, with a note that says so.
+final class OutputDelivery: Sendable {
+    private let queue: DispatchQueue
+    private let notes = Mutex<[String]>([])
+
+    init(label: String) {
+        queue = DispatchQueue(label: "wsbridge.output.\(label)")
+    }
+
+    /// Queues one piece, written with the user's rights; a failure becomes a note of the run.
+    func write(_ bytes: [UInt8], to path: String, uid: UInt32, gid: UInt32, truncate: Bool, stream: String) {
+        queue.async {
+            do { try UserFiles.write(bytes, to: path, uid: uid, gid: gid, truncate: truncate) } catch let e as SpawnFailure {
+                self.note("\(stream) not delivered: \(e.message)")
+            } catch {
+                self.note("\(stream) not delivered: \(error)")
+            }
+        }
+    }
+
+    func note(_ text: String) {
+        notes.withLock { if !$0.contains(text) { $0.append(text) } }
+    }
+
+    /// Waits until every piece queued so far is written, at most `timeout` seconds; returns the
+    /// notes of the delivery.
+    func finish(timeout: Double) async -> [String] {
+        let once = FirstCaller()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.async { if once.first() { done.resume() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if once.first() {
+                    self.note("output still being written after \(Int(timeout)) s (the file system does not answer)")
+                    done.resume()
+                }
+            }
+        }
+        return notes.withLock { $0 }
+    }
+}
