@@ -62,6 +62,8 @@ struct APIRouter: Sendable {
     let reload: @Sendable () async throws -> PolicyReply
 
     func handle(_ r: APIRequest, uid: UInt32) async -> APIResponse {
+        // Who the caller is, looked up here, off the scheduler.
+        await scheduler.people.resolve(uid)
         do {
             return try await route(r, uid: uid)
         } catch let e as SubmitError {

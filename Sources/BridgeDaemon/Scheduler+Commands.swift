@@ -22,7 +22,7 @@ struct CommandError: Error, CustomStringConvertible {
 
 extension Scheduler {
     func isAdmin(_ uid: UInt32) -> Bool {
-        uid == 0 || uid == daemonUID || (config.adminGroup.map { Identity.isMember(uid: uid, ofGroup: $0) } ?? false)
+        uid == 0 || uid == daemonUID || people.entry(uid).isAdmin
     }
 
     /// A job the caller may see, from memory when unfinished, else from the store.
@@ -223,7 +223,7 @@ extension Scheduler {
     func apply(_ new: BridgeConfig, source: String?) {
         let now = Self.now
         config = new
-        identities = [:]
+        people.reconfigure(new)
         configSource = source
         configLoadedAt = now
         policy = ThrottlePolicy(config: new)

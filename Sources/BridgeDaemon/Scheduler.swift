@@ -67,7 +67,8 @@ actor Scheduler {
     var nextTimedPass: Double = 0
     var workspaces: [String: WorkspaceRuntime] = [:]
     var bucket: TokenBucket
-    var identities: [UInt32: Identity] = [:]
+    /// Who uids are (password, group databases), looked up off the scheduler.
+    let people: IdentityResolver
     /// Classes whose workspace creation failed recently: when to try again, and why.
     var creationBackoff: [String: (until: Double, failures: Int, error: String)] = [:]
     var terminalWaiters: [JobID: [CheckedContinuation<Void, Never>]] = [:]
@@ -75,7 +76,8 @@ actor Scheduler {
     var stopped = false
 
     init(store: Store, config: BridgeConfig, configSource: String?, providers: [String: any WorkspaceProvider],
-         observers: [any JobObserver] = [], outbox: OutboxWriter? = nil, logger: Logger) {
+         observers: [any JobObserver] = [], outbox: OutboxWriter? = nil, people: IdentityResolver? = nil, logger: Logger) {
+        self.people = people ?? IdentityResolver(config: config)
         self.observers = observers
         self.outbox = outbox
         self.store = store
@@ -179,15 +181,8 @@ actor Scheduler {
 
     /// The user a job of `uid` runs as, and whose rights its files are checked and written with:
     /// the owner, except that root's jobs run as `[daemon] root_jobs_run_as` (a job never runs
-    /// as root).
-    func identity(_ uid: UInt32) -> Identity? {
-        if let id = identities[uid] { return id }
-        var id = uid == 0 && daemonUID == 0 ? Identity.lookup(name: config.rootJobsRunAs) : Identity.lookup(uid: uid)
-        // Whatever the config or the password database says, a job never runs as uid 0.
-        if id?.uid == 0 && daemonUID == 0 { id = nil }
-        identities[uid] = id
-        return id
-    }
+    /// as root). From the resolver's cache, which requests fill off the scheduler.
+    func identity(_ uid: UInt32) -> Identity? { people.entry(uid).identity }
 
     func enqueue(_ job: Job) {
         queue.insert(job.id, owner: job.owner, priority: job.spec.priority)
