@@ -6,38 +6,6 @@ import ProcessSpawn
 import WorkspaceBridge
 import WorkspaceProviders
 
-/// One workspace as the scheduler tracks it: its record, its agent link and the runs in it.
-struct WorkspaceRuntime {
-    struct Run {
-        var job: JobID
-        var owner: UInt32
-        /// Run in the agent's scratch directory; its output must be fetched before the exit counts.
-        var staged = false
-    }
-
-    /// The exit of a staged run, held while its output comes back (see `RunStaging`).
-    struct Collecting {
-        var exit: ExitStatus
-        var at: Double
-        var reason: String?
-        /// Writes the pieces into the user's files, off the scheduler.
-        var output: OutputDelivery
-    }
-
-    /// Its state (`record.state`) says whether runs may be sent: only once the agent has answered
-    /// hello with its state (`ready`, `busy`), or a run sent before the answer would look like one
-    /// the agent never received.
-    var record: Workspace
-    var link: AgentLink?
-    /// Runs occupying slots, until the agent reports their end (even for cancelled jobs).
-    var runs: [RunKey: Run] = [:]
-    var idleSince: Double?
-    /// Staged runs that exited and whose output is being fetched.
-    var collecting: [RunKey: Collecting] = [:]
-    /// How far the workspace's clock is ahead of ours (guests only; local workspaces share ours).
-    var clockOffset: Double = 0
-}
-
 /// The daemon's brain. It owns the in-memory view of unfinished jobs and live workspaces, and
 /// makes every change durable in the store *before* acting on it (sending a run, answering a
 /// submit), so that after any crash the store plus the agents' own records say what happened.
@@ -92,97 +60,6 @@ actor Scheduler {
     }
 
     static var now: Double { Date().timeIntervalSince1970 }
-
-    // MARK: submit
-
-    /// Validates, records durably, then queues. Throws before recording anything if any spec is
-    /// bad, and checks every limit before expanding `count` into jobs.
-    func submit(_ specs: [JobSpec], caller: UInt32, idempotencyKey key: String? = nil) throws(SubmitError) -> [[JobID]] {
-        if let key {
-            guard (1...256).contains(key.count), !key.contains("\0") else {
-                throw .invalidSpec("idempotencyKey must be 1 to 256 characters")
-            }
-            // A repeated submit (the client lost our reply): the first one's ids, nothing new.
-            if let ids = try? store.submitted(owner: caller, key: key) { return ids }
-        }
-        guard let identity = identity(caller) else { throw .unknownUser(caller) }
-        if daemonUID != 0 && caller != daemonUID { throw .cannotRunAs(owner: caller, daemon: daemonUID) }
-        let validator = SubmitValidator(access: OwnerAccess(identity: identity))
-        let now = Self.now
-        var resolved: [(spec: JobSpec, className: String)] = []
-        var total = 0
-        for spec in specs {
-            do { try spec.validate() } catch { throw .invalidSpec(error.description) }
-            if spec.count > config.api.maxCount {
-                throw .invalidSpec("count must be between 1 and \(config.api.maxCount) (api.max_count), not \(spec.count)")
-            }
-            total += spec.count
-            if waiting(owner: caller) + total > config.throttle.maxQueuedPerOwner {
-                throw .overQueueLimit(owner: caller, limit: config.throttle.maxQueuedPerOwner)
-            }
-            let cls = try SubmitValidator.chooseClass(spec, config: config)
-            resolved.append((try validator.resolve(spec, checkFiles: shares(.sharesHostFileSystem, cls.provider)), cls.name))
-        }
-        var pending: [(Int, Job)] = []
-        pending.reserveCapacity(total)
-        for (index, r) in resolved.enumerated() {
-            var one = r.spec
-            one.count = 1
-            let state: JobState = one.hold ? .held : .queued
-            let job = Job(id: 0, spec: one, owner: caller, state: state, className: r.className, submittedAt: now,
-                          reason: one.hold ? one.holdReason ?? "submitted on hold" : nil)
-            for _ in 0..<r.spec.count { pending.append((index, job)) }
-        }
-        let specOf = pending.map(\.0)
-        func group(_ saved: [Job]) -> [[JobID]] {
-            var ids = Array(repeating: [JobID](), count: specs.count)
-            for (i, job) in saved.enumerated() { ids[specOf[i]].append(job.id) }
-            return ids
-        }
-        let saved: [Job]
-        do {
-            saved = try store.insert(pending.map(\.1), at: now, key: key.map { (caller, $0, group) }) { job in
-                self.observers.flatMap { $0.effects(of: job, from: nil, at: now) }
-            }
-        } catch {
-            throw .invalidSpec("the job could not be recorded: \(error)")
-        }
-        let ids = group(saved)
-        for job in saved {
-            track(job)
-        }
-        outbox?.poke()
-        eventsChanged()
-        schedule()
-        return ids
-    }
-
-    /// Takes an unfinished job into memory (at submit and at start).
-    func track(_ job: Job) {
-        jobs[job.id] = job
-        unfinishedByOwner[job.owner, default: 0] += 1
-        if observers.contains(where: { $0.hasPeriodicPolicy(job) }) { periodicJobs.insert(job.id) }
-        if job.state == .queued { enqueue(job) }
-    }
-
-    /// An owner's jobs that wait (queued or held): unfinished jobs that have no run.
-    func waiting(owner: UInt32) -> Int {
-        let running = workspaces.values.reduce(0) { n, w in n + w.runs.values.reduce(0) { $0 + ($1.owner == owner ? 1 : 0) } }
-        return max(0, unfinishedByOwner[owner, default: 0] - running)
-    }
-
-    /// Whether the provider of that name has the capability (an unknown provider has none).
-    func shares(_ capability: ProviderCapabilities, _ provider: String) -> Bool {
-        providers[provider]?.capabilities.contains(capability) ?? false
-    }
-
-    /// A new HTCondor-style cluster number, durable.
-    func nextCluster() throws -> Int64 { try store.next("cluster") }
-
-    /// The user a job of `uid` runs as, and whose rights its files are checked and written with:
-    /// the owner, except that root's jobs run as `[daemon] root_jobs_run_as` (a job never runs
-    /// as root). From the resolver's cache, which requests fill off the scheduler.
-    func identity(_ uid: UInt32) -> Identity? { people.entry(uid).identity }
 
     func enqueue(_ job: Job) {
         queue.insert(job.id, owner: job.owner, priority: job.spec.priority)

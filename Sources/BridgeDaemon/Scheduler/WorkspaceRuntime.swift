@@ -1,0 +1,34 @@
+import AgentProtocol
+import WorkspaceBridge
+
+/// One workspace as the scheduler tracks it: its record, its agent link and the runs in it.
+struct WorkspaceRuntime {
+    struct Run {
+        var job: JobID
+        var owner: UInt32
+        /// Run in the agent's scratch directory; its output must be fetched before the exit counts.
+        var staged = false
+    }
+
+    /// The exit of a staged run, held while its output comes back (see `RunStaging`).
+    struct Collecting {
+        var exit: ExitStatus
+        var at: Double
+        var reason: String?
+        /// Writes the pieces into the user's files, off the scheduler.
+        var output: OutputDelivery
+    }
+
+    /// Its state (`record.state`) says whether runs may be sent: only once the agent has answered
+    /// hello with its state (`ready`, `busy`), or a run sent before the answer would look like one
+    /// the agent never received.
+    var record: Workspace
+    var link: AgentLink?
+    /// Runs occupying slots, until the agent reports their end (even for cancelled jobs).
+    var runs: [RunKey: Run] = [:]
+    var idleSince: Double?
+    /// Staged runs that exited and whose output is being fetched.
+    var collecting: [RunKey: Collecting] = [:]
+    /// How far the workspace's clock is ahead of ours (guests only; local workspaces share ours).
+    var clockOffset: Double = 0
+}
