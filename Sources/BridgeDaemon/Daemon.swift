@@ -3,6 +3,7 @@ import BridgeStore
 import Foundation
 import Logging
 import NIOPosix
+import ServiceLifecycle
 import WorkspaceBridge
 import WorkspaceProviders
 
@@ -78,8 +79,6 @@ public enum Daemon {
         let scheduler = Scheduler(store: store, config: config, configSource: options.configPath,
                                   providers: providers, observers: observers(config, store.identity), outbox: outbox, logger: logger)
         try await scheduler.recover()
-        // What was committed but not yet written before a stop or a crash goes out first.
-        outbox.start()
 
         let configPath = options.configPath
         let reload: @Sendable () async throws -> PolicyReply = {
@@ -88,49 +87,24 @@ public enum Daemon {
             await scheduler.apply(new, source: configPath)
             return await scheduler.policyReply()
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let socketPath = options.socketPath ?? dir + "/api.sock"
-        let server = try await APIServer(path: socketPath, router: APIRouter(scheduler: scheduler, reload: reload),
-                                         limits: config.api, group: group)
-        logger.info("listening", metadata: ["socket": "\(socketPath)"])
-
-        let (stops, stop) = AsyncStream.makeStream(of: Int32.self)
         let log = logger
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                if sig == SIGHUP {
-                    Task {
-                        do { _ = try await reload() } catch { log.error("config not reloaded", metadata: ["error": "\(error)"]) }
-                    }
-                } else {
-                    stop.yield(sig)
-                }
-            }
-            source.resume()
-            sources.append(source)
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler {
+            Task { do { _ = try await reload() } catch { log.error("config not reloaded", metadata: ["error": "\(error)"]) } }
         }
+        hangup.resume()
 
-        let ticker = Task {
-            var tick = 0
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 100_000_000)
-                tick += 1
-                if tick % 10 == 0 { await scheduler.maintain() } else { await scheduler.scheduleIfDue() }
-            }
-        }
-        for await sig in stops {
-            logger.info("stopping; running jobs go on in their workspaces", metadata: ["signal": "\(sig)"])
-            break
-        }
-        ticker.cancel()
-        await scheduler.stop()
-        outbox.stop()
-        await server.close()
-        try? await group.shutdownGracefully()
-        unlink(socketPath)
-        _ = sources
+        // Shut down in the reverse order: the API stops taking requests, then the scheduler's
+        // timer, then the outbox writer. Running jobs go on in their workspaces.
+        let api = APIService(path: options.socketPath ?? dir + "/api.sock", router: APIRouter(scheduler: scheduler, reload: reload),
+                             limits: config.api, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: outbox, serviceName: "outbox"), .init(service: SchedulerTimer(scheduler: scheduler), serviceName: "scheduler"),
+                       .init(service: api, serviceName: "api")],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        hangup.cancel()
+        logger.info("stopped; running jobs go on in their workspaces")
     }
 }

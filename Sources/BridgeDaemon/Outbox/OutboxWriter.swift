@@ -2,6 +2,7 @@ import BridgeStore
 import Foundation
 import Logging
 import ProcessSpawn
+import ServiceLifecycle
 import Synchronization
 import WorkspaceBridge
 
@@ -13,7 +14,7 @@ import WorkspaceBridge
 /// Delivery is at least once and idempotent: before appending, the file's length is recorded in
 /// the entry; a delivery repeated after a crash first looks whether its bytes are already at that
 /// offset, and if so only forgets the entry.
-final class OutboxWriter: Sendable {
+final class OutboxWriter: Service, Sendable {
     let store: Store
     let logger: Logger
     let maxWorkers = 16
@@ -42,8 +43,12 @@ final class OutboxWriter: Sendable {
         }
     }
 
-    func start() {
+    /// Delivers until the daemon shuts down; what was committed but not written before a stop
+    /// or a crash goes out first.
+    func run() async throws {
         Thread.detachNewThread { self.dispatchLoop() }
+        try? await gracefulShutdown()
+        stop()
     }
 
     /// New entries are in the store: look at once.
