@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import WorkspaceBridge
 
 /// The schema, as named migrations applied in order; a released migration is never edited,
 /// a change is a new one.
@@ -103,6 +104,96 @@ enum Migrations {
                 CREATE INDEX outbox_due ON outbox(nextAt);
                 CREATE INDEX outbox_by_path ON outbox(path, seq);
                 """)
+        }
+        m.registerMigration("v5: constraints") { db in
+            // SQLite checks what Swift might miss: every state is one the state machines know,
+            // every number in its range, every event's job exists. Tables are rebuilt in place;
+            // a row that breaks a rule is repaired (a job in an unknown state fails, with the
+            // reason) or, for an event of a job that is gone, dropped, never left to stop a start.
+            let jobStates = JobState.allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
+            let workspaceStates = WorkspaceState.allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
+            // Ids are never reused: the rebuilt tables keep their AUTOINCREMENT counters.
+            let counters = try Row.fetchAll(db, sql: "SELECT name, seq FROM sqlite_sequence WHERE name IN ('job', 'event')")
+            try db.execute(sql: """
+                CREATE TABLE job_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    owner INTEGER NOT NULL CHECK (owner BETWEEN 0 AND 4294967295),
+                    state TEXT NOT NULL CHECK (state IN (\(jobStates))),
+                    className TEXT NOT NULL,
+                    priority INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN \(SpecBounds.priority.lowerBound) AND \(SpecBounds.priority.upperBound)),
+                    spec TEXT NOT NULL,
+                    submittedAt REAL NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+                    workspaceID TEXT,
+                    exitCode INTEGER,
+                    signal INTEGER,
+                    reason TEXT,
+                    notBefore REAL,
+                    startedAt REAL,
+                    endedAt REAL,
+                    stopping TEXT CHECK (stopping IS NULL OR stopping IN (\(jobStates)))
+                );
+                INSERT INTO job_new
+                    SELECT id, MIN(MAX(owner, 0), 4294967295),
+                        CASE WHEN state IN (\(jobStates)) THEN state ELSE 'failed' END,
+                        className, MIN(MAX(priority, \(SpecBounds.priority.lowerBound)), \(SpecBounds.priority.upperBound)), spec, submittedAt,
+                        MAX(attempts, 0), MAX(failures, 0), workspaceID, exitCode, signal,
+                        CASE WHEN state IN (\(jobStates)) THEN reason ELSE 'unknown state ' || state || ' in the store' END,
+                        notBefore, startedAt, endedAt,
+                        CASE WHEN stopping IN (\(jobStates)) THEN stopping ELSE NULL END
+                    FROM job;
+                DROP TABLE job;
+                ALTER TABLE job_new RENAME TO job;
+                CREATE INDEX job_by_state ON job(state);
+                CREATE INDEX job_by_owner ON job(owner);
+
+                CREATE TABLE event_new (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    jobID INTEGER REFERENCES job(id) ON DELETE CASCADE,
+                    workspaceID TEXT,
+                    kind TEXT NOT NULL,
+                    fromState TEXT CHECK (fromState IS NULL OR fromState IN (\(jobStates))),
+                    toState TEXT CHECK (toState IS NULL OR toState IN (\(jobStates))),
+                    message TEXT
+                );
+                INSERT INTO event_new
+                    SELECT seq, at, jobID, workspaceID, kind,
+                        CASE WHEN fromState IN (\(jobStates)) THEN fromState ELSE NULL END,
+                        CASE WHEN toState IN (\(jobStates)) THEN toState ELSE NULL END, message
+                    FROM event WHERE jobID IS NULL OR jobID IN (SELECT id FROM job);
+                DROP TABLE event;
+                ALTER TABLE event_new RENAME TO event;
+                CREATE INDEX event_by_job ON event(jobID);
+
+                CREATE TABLE workspace_new (
+                    id TEXT PRIMARY KEY,
+                    className TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN (\(workspaceStates))),
+                    pid INTEGER CHECK (pid IS NULL OR pid > 0),
+                    endpoint TEXT NOT NULL,
+                    handle TEXT NOT NULL,
+                    createdAt REAL NOT NULL,
+                    leaseExpiresAt REAL NOT NULL,
+                    lastUsedAt REAL NOT NULL,
+                    enforcement TEXT NOT NULL,
+                    reason TEXT
+                );
+                INSERT INTO workspace_new
+                    SELECT id, className, provider, CASE WHEN state IN (\(workspaceStates)) THEN state ELSE 'lost' END,
+                        CASE WHEN pid > 0 THEN pid ELSE NULL END, endpoint, handle, createdAt, leaseExpiresAt, lastUsedAt,
+                        enforcement, reason
+                    FROM workspace;
+                DROP TABLE workspace;
+                ALTER TABLE workspace_new RENAME TO workspace;
+                """)
+            for row in counters {
+                let name: String = row["name"], seq: Int64 = row["seq"]
+                try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = ?", arguments: [name])
+                try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", arguments: [name, seq])
+            }
         }
         return m
     }

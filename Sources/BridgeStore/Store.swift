@@ -13,7 +13,10 @@ public final class Store: Sendable {
 
     /// Opens (creating if needed) and migrates the store. A file that is not a readable store
     /// fails here, loudly, with its path and the cause, rather than being silently replaced.
-    public init(path: String) throws(StoreError) {
+    public convenience init(path: String) throws(StoreError) { try self.init(path: path, upTo: nil) }
+
+    /// Opens the store migrated up to the named migration (tests of upgrades), or to the newest.
+    init(path: String, upTo lastMigration: String?) throws(StoreError) {
         self.path = path
         var config = Configuration()
         config.prepareDatabase { db in
@@ -24,7 +27,7 @@ public final class Store: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
             let check = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
             guard check == "ok" else { throw StoreError.corrupt(path: path, cause: check ?? "integrity check failed") }
-            try Migrations.migrator.migrate(pool)
+            if let lastMigration { try Migrations.migrator.migrate(pool, upTo: lastMigration) } else { try Migrations.migrator.migrate(pool) }
             identity = try pool.read { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, legacyJobIDsUpTo FROM store_identity") else {
                     throw StoreError.corrupt(path: path, cause: "the store has no identity row")

@@ -89,3 +89,31 @@ import WorkspaceBridge
         #expect(try store.job(1)!.state == .queued)
     }
 }
+
+/// A store made before the constraints (v1 to v4) is upgraded in place; rows that break the new
+/// rules are repaired or dropped, never left to stop the daemon.
+@Test func anOldStoreIsUpgradedInPlaceWithItsConstraints() throws {
+    let path = NSTemporaryDirectory() + "wsb-store-\(UUID().uuidString).sqlite"
+    do {
+        let store = try Store(path: path, upTo: "v4: outbox of front-door side effects")
+        _ = try store.insert([Job(id: 0, spec: JobSpec(executable: "/bin/true"), owner: 1000, state: .queued, className: "c",
+                                  submittedAt: 1)], at: 1)
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE job SET state = 'exploded', priority = -9223372036854775808")
+            try db.execute(sql: "INSERT INTO event (at, jobID, kind) VALUES (1, 999, 'orphan')")
+            try db.execute(sql: """
+                INSERT INTO workspace (id, className, provider, state, pid, endpoint, handle, createdAt, leaseExpiresAt, lastUsedAt, enforcement)
+                VALUES ('ws-1', 'c', 'local', 'flying', -1, '', '', 0, 0, 0, '[]')
+                """)
+        }
+    }
+    let store = try Store(path: path)
+    let job = try #require(try store.job(1))
+    #expect(job.state == .failed)
+    #expect(job.reason == "unknown state exploded in the store")
+    #expect(try store.events(after: 0).allSatisfy { $0.jobID == 1 })
+    #expect(try store.workspaces().first?.state == .lost)
+    // The rules hold from now on.
+    #expect(throws: (any Error).self) { try store.pool.write { db in try db.execute(sql: "UPDATE job SET state = 'nope'") } }
+    #expect(throws: (any Error).self) { try store.pool.write { db in try db.execute(sql: "INSERT INTO event (at, jobID, kind) VALUES (1, 12345, 'x')") } }
+}
