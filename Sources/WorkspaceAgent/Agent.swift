@@ -301,9 +301,15 @@ public final class Agent: @unchecked Sendable {
     func prepareScratch(_ r: RunRequest, _ staging: RunStaging) throws -> String {
         let scratch = RunStaging.scratchDirectory(for: r.key)
         let fm = FileManager.default
+        let parent = deletingLastPathComponent(scratch)
+        try fm.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
+        // The directory that holds the runs' scratch directories must be ours alone: a user who
+        // made it first (it sits in /tmp) could swap a run's directory for one of their own.
+        var st = stat()
+        guard lstat(parent, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == geteuid(), st.st_mode & 0o022 == 0 else {
+            throw ChannelError.io("\(parent) is not a directory of the agent's own that only it may change", EPERM)
+        }
         try? fm.removeItem(atPath: scratch) // a leftover of an earlier agent's run under the same key
-        try fm.createDirectory(atPath: deletingLastPathComponent(scratch), withIntermediateDirectories: true,
-                               attributes: [.posixPermissions: 0o711])
         try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         if let data = staging.stdin {
             guard fm.createFile(atPath: scratch + "/stdin", contents: data, attributes: [.posixPermissions: 0o600]) else {
@@ -328,10 +334,22 @@ public final class Agent: @unchecked Sendable {
         }
         detachThread {
             var notes: [String] = []
+            // The job owns its scratch directory; the directory's owner is the job's uid.
+            var dir = stat()
+            guard lstat(scratch, &dir) == 0, dir.st_mode & S_IFMT == S_IFDIR else {
+                try? channel.send(.outputEnd(key, note: "the run's scratch directory is gone"))
+                return
+            }
             do {
                 for stream in [CapturedStream.stdout, .stderr] {
                     let path = "\(scratch)/\(stream.rawValue)"
-                    guard let file = ReadableFile(path: path) else { continue }
+                    guard let file = ReadableFile(captured: path, owner: dir.st_uid) else {
+                        var link = stat()
+                        if lstat(path, &link) == 0 {
+                            notes.append("\(stream.rawValue) not delivered: not a regular file of the job's own")
+                        }
+                        continue
+                    }
                     var offset = 0
                     while true {
                         let want = min(RunStaging.chunkBytes, RunStaging.maxOutputBytes - offset)

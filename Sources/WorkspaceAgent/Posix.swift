@@ -87,6 +87,21 @@ final class ReadableFile {
         self.path = path
     }
 
+    /// A run's captured output in its scratch directory, which the job owns and could have
+    /// changed: only a regular file of the job's own (`owner`, the directory's owner) with no
+    /// other name is read, never what a symlink or a hard link planted there points to.
+    init?(captured path: String, owner: uid_t) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == owner, st.st_nlink == 1 else {
+            close(fd)
+            return nil
+        }
+        self.fd = fd
+        self.path = path
+    }
+
     deinit { close(fd) }
 
     /// Up to `count` bytes, fewer only at end of file; empty at end of file.

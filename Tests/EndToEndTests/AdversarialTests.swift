@@ -1,3 +1,4 @@
+import AgentProtocol
 import BridgeAPI
 import Foundation
 import Testing
@@ -281,5 +282,62 @@ extension AdversarialTests {
               + " another user's p50 \(latencies[100] * 1000) ms, p99 \(p99 * 1000) ms")
         #expect(alive(d))
         #expect(try d.submit([JobSpec(executable: "/bin/true", directory: d.work)]).count == 1)
+    }
+}
+
+/// The agent as a job's user meets it: the run's captured output is read only from a regular
+/// file of the job's own, whatever the job left in its scratch directory.
+extension AdversarialTests {
+    @Test(.enabled(if: canSwitchUsers, "needs root to switch users"))
+    func aJobCannotMakeTheAgentDeliverAnotherFile() throws {
+        guard ensureUser("wsbtest"), let user = getpwnam("wsbtest")?.pointee else { Issue.record("no test user"); return }
+        let dir = NSTemporaryDirectory() + "wsb-agent-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let secret = dir + "/secret"
+        try "root's secret\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        chmod(secret, 0o600)
+        chmod(dir, 0o755)
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: TestDaemon.binary)
+        agent.arguments = ["agent", "--socket", dir + "/agent.sock", "--state", dir + "/state"]
+        try agent.run()
+        defer { agent.terminate(); agent.waitUntilExit() }
+        var fd: Int32?
+        for _ in 0..<200 where fd == nil { fd = RawAPI.connect(dir + "/agent.sock"); if fd == nil { usleep(20_000) } }
+        let channel = MessageChannel<AgentMessage, DaemonMessage>(fd: try #require(fd))
+        try channel.send(.hello)
+        _ = try channel.receive()
+        // The job swaps its captured stdout for a symlink to root's file, its stderr for a hard link.
+        let job = JobID(900_000 + Int.random(in: 0..<99_999))
+        let key = RunKey(job: job, attempt: 1)
+        let script = "echo mine; rm -f stdout stderr; ln -s \(secret) stdout; ln \(secret) stderr 2>/dev/null; exit 0"
+        var request = RunRequest(key: key, executable: "/bin/sh", arguments: ["-c", script], environment: [:],
+                                 directory: "/", stdin: nil, stdout: nil, stderr: nil, uid: user.pw_uid, gid: user.pw_gid,
+                                 groups: [], limits: RunLimits(memoryMB: nil, cpuTimeSeconds: nil, wallTimeSeconds: 30))
+        request.staging = RunStaging(stdin: nil, captureStdout: true, captureStderr: true, joined: false)
+        request.directory = RunStaging.scratchDirectory(for: key)
+        try channel.send(.run(request))
+        var exited = false
+        var delivered = Data()
+        var note: String?
+        while let message = try channel.receive() {
+            switch message {
+            case .exited(let k, _, _, _) where k == key:
+                exited = true
+                try channel.send(.fetchOutput(key))
+            case .output(let chunk) where chunk.key == key:
+                delivered += chunk.data
+            case .outputEnd(let k, let n) where k == key:
+                note = n
+            default:
+                break
+            }
+            if note != nil || (exited && delivered.count > 0 && note != nil) { break }
+        }
+        try channel.send(.ack(key))
+        #expect(exited)
+        #expect(!String(decoding: delivered, as: UTF8.self).contains("secret"), "the agent delivered root's file")
+        #expect(note?.contains("stdout not delivered: not a regular file of the job's own") == true, "\(note ?? "no note")")
     }
 }
