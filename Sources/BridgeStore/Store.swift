@@ -171,6 +171,29 @@ public final class Store: Sendable {
         try pool.write { db in try Self.insert(event: event, db) }
     }
 
+    // MARK: pruning
+
+    /// Removes up to `batch` jobs that ended before `cutoff`, with their events (cascade) and
+    /// not while they still owe a side effect, and submit keys and job-less events older than the cutoff. Returns how
+    /// many jobs went; call again while it returns `batch`.
+    @discardableResult
+    public func pruneFinished(endedBefore cutoff: Double, batch: Int = 500) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM job WHERE id IN (
+                    SELECT id FROM job WHERE state IN ('done','failed','cancelled') AND COALESCE(endedAt, submittedAt) < ?
+                        AND id NOT IN (SELECT jobID FROM outbox WHERE jobID IS NOT NULL)
+                    ORDER BY id LIMIT ?)
+                """, arguments: [cutoff, batch])
+            let jobs = db.changesCount
+            try db.execute(sql: "DELETE FROM submit_key WHERE (owner, key) IN (SELECT owner, key FROM submit_key WHERE at < ? LIMIT ?)",
+                           arguments: [cutoff, batch])
+            try db.execute(sql: "DELETE FROM event WHERE seq IN (SELECT seq FROM event WHERE jobID IS NULL AND at < ? LIMIT ?)",
+                           arguments: [cutoff, batch])
+            return jobs
+        }
+    }
+
     // MARK: outbox
 
     /// One outbox entry as it stands now, or nil once delivered.

@@ -117,3 +117,23 @@ import WorkspaceBridge
     #expect(throws: (any Error).self) { try store.pool.write { db in try db.execute(sql: "UPDATE job SET state = 'nope'") } }
     #expect(throws: (any Error).self) { try store.pool.write { db in try db.execute(sql: "INSERT INTO event (at, jobID, kind) VALUES (1, 12345, 'x')") } }
 }
+
+/// Finished jobs go after their keeping time with their events, in batches; unfinished ones, and
+/// finished ones that still owe a side effect, stay.
+@Test func finishedJobsArePrunedInBatches() throws {
+    let store = try Store(path: NSTemporaryDirectory() + "wsb-store-\(UUID().uuidString).sqlite")
+    let spec = JobSpec(executable: "/bin/true")
+    var jobs = try store.insert((0..<7).map { _ in Job(id: 0, spec: spec, owner: 1, state: .queued, className: "c", submittedAt: 1) }, at: 1)
+    for i in 0..<5 {
+        try jobs[i].move(to: .cancelled)
+        jobs[i].endedAt = i == 4 ? 1000 : 10
+        let effects = i == 3 ? [(job: jobs[i].id, effect: SideEffect(path: "/tmp/x", owner: nil, text: "x"), at: 10.0)] : []
+        try store.update([(jobs[i], .transition(jobs[i], from: .queued, at: 10))], effects: effects)
+    }
+    #expect(try store.pruneFinished(endedBefore: 100, batch: 2) == 2)
+    #expect(try store.pruneFinished(endedBefore: 100, batch: 2) == 1)
+    #expect(try store.pruneFinished(endedBefore: 100, batch: 2) == 0)
+    let left = try store.jobs().map(\.id)
+    #expect(left == [jobs[3].id, jobs[4].id, jobs[5].id, jobs[6].id], "owed a side effect, ended late, unfinished")
+    #expect(try store.events(after: 0).allSatisfy { left.contains($0.jobID ?? -1) })
+}

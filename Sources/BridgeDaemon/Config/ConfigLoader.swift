@@ -119,7 +119,11 @@ public enum ConfigLoader {
         }
 
         func read(config: inout BridgeConfig) throws(Failure) {
-            try only(["throttle", "retry", "class", "daemon", "gram", "api"])
+            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store"])
+            if let st = try sub("store") {
+                try st.only(["keep_finished_days"])
+                config.store.keepFinishedDays = try st.double("keep_finished_days") ?? config.store.keepFinishedDays
+            }
             if let a = try sub("api") {
                 try a.only(["max_connections", "max_connections_per_user", "idle_timeout_seconds", "max_request_bytes",
                             "max_count", "requests_per_second_per_user"])

@@ -33,6 +33,8 @@ actor Scheduler {
     /// When a pass could next admit something that waits only for time (start rate, retry
     /// backoff, creation backoff): the timer runs a pass then, and otherwise only on a change.
     var nextTimedPass: Double = 0
+    /// When finished jobs were last pruned from the store.
+    var lastPrune: Double = 0
     var workspaces: [String: WorkspaceRuntime] = [:]
     var bucket: TokenBucket
     /// Who uids are (password, group databases), looked up off the scheduler.
