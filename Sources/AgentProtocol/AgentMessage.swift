@@ -81,6 +81,12 @@ public struct AgentRunRecord: Codable, Sendable, Equatable {
     public var suspended: Bool
     /// The scratch directory of a staged run; its captured output stays there until `ack`.
     public var scratch: String?
+    /// When the run's process started, in clock ticks since boot (`/proc/PID/stat`): tells the
+    /// run's process from a later one that got the same pid.
+    public var startTicks: UInt64?
+    /// The run ended because the agent restarted under it (its processes were stopped): the job
+    /// is requeued, not counted as failed.
+    public var lost: Bool?
 
     public init(key: RunKey, phase: Phase, pid: Int32? = nil, startedAt: Double? = nil, endedAt: Double? = nil,
                 exit: ExitStatus? = nil, reason: String? = nil, suspended: Bool = false, scratch: String? = nil) {

@@ -119,18 +119,44 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
-    /// Records left by an earlier agent whose processes are gone are reported lost.
+    /// Runs an earlier agent left running: this agent is not their parent and cannot learn how
+    /// they end, so their processes are stopped, and only then are they reported lost (the
+    /// daemon requeues them; a retry must never run beside an orphan).
     func recover() {
         for var record in store.loadAll() {
             if record.phase == .accepted || record.phase == .running {
+                stopOrphans(of: record)
                 record.phase = .exited
                 record.exit = .signaled(SIGKILL)
                 record.endedAt = Date().timeIntervalSince1970
                 record.reason = "lost: the workspace's agent restarted while the job ran"
+                record.lost = true
                 try? store.save(record)
             }
             state.withLock { $0.runs[record.key] = Live(record: record) }
         }
+    }
+
+    /// Kills what is left of a run: its cgroup's processes, or without cgroups its process group,
+    /// if its leader is still the process the run started (not a later one with the same pid).
+    func stopOrphans(of record: AgentRunRecord) {
+        if let parent = options.cgroup, let version = RunCgroup.Version(rawValue: options.cgroupVersion ?? "") {
+            RunCgroup(parent: parent, version: version, name: "run-\(record.key.job)-\(record.key.attempt)").remove()
+        }
+        guard let pid = record.pid, pid > 1, let ticks = record.startTicks, Self.startTicks(of: pid) == ticks else { return }
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        for _ in 0..<100 where Self.startTicks(of: pid) == ticks { usleep(10_000) }
+    }
+
+    /// Field 22 of `/proc/PID/stat`: when the process started, in clock ticks since boot.
+    static func startTicks(of pid: pid_t) -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, so start time (22) is the 20th here.
+        guard fields.count > 19, fields[0] != "Z" else { return nil }
+        return UInt64(fields[19])
     }
 
     /// Reads requests until the connection ends. Only the accept loop (or the device opener)
@@ -263,6 +289,7 @@ public final class Agent: @unchecked Sendable {
                 let now = Date().timeIntervalSince1970
                 record.phase = .running
                 record.pid = pid
+                record.startTicks = Self.startTicks(of: pid)
                 record.startedAt = now
                 try? store.save(record)
                 s.runs[r.key] = Live(record: record, cgroup: cgroup,

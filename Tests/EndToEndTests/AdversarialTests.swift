@@ -343,3 +343,46 @@ extension AdversarialTests {
         #expect(note?.contains("stdout not delivered: not a regular file of the job's own") == true, "\(note ?? "no note")")
     }
 }
+
+extension AdversarialTests {
+    /// An agent killed and started again under a running job stops the job's processes before it
+    /// reports the run, and reports it lost (requeued by the daemon, not counted as a failure):
+    /// a retry never runs beside an orphan.
+    @Test(.enabled(if: canSwitchUsers, "needs root to switch users"))
+    func aRestartedAgentStopsOrphansBeforeReporting() throws {
+        guard ensureUser("wsbtest"), let user = getpwnam("wsbtest")?.pointee else { Issue.record("no test user"); return }
+        let dir = NSTemporaryDirectory() + "wsb-agent-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func startAgent() throws -> (Process, MessageChannel<AgentMessage, DaemonMessage>) {
+            let agent = Process()
+            agent.executableURL = URL(fileURLWithPath: TestDaemon.binary)
+            agent.arguments = ["agent", "--socket", dir + "/agent.sock", "--state", dir + "/state"]
+            try agent.run()
+            var fd: Int32?
+            for _ in 0..<200 where fd == nil { fd = RawAPI.connect(dir + "/agent.sock"); if fd == nil { usleep(20_000) } }
+            return (agent, MessageChannel<AgentMessage, DaemonMessage>(fd: try #require(fd)))
+        }
+        var (agent, channel) = try startAgent()
+        try channel.send(.hello)
+        _ = try channel.receive()
+        let marker = "wsb-orphan-\(UUID().uuidString.prefix(6))"
+        let key = RunKey(job: 1, attempt: 1)
+        try channel.send(.run(RunRequest(key: key, executable: "/bin/sh", arguments: ["-c", "sleep 300; : \(marker)"],
+                                         environment: [:], directory: "/tmp", stdin: nil, stdout: nil, stderr: nil,
+                                         uid: user.pw_uid, gid: user.pw_gid, groups: [],
+                                         limits: RunLimits(memoryMB: nil, cpuTimeSeconds: nil, wallTimeSeconds: nil))))
+        while let m = try channel.receive() { if case .started = m { break } }
+        #expect(!processes(matching: marker).isEmpty)
+        kill(agent.processIdentifier, SIGKILL)
+        agent.waitUntilExit()
+        #expect(!processes(matching: marker).isEmpty, "the job outlives its agent")
+        unlink(dir + "/agent.sock")
+        (agent, channel) = try startAgent()
+        defer { agent.terminate(); agent.waitUntilExit() }
+        try channel.send(.hello)
+        guard case .state(_, let runs)? = try channel.receive() else { Issue.record("no state"); return }
+        #expect(runs.first?.lost == true && runs.first?.phase == .exited, "\(runs)")
+        #expect(processes(matching: marker).isEmpty, "the restarted agent reported the run before stopping it")
+    }
+}

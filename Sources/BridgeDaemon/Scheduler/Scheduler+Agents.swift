@@ -210,6 +210,15 @@ extension Scheduler {
                     jobs[id] = j
                     changes.append((j, .transition(j, from: from, at: now)))
                 }
+            case .exited where record.lost == true:
+                // The agent restarted under it and stopped it: like a lost workspace, not a failure.
+                workspaces[wsID]?.runs[key] = nil
+                try? j.move(to: .queued, reason: "its run was lost when the agent of \(wsID) restarted; requeued")
+                j.workspaceID = nil
+                jobs[id] = j
+                enqueue(j)
+                changes.append((j, .transition(j, from: from, at: now)))
+                acks.append(key)
             case .exited where record.scratch != nil:
                 // Ended while we were away; its output is still in the workspace.
                 workspaces[wsID]?.runs[key] = .init(job: id, owner: j.owner, staged: true)
