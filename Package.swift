@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "CondorFrontendTests", dependencies: ["CondorFrontend"]),
         .testTarget(name: "GRAMFrontendTests", dependencies: ["GRAMFrontend", "WorkspaceBridge"]),
         .testTarget(name: "LibvirtProviderTests", dependencies: ["LibvirtProvider"]),
+        .testTarget(name: "BridgeAPITests", dependencies: ["BridgeAPI", "BridgeDaemon", "WorkspaceBridge"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI"]),
     ],
     swiftLanguageModes: [.v6]

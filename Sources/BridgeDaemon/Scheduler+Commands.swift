@@ -10,16 +10,6 @@ struct JobPage {
     var before: JobID?
 }
 
-/// What a user or admin asked that cannot be done, with the API code.
-struct CommandError: Error, CustomStringConvertible {
-    var description: String
-    var code: String
-    static func notFound(_ id: JobID) -> CommandError { .init(description: "no job \(id)", code: "not-found") }
-    static func forbidden(_ id: JobID) -> CommandError {
-        .init(description: "job \(id) belongs to another user; only its owner or an admin may see or change it", code: "forbidden")
-    }
-}
-
 extension Scheduler {
     func isAdmin(_ uid: UInt32) -> Bool {
         uid == 0 || uid == daemonUID || (config.adminGroup.map { Identity.isMember(uid: uid, ofGroup: $0) } ?? false)

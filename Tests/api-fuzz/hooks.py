@@ -1,0 +1,60 @@
+"""Schemathesis hooks for the API fuzz run (see run.sh).
+
+- Long polls are cut short: `wait` and `timeout` are clamped to one second, so that a run spends
+  its time on many cases rather than on waiting (their ranges are still checked by the router,
+  and the values the generator picks outside them still reach it unchanged).
+- After every case: the case is counted, a 5xx that the document does not list for the operation
+  is recorded, and the daemon must still answer `GET /v1/health`.
+The tallies go to the file named by WSBRIDGE_API_FUZZ_TALLY when the run ends.
+"""
+import atexit
+import json
+import os
+import urllib.request
+
+import schemathesis
+
+TALLY = {"cases": 0, "server_errors": 0, "undocumented_5xx": 0, "daemon_down": 0, "examples": []}
+BASE = os.environ["WSBRIDGE_API_FUZZ_BASE"]
+
+
+@atexit.register
+def _write_tally():
+    with open(os.environ["WSBRIDGE_API_FUZZ_TALLY"], "w") as f:
+        json.dump(TALLY, f)
+
+
+@schemathesis.hook
+def map_query(context, query):
+    if isinstance(query, dict):
+        for key in ("wait", "timeout"):
+            value = query.get(key)
+            try:
+                if value is not None and float(value) > 1:
+                    query[key] = 1
+            except (TypeError, ValueError):
+                pass
+    return query
+
+
+def _alive():
+    try:
+        with urllib.request.urlopen(BASE + "/v1/health", timeout=10) as r:
+            return r.status == 200
+    except Exception as e:  # a 429 or 503 still proves it is alive
+        return getattr(e, "code", 0) in (429, 503)
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    TALLY["cases"] += 1
+    status = response.status_code
+    if status >= 500:
+        TALLY["server_errors"] += 1
+        documented = case.operation.definition.raw.get("responses", {})
+        if str(status) not in documented:
+            TALLY["undocumented_5xx"] += 1
+            if len(TALLY["examples"]) < 10:
+                TALLY["examples"].append(f"{case.method} {case.formatted_path} {case.query} -> {status} {response.text[:200]}")
+    if TALLY["cases"] % 25 == 0 and not _alive():
+        TALLY["daemon_down"] += 1
