@@ -29,8 +29,10 @@ def map_query(context, query):
     if isinstance(query, dict):
         for key in ("wait", "timeout"):
             value = query.get(key)
+            # A repeated parameter comes as a list; the router reads the last one.
+            values = value if isinstance(value, list) else [value]
             try:
-                if value is not None and float(value) > 1:
+                if any(v is not None and float(v) > 1 for v in values):
                     query[key] = 1
             except (TypeError, ValueError):
                 pass

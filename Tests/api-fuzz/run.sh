@@ -60,6 +60,7 @@ status=0
 curl -fsS "$base/v1/openapi.json" -o "$work/openapi.json"
 "$venv/bin/openapi-spec-validator" "$work/openapi.json" || status=1
 
+cd "$out"  # schemathesis keeps its example database in the working directory
 export WSBRIDGE_API_FUZZ_BASE=$base WSBRIDGE_API_FUZZ_TALLY=$out/tally.json SCHEMATHESIS_HOOKS=hooks PYTHONPATH=$here
 "$venv/bin/schemathesis" --no-color run "$base/v1/openapi.json" --max-time "$seconds" --workers 2 --request-timeout 20 \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
