@@ -49,7 +49,17 @@ public enum APIContract {
         "summary": "Submits jobs: a spec with `count` N becomes N jobs. Durable before it is acknowledged; repeating a submit with the same `idempotencyKey` returns the first one's ids.",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubmitRequest"}}}},
         "responses": {
-          "201": {"description": "recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubmitReply"}}}},
+          "201": {
+            "description": "recorded",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubmitReply"}}},
+            "links": {
+              "GetJob": {"operationId": "getJob", "parameters": {"id": "$response.body#/jobs/0/0"}},
+              "WaitJob": {"operationId": "waitJob", "parameters": {"id": "$response.body#/jobs/0/0"}},
+              "ExplainJob": {"operationId": "explainJob", "parameters": {"id": "$response.body#/jobs/0/0"}},
+              "ActOnJob": {"operationId": "actOnJob", "parameters": {"id": "$response.body#/jobs/0/0"}},
+              "JobEvents": {"operationId": "events", "parameters": {"job": "$response.body#/jobs/0/0"}}
+            }
+          },
           "400": {"$ref": "#/components/responses/SubmitRefused"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "408": {"$ref": "#/components/responses/Timeout"},

@@ -144,7 +144,9 @@ extension Scheduler {
     }
 
     private func awaitTerminal(_ id: JobID) async {
-        guard jobs[id] != nil else { return }
+        // A waiter that starts after its timeout already won (a timeout near 0) would find no
+        // wake-up left and hold its request until the job ends: it must not register at all.
+        guard jobs[id] != nil, !Task.isCancelled else { return }
         await withCheckedContinuation { terminalWaiters[id, default: []].append($0) }
     }
 
@@ -179,6 +181,8 @@ extension Scheduler {
     }
 
     private func awaitEvent() async {
+        // As in `awaitTerminal`: too late once the wait is over.
+        guard !Task.isCancelled else { return }
         await withCheckedContinuation { eventWaiters.append($0) }
     }
 

@@ -39,6 +39,19 @@ import WorkspaceBridge
         }
         collect(doc)
         #expect(!refs.isEmpty)
+        // Links (followed by the stateful fuzzing) name operations that exist.
+        var operations = Set<String>(), linked = Set<String>()
+        for item in doc["paths"]?.object?.values.map({ $0 }) ?? [] {
+            for (method, op) in item.object ?? [:] where method != "parameters" {
+                if let id = op["operationId"]?.string { operations.insert(id) }
+                for response in op["responses"]?.object?.values.map({ $0 }) ?? [] {
+                    for link in response["links"]?.object?.values.map({ $0 }) ?? [] {
+                        if let id = link["operationId"]?.string { linked.insert(id) }
+                    }
+                }
+            }
+        }
+        #expect(!linked.isEmpty && linked.isSubset(of: operations), "\(linked.subtracting(operations))")
         for ref in refs {
             let parts = ref.split(separator: "/").dropFirst().map(String.init)
             #expect(ref.hasPrefix("#/"), "\(ref)")

@@ -62,11 +62,11 @@ curl -fsS "$base/v1/openapi.json" -o "$work/openapi.json"
 
 cd "$out"  # schemathesis keeps its example database in the working directory
 export WSBRIDGE_API_FUZZ_BASE=$base WSBRIDGE_API_FUZZ_TALLY=$out/tally.json SCHEMATHESIS_HOOKS=hooks PYTHONPATH=$here
-"$venv/bin/schemathesis" --no-color run "$base/v1/openapi.json" --max-time "$seconds" --workers 2 --request-timeout 20 \
+"$venv/bin/schemathesis" --no-color run "$base/v1/openapi.json" --max-time "$seconds" --workers 2 --request-timeout 70 \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --suppress-health-check all --report junit --report-dir "$out" > "$out/schemathesis.log" 2>&1 || status=1
 # The failures and errors, if any, then the summary.
-sed -n '/^=* \(FAILURES\|ERRORS\) =*$/,/^=* SUMMARY =*$/p' "$out/schemathesis.log" | head -80
+sed -n '/^=* \(FAILURES\|ERRORS\) =*$/,/^=* SUMMARY =*$/{/^=* SUMMARY =*$/!p}' "$out/schemathesis.log" | head -80
 sed -n '/^=* SUMMARY =*$/,$p' "$out/schemathesis.log"
 
 alive=yes
