@@ -39,9 +39,26 @@ max_count = 50
 requests_per_second_per_user = 100000
 TOML
 daemon_pid="" socat_pid=""
+# The jobs of the run made workspaces (sandboxes with their agents), which outlive a stopped
+# daemon by design. Once the daemon is gone, every process in its cgroup subtree goes
+# (wsbridge/<scope>, the scope being FNV-1a of the state directory, as the local provider names it).
+kill_workspaces() {
+    local scope pid
+    scope=$(python3 -c 'import sys
+h = 0xcbf29ce484222325
+for b in sys.argv[1].encode(): h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+print("d%x" % h)' "$work/state")
+    for _ in 1 2 3; do
+        for pid in $(cat /sys/fs/cgroup/*/wsbridge/"$scope"/*/cgroup.procs /sys/fs/cgroup/wsbridge/"$scope"/*/cgroup.procs 2>/dev/null); do
+            kill -9 "$pid" 2>/dev/null || true
+        done
+        sleep 0.2
+    done
+}
 cleanup() {
     [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null || true
     if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
+    kill_workspaces
     cp "$work/daemon.log" "$out/daemon.log" 2>/dev/null || true
     rm -rf "$work"
 }
