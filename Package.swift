@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "CondorFrontendTests", dependencies: ["CondorFrontend"]),
         .testTarget(name: "GRAMFrontendTests", dependencies: ["GRAMFrontend", "WorkspaceBridge"]),
         .testTarget(name: "LibvirtProviderTests", dependencies: ["LibvirtProvider"]),
+        .testTarget(name: "BridgeAPITests", dependencies: ["BridgeAPI", "BridgeDaemon", "WorkspaceBridge"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI", "AgentProtocol"]),
     ],
     swiftLanguageModes: [.v6]

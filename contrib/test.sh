@@ -2,14 +2,16 @@
 # Sets up what the tests need and runs the whole test suite. Run as root on Debian 12.
 #   unit and end-to-end tests (swift test): real daemons, agents, sandboxes, cgroups, users
 #   HTCondor's own parser as an oracle (PyPI htcondor), the blahp scripts as blahpd runs them,
-#   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests, a short RSL fuzz run
+#   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests, short fuzz runs of the
+#   RSL parser, the API request path, the store's job rows and the ClassAd evaluator, and the
+#   HTTP API fuzzed from its OpenAPI document (schemathesis) as an unprivileged user
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && PATH=/opt/swift/usr/bin:$PATH
 started=$(date +%s)
 step() { printf '\n=== %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 failed=()
-# For developers only: WSBRIDGE_TEST_SKIP="gram libvirt fuzz" leaves those parts out.
+# For developers only: WSBRIDGE_TEST_SKIP="gram libvirt fuzz apifuzz" leaves those parts out.
 skip() { [[ " ${WSBRIDGE_TEST_SKIP:-} " == *" $1 "* ]] && echo "--- skipped: $1 (WSBRIDGE_TEST_SKIP)"; }
 run() { local name=$1; shift; step "$name"; if "$@"; then echo "--- $name: ok"; else echo "--- $name: FAILED"; failed+=("$name"); fi; }
 
@@ -43,6 +45,10 @@ run "guest channel discovery (fake sysfs: virtio, Xen, none)" contrib/guest-imag
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
 run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000
 skip fuzz || run "RSL parser fuzzing (60 s)" Tests/Fuzz/run-rsl-fuzz.sh 60
+skip fuzz || run "API request path fuzzing (45 s)" Tests/Fuzz/run-api-request-fuzz.sh 45
+skip fuzz || run "store job rows fuzzing (45 s)" Tests/Fuzz/run-store-row-fuzz.sh 45
+skip fuzz || run "ClassAd parser and evaluator fuzzing (45 s)" Tests/Fuzz/run-classad-fuzz.sh 45
+skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (180 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 180
 
 step "done"
 if [ ${#failed[@]} -gt 0 ]; then

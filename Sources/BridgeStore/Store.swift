@@ -163,7 +163,8 @@ public final class Store: Sendable {
             var args: [any DatabaseValueConvertible] = [seq]
             if let jobID { sql += " AND jobID = ?"; args.append(jobID) }
             sql += " ORDER BY seq LIMIT \(limit)"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.event)
+            // Like a job row, an event row that cannot be decoded is left out rather than failing the listing.
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { try? Self.event($0) }
         }
     }
 
@@ -326,18 +327,26 @@ public final class Store: Sendable {
                    stopping: stopping.flatMap(JobState.init(rawValue:)))
     }
 
-    static func event(_ row: Row) -> StoreEvent {
-        StoreEvent(seq: row["seq"], at: row["at"], jobID: row["jobID"], workspaceID: row["workspaceID"], kind: row["kind"],
-                   from: (row["fromState"] as String?).flatMap(JobState.init(rawValue:)),
-                   to: (row["toState"] as String?).flatMap(JobState.init(rawValue:)), message: row["message"])
+    /// An event from its row; like `job`, every column is decoded with a throw, never a trap.
+    static func event(_ row: Row) throws -> StoreEvent {
+        let from: String? = try row.decode(forColumn: "fromState")
+        let to: String? = try row.decode(forColumn: "toState")
+        return StoreEvent(seq: try row.decode(forColumn: "seq"), at: try row.decode(forColumn: "at"),
+                          jobID: try row.decode(forColumn: "jobID"), workspaceID: try row.decode(forColumn: "workspaceID"),
+                          kind: try row.decode(forColumn: "kind"), from: from.flatMap(JobState.init(rawValue:)),
+                          to: to.flatMap(JobState.init(rawValue:)), message: try row.decode(forColumn: "message"))
     }
 
+    /// A workspace from its row; like `job`, every column is decoded with a throw, never a trap.
     static func workspace(_ row: Row) throws -> Workspace {
-        Workspace(id: row["id"], className: row["className"], provider: row["provider"],
-                  state: WorkspaceState(rawValue: row["state"]) ?? .lost, pid: row["pid"], endpoint: row["endpoint"],
-                  handle: row["handle"], createdAt: row["createdAt"], leaseExpiresAt: row["leaseExpiresAt"],
-                  lastUsedAt: row["lastUsedAt"], enforcement: try decode([Enforcement].self, row["enforcement"]),
-                  reason: row["reason"])
+        let state: String = try row.decode(forColumn: "state")
+        return Workspace(id: try row.decode(forColumn: "id"), className: try row.decode(forColumn: "className"),
+                         provider: try row.decode(forColumn: "provider"), state: WorkspaceState(rawValue: state) ?? .lost,
+                         pid: try row.decode(forColumn: "pid"), endpoint: try row.decode(forColumn: "endpoint"),
+                         handle: try row.decode(forColumn: "handle"), createdAt: try row.decode(forColumn: "createdAt"),
+                         leaseExpiresAt: try row.decode(forColumn: "leaseExpiresAt"), lastUsedAt: try row.decode(forColumn: "lastUsedAt"),
+                         enforcement: try decode([Enforcement].self, try row.decode(forColumn: "enforcement")),
+                         reason: try row.decode(forColumn: "reason"))
     }
 }
 

@@ -14,6 +14,8 @@ public struct ClassAdEvaluator: Sendable {
     var depth = 0
     /// Deep or circular references give `ERROR` instead of running away.
     static let maxDepth = 200
+    /// Shared by the nested evaluations of one top-level `evaluate`: bounds its total work.
+    var budget = ClassAdEvaluationBudget()
 
     public init(my: ClassAd?, target: ClassAd? = nil) {
         self.my = my
@@ -23,8 +25,10 @@ public struct ClassAdEvaluator: Sendable {
     public func evaluate(_ e: ClassAdExpr) -> ClassAdValue {
         guard depth < Self.maxDepth else { return .error }
         var inner = self
+        if depth == 0 { inner.budget = ClassAdEvaluationBudget() }
         inner.depth += 1
-        return inner.eval(e)
+        guard inner.budget.step() else { return .error }
+        return inner.budget.admit(inner.eval(e))
     }
 
     private func eval(_ e: ClassAdExpr) -> ClassAdValue {

@@ -241,6 +241,30 @@ enum ClassAdFunctions {
         return try? NSRegularExpression(pattern: pattern, options: opts)
     }
 
+    /// Whether `pattern` matches somewhere in `subject`, or nil when it cannot be told within the
+    /// evaluation budget: the pattern does not compile, pattern or subject are too long, or the
+    /// match backtracks past `maxRegexProgress` progress reports (ICU calls back periodically
+    /// during a long match, and stopping there ends it).
+    static func boundedMatch(_ pattern: String, _ subject: String, _ options: String) -> Bool? {
+        typealias Budget = ClassAdEvaluationBudget
+        guard pattern.utf8.count <= Budget.maxRegexPattern, subject.utf8.count <= Budget.maxRegexSubject,
+              let re = regex(pattern, options) else { return nil }
+        var found = false, progress = 0, gaveUp = false
+        re.enumerateMatches(in: subject, options: [.reportProgress], range: NSRange(subject.startIndex..., in: subject)) { match, _, stop in
+            if match != nil {
+                found = true
+                stop.pointee = true
+                return
+            }
+            progress += 1
+            if progress > Budget.maxRegexProgress {
+                gaveUp = true
+                stop.pointee = true
+            }
+        }
+        return gaveUp ? nil : found
+    }
+
     private static func compareOp(_ text: String) -> ClassAdBinaryOp? {
         switch text.lowercased() {
         case "is": .metaEqual
@@ -298,7 +322,10 @@ enum ClassAdFunctions {
         "strcat": { args, ev in
             strict(args, ev, count: 0...Int.max) { v in
                 var out = ""
-                for x in v { guard let s = stringValue(x) else { return .error }; out += s }
+                for x in v {
+                    guard let s = stringValue(x), out.utf8.count + s.utf8.count <= ClassAdEvaluationBudget.maxStringBytes else { return .error }
+                    out += s
+                }
                 return .string(out)
             }
         },
@@ -403,8 +430,11 @@ enum ClassAdFunctions {
                 var parts = Array(v.dropFirst())
                 if parts.count == 1, let items = listValues(parts[0], ev) { parts = items }
                 var out: [String] = []
+                var length = 0
                 for p in parts where !p.isUndefined {
                     guard let s = stringValue(p) else { return .error }
+                    length += s.utf8.count + sep.utf8.count
+                    guard length <= ClassAdEvaluationBudget.maxStringBytes else { return .error }
                     out.append(s)
                 }
                 return .string(out.joined(separator: sep))
@@ -423,8 +453,7 @@ enum ClassAdFunctions {
                 guard case .string(let p) = v[0], case .string(let t) = v[1] else { return .error }
                 var opts = ""
                 if v.count == 3 { guard case .string(let o) = v[2] else { return .error }; opts = o }
-                guard let re = regex(p, opts) else { return .error }
-                return .bool(re.firstMatch(in: t, range: NSRange(t.startIndex..., in: t)) != nil)
+                return boundedMatch(p, t, opts).map { .bool($0) } ?? .error
             }
         },
         "member": member(identical: false),

@@ -67,6 +67,13 @@ import WorkspaceBridge
             #expect(RawAPI.status(RawAPI.get(socket, "/v1/events?after=\(bad)").reply) == 400)
             #expect(RawAPI.status(RawAPI.get(socket, "/v1/events?wait=\(bad)").reply) == 400)
         }
+        // A wait whose timeout is over before its waiter is registered (found by the API fuzz run):
+        // the waiter once stayed and held the request until the job ended, or the next event came.
+        for _ in 0..<20 {
+            let r = RawAPI.get(socket, "/v1/jobs/\(id)/wait?timeout=1e-300")
+            #expect(RawAPI.status(r.reply) == 200, "\(r.reply)")
+            #expect(RawAPI.status(RawAPI.get(socket, "/v1/events?after=9223372036854775807&wait=1e-300").reply) == 200)
+        }
         #expect(RawAPI.status(RawAPI.get(socket, "/v1/jobs?limit=0").reply) == 400)
         #expect(RawAPI.status(RawAPI.get(socket, "/v1/jobs?before=-5").reply) == 400)
         #expect(alive(d))

@@ -10,16 +10,6 @@ struct JobPage {
     var before: JobID?
 }
 
-/// What a user or admin asked that cannot be done, with the API code.
-struct CommandError: Error, CustomStringConvertible {
-    var description: String
-    var code: String
-    static func notFound(_ id: JobID) -> CommandError { .init(description: "no job \(id)", code: "not-found") }
-    static func forbidden(_ id: JobID) -> CommandError {
-        .init(description: "job \(id) belongs to another user; only its owner or an admin may see or change it", code: "forbidden")
-    }
-}
-
 extension Scheduler {
     func isAdmin(_ uid: UInt32) -> Bool {
         uid == 0 || uid == daemonUID || people.entry(uid).isAdmin
@@ -154,7 +144,9 @@ extension Scheduler {
     }
 
     private func awaitTerminal(_ id: JobID) async {
-        guard jobs[id] != nil else { return }
+        // A waiter that starts after its timeout already won (a timeout near 0) would find no
+        // wake-up left and hold its request until the job ends: it must not register at all.
+        guard jobs[id] != nil, !Task.isCancelled else { return }
         await withCheckedContinuation { terminalWaiters[id, default: []].append($0) }
     }
 
@@ -189,6 +181,8 @@ extension Scheduler {
     }
 
     private func awaitEvent() async {
+        // As in `awaitTerminal`: too late once the wait is over.
+        guard !Task.isCancelled else { return }
         await withCheckedContinuation { eventWaiters.append($0) }
     }
 

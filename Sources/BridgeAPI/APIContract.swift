@@ -1,0 +1,578 @@
+/// The HTTP/JSON API as an OpenAPI 3 document: every route, its parameters with their ranges
+/// (those of `SpecBounds` and the router), every reply and every error reply. The daemon serves it
+/// at `GET /v1/openapi.json`; the tests check the request and reply types against it and fuzz the
+/// daemon from it, so a change to the API is a change to this text.
+///
+/// It is compiled in rather than a bundle resource: the binary is installed alone.
+public enum APIContract {
+    public static let document = #"""
+{
+  "openapi": "3.0.3",
+  "info": {
+    "title": "wsbridge daemon API",
+    "version": "1",
+    "description": "The HTTP/JSON API of `wsbridge serve` on its Unix socket. The caller is the uid of the socket's peer (SO_PEERCRED); a job belongs to the uid that submitted it and only it, root or the admin group may see or change it. Every number has its range; a value outside it is refused with HTTP 400 and an error body naming the field. Every connection carries one request and is closed after the answer."
+  },
+  "servers": [{"url": "http://localhost"}],
+  "paths": {
+    "/v1/health": {
+      "get": {
+        "operationId": "health",
+        "summary": "The daemon answers.",
+        "responses": {
+          "200": {"description": "alive", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/openapi.json": {
+      "get": {
+        "operationId": "contract",
+        "summary": "This document.",
+        "responses": {
+          "200": {"description": "the OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/jobs": {
+      "post": {
+        "operationId": "submit",
+        "summary": "Submits jobs: a spec with `count` N becomes N jobs. Durable before it is acknowledged; repeating a submit with the same `idempotencyKey` returns the first one's ids.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubmitRequest"}}}},
+        "responses": {
+          "201": {
+            "description": "recorded",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubmitReply"}}},
+            "links": {
+              "GetJob": {"operationId": "getJob", "parameters": {"id": "$response.body#/jobs/0/0"}},
+              "WaitJob": {"operationId": "waitJob", "parameters": {"id": "$response.body#/jobs/0/0"}},
+              "ExplainJob": {"operationId": "explainJob", "parameters": {"id": "$response.body#/jobs/0/0"}},
+              "ActOnJob": {"operationId": "actOnJob", "parameters": {"id": "$response.body#/jobs/0/0"}},
+              "JobEvents": {"operationId": "events", "parameters": {"job": "$response.body#/jobs/0/0"}}
+            }
+          },
+          "400": {"$ref": "#/components/responses/SubmitRefused"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      },
+      "get": {
+        "operationId": "listJobs",
+        "summary": "The caller's jobs (an admin's: everyone's), newest first in pages, each page oldest first; or the jobs named by `ids`.",
+        "parameters": [
+          {"name": "ids", "in": "query", "description": "Comma-separated job ids, at most 10000.", "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17})*$"}},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 10000, "default": 10000}},
+          {"name": "before", "in": "query", "description": "Only jobs with ids below this one (the cursor of the next page).", "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 9223372036854775807}},
+          {"name": "history", "in": "query", "description": "Present: each job with its transitions.", "allowEmptyValue": true, "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "jobs", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/JobStatus"}}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/jobs/{id}": {
+      "parameters": [{"$ref": "#/components/parameters/JobIDPath"}],
+      "get": {
+        "operationId": "getJob",
+        "summary": "One job with its history.",
+        "responses": {
+          "200": {"description": "the job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobStatus"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/jobs/{id}/wait": {
+      "parameters": [{"$ref": "#/components/parameters/JobIDPath"}],
+      "get": {
+        "operationId": "waitJob",
+        "summary": "The job once it has ended, or as it is when `timeout` has passed.",
+        "parameters": [
+          {"name": "timeout", "in": "query", "description": "Seconds.", "schema": {"type": "number", "minimum": 0, "maximum": 300, "default": 30}}
+        ],
+        "responses": {
+          "200": {"description": "the job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobStatus"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/jobs/{id}/explain": {
+      "parameters": [{"$ref": "#/components/parameters/JobIDPath"}],
+      "get": {
+        "operationId": "explainJob",
+        "summary": "Why the job is where it is (which limit holds a queued job).",
+        "responses": {
+          "200": {"description": "the explanation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainReply"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/jobs/{id}/{action}": {
+      "parameters": [
+        {"$ref": "#/components/parameters/JobIDPath"},
+        {"name": "action", "in": "path", "required": true, "schema": {"type": "string", "enum": ["cancel", "hold", "release", "suspend", "resume"]}}
+      ],
+      "post": {
+        "operationId": "actOnJob",
+        "summary": "Cancels, holds, releases, suspends or resumes a job.",
+        "responses": {
+          "200": {"description": "the job's state after the action", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobActionReply"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/clusters": {
+      "post": {
+        "operationId": "nextCluster",
+        "summary": "A new HTCondor cluster number.",
+        "responses": {
+          "200": {"description": "the number", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClusterReply"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/events": {
+      "get": {
+        "operationId": "events",
+        "summary": "Events after a sequence number, of the caller's jobs (an admin's: all); waits up to `wait` seconds for the first one.",
+        "parameters": [
+          {"name": "after", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 9223372036854775807, "default": 0}},
+          {"name": "wait", "in": "query", "description": "Seconds.", "schema": {"type": "number", "minimum": 0, "maximum": 60, "default": 0}},
+          {"name": "job", "in": "query", "schema": {"$ref": "#/components/schemas/JobID"}}
+        ],
+        "responses": {
+          "200": {"description": "events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventsReply"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/workspaces": {
+      "get": {
+        "operationId": "listWorkspaces",
+        "summary": "Workspaces: an admin sees all, a user those running one of their jobs.",
+        "responses": {
+          "200": {"description": "workspaces", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/WorkspaceStatus"}}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/workspaces/{workspace}": {
+      "parameters": [{"name": "workspace", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}],
+      "get": {
+        "operationId": "getWorkspace",
+        "responses": {
+          "200": {"description": "the workspace", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WorkspaceStatus"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      },
+      "delete": {
+        "operationId": "destroyWorkspace",
+        "summary": "Destroys a workspace (admins only); its jobs are requeued.",
+        "responses": {
+          "200": {"description": "destroyed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DestroyedReply"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/policy": {
+      "get": {
+        "operationId": "policy",
+        "summary": "The settings in force and where they were read from.",
+        "responses": {
+          "200": {"description": "the policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PolicyReply"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/policy/reload": {
+      "post": {
+        "operationId": "reloadPolicy",
+        "summary": "Reads the config file again (admins only); a bad file leaves the policy in force unchanged.",
+        "responses": {
+          "200": {"description": "the new policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PolicyReply"}}}},
+          "400": {"$ref": "#/components/responses/BadConfig"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    }
+  },
+  "components": {
+    "parameters": {
+      "JobIDPath": {"name": "id", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/JobID"}}
+    },
+    "responses": {
+      "BadRequest": {"description": "malformed request, or a query parameter out of its range (code bad-request)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "SubmitRefused": {"description": "the submit is refused: malformed (bad-request), a spec invalid or out of range (invalid-job), no class fits (unknown-class), or a file the owner cannot use (bad-directory, bad-executable, bad-stdin, bad-stdout)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "BadConfig": {"description": "the config file could not be used (bad-config), or a malformed request (bad-request)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "Forbidden": {"description": "the caller may not do this (code forbidden)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "NotFound": {"description": "no such job, workspace, action or endpoint (code not-found)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "Conflict": {"description": "the job or workspace is not in a state that allows this (code conflict)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "Timeout": {"description": "no complete request within api.idle_timeout_seconds (code timeout)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "TooLarge": {"description": "request body over api.max_request_bytes (code bad-request)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "OverLimit": {"description": "over api.requests_per_second_per_user, or over throttle.max_queued_per_owner (code over-limit)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
+      "TooManyConnections": {"description": "over api.max_connections or api.max_connections_per_user (code too-many-connections)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}}
+    },
+    "schemas": {
+      "APIErrorBody": {
+        "type": "object", "additionalProperties": false, "required": ["error", "code"],
+        "properties": {
+          "error": {"type": "string", "description": "One line a user can act on."},
+          "code": {"type": "string", "enum": ["bad-request", "not-found", "forbidden", "invalid-job", "unknown-class", "bad-directory", "bad-executable", "bad-stdin", "bad-stdout", "over-limit", "conflict", "bad-config", "timeout", "too-many-connections", "internal"]}
+        }
+      },
+      "JobID": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 9223372036854775807},
+      "JobState": {"type": "string", "enum": ["queued", "starting", "running", "suspended", "held", "done", "failed", "cancelled"]},
+      "Health": {"type": "object", "additionalProperties": false, "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}},
+      "ClusterReply": {"type": "object", "additionalProperties": false, "required": ["cluster"], "properties": {"cluster": {"type": "integer", "format": "int64", "minimum": 1}}},
+      "DestroyedReply": {"type": "object", "additionalProperties": false, "required": ["destroyed"], "properties": {"destroyed": {"type": "string"}}},
+      "SubmitRequest": {
+        "type": "object", "additionalProperties": false, "required": ["specs"],
+        "properties": {
+          "specs": {"type": "array", "minItems": 1, "maxItems": 10000, "items": {"$ref": "#/components/schemas/JobSpec"}},
+          "idempotencyKey": {"type": "string", "maxLength": 256}
+        }
+      },
+      "SubmitReply": {
+        "type": "object", "additionalProperties": false, "required": ["jobs"],
+        "properties": {"jobs": {"type": "array", "items": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}}}}
+      },
+      "JobSpec": {
+        "type": "object", "additionalProperties": false, "required": ["executable"],
+        "properties": {
+          "executable": {"type": "string", "minLength": 1},
+          "arguments": {"type": "array", "items": {"type": "string"}},
+          "environment": {"type": "object", "additionalProperties": {"type": "string"}},
+          "directory": {"type": "string"},
+          "stdin": {"type": "string"},
+          "stdout": {"type": "string"},
+          "stderr": {"type": "string"},
+          "count": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1, "description": "The site's api.max_count may lower the maximum."},
+          "resources": {"$ref": "#/components/schemas/ResourceRequest"},
+          "workspace": {"$ref": "#/components/schemas/WorkspaceSelector"},
+          "maxRetries": {"type": "integer", "minimum": 0, "maximum": 1000},
+          "hold": {"type": "boolean", "default": false},
+          "holdReason": {"type": "string"},
+          "priority": {"type": "integer", "minimum": -1000000, "maximum": 1000000, "default": 0},
+          "origin": {"$ref": "#/components/schemas/JobOrigin"}
+        }
+      },
+      "ResourceRequest": {
+        "type": "object", "additionalProperties": false,
+        "properties": {
+          "cpus": {"type": "integer", "minimum": 1, "maximum": 4096},
+          "memoryMB": {"type": "integer", "minimum": 1, "maximum": 16777216},
+          "minMemoryMB": {"type": "integer", "minimum": 1, "maximum": 16777216},
+          "diskMB": {"type": "integer", "minimum": 1, "maximum": 1073741824},
+          "wallTimeSeconds": {"type": "integer", "minimum": 1, "maximum": 315360000},
+          "cpuTimeSeconds": {"type": "integer", "minimum": 1, "maximum": 315360000}
+        }
+      },
+      "WorkspaceSelector": {
+        "type": "object", "additionalProperties": false,
+        "description": "None of the fields: the default class. `class`: that class. `requirements`: a ClassAd expression matched against the classes, `rank` ordering those that match.",
+        "properties": {
+          "class": {"type": "string"},
+          "requirements": {"type": "string"},
+          "rank": {"type": "string"}
+        }
+      },
+      "JobOrigin": {
+        "type": "object", "additionalProperties": false,
+        "properties": {
+          "kind": {"type": "string", "enum": ["cli", "gram", "condor"], "default": "cli"},
+          "gram": {"$ref": "#/components/schemas/GRAMOrigin"},
+          "condor": {"$ref": "#/components/schemas/CondorOrigin"}
+        }
+      },
+      "GRAMOrigin": {
+        "type": "object", "additionalProperties": false,
+        "properties": {
+          "jobType": {"type": "string"},
+          "queue": {"type": "string"},
+          "project": {"type": "string"},
+          "contact": {"type": "string"}
+        }
+      },
+      "CondorOrigin": {
+        "type": "object", "additionalProperties": false,
+        "properties": {
+          "cluster": {"type": "integer", "format": "int64"},
+          "proc": {"type": "integer", "format": "int64"},
+          "ad": {"type": "object", "additionalProperties": {"type": "string"}},
+          "userLog": {"type": "string"}
+        }
+      },
+      "ExitStatus": {
+        "type": "object", "additionalProperties": false,
+        "description": "`exitCode` when the job exited, `signal` when a signal killed it.",
+        "properties": {
+          "exitCode": {"type": "integer", "format": "int32", "minimum": -2147483648, "maximum": 2147483647},
+          "signal": {"type": "integer", "format": "int32", "minimum": -2147483648, "maximum": 2147483647}
+        }
+      },
+      "Job": {
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "spec", "owner", "state", "className", "submittedAt", "attempts", "failures"],
+        "properties": {
+          "id": {"$ref": "#/components/schemas/JobID"},
+          "spec": {"$ref": "#/components/schemas/JobSpec"},
+          "owner": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295},
+          "state": {"$ref": "#/components/schemas/JobState"},
+          "className": {"type": "string"},
+          "submittedAt": {"type": "number"},
+          "attempts": {"type": "integer", "minimum": 0},
+          "failures": {"type": "integer", "minimum": 0},
+          "workspaceID": {"type": "string"},
+          "exit": {"$ref": "#/components/schemas/ExitStatus"},
+          "reason": {"type": "string"},
+          "notBefore": {"type": "number"},
+          "startedAt": {"type": "number"},
+          "endedAt": {"type": "number"},
+          "stopping": {"$ref": "#/components/schemas/JobState"}
+        }
+      },
+      "JobTransition": {
+        "type": "object", "additionalProperties": false, "required": ["to", "at"],
+        "properties": {
+          "from": {"$ref": "#/components/schemas/JobState"},
+          "to": {"$ref": "#/components/schemas/JobState"},
+          "at": {"type": "number"},
+          "reason": {"type": "string"}
+        }
+      },
+      "JobStatus": {
+        "type": "object", "additionalProperties": false, "required": ["job"],
+        "properties": {
+          "job": {"$ref": "#/components/schemas/Job"},
+          "history": {"type": "array", "items": {"$ref": "#/components/schemas/JobTransition"}},
+          "waiting": {"type": "string", "description": "For a queued job: which limit holds it."}
+        }
+      },
+      "JobActionReply": {
+        "type": "object", "additionalProperties": false, "required": ["job", "state"],
+        "properties": {"job": {"$ref": "#/components/schemas/JobID"}, "state": {"$ref": "#/components/schemas/JobState"}}
+      },
+      "ExplainReply": {
+        "type": "object", "additionalProperties": false, "required": ["job", "state", "explanation"],
+        "properties": {"job": {"$ref": "#/components/schemas/JobID"}, "state": {"$ref": "#/components/schemas/JobState"}, "explanation": {"type": "string"}}
+      },
+      "EventsReply": {
+        "type": "object", "additionalProperties": false, "required": ["events", "last"],
+        "properties": {
+          "events": {"type": "array", "items": {"$ref": "#/components/schemas/EventView"}},
+          "last": {"type": "integer", "format": "int64", "minimum": 0}
+        }
+      },
+      "EventView": {
+        "type": "object", "additionalProperties": false, "required": ["seq", "at", "kind"],
+        "properties": {
+          "seq": {"type": "integer", "format": "int64", "minimum": 1},
+          "at": {"type": "number"},
+          "job": {"$ref": "#/components/schemas/JobID"},
+          "workspace": {"type": "string"},
+          "kind": {"type": "string"},
+          "from": {"$ref": "#/components/schemas/JobState"},
+          "to": {"$ref": "#/components/schemas/JobState"},
+          "message": {"type": "string"}
+        }
+      },
+      "WorkspaceState": {"type": "string", "enum": ["creating", "ready", "draining", "paused", "saved", "lost", "destroyed"]},
+      "Enforcement": {
+        "type": "object", "additionalProperties": false, "required": ["control", "mechanism", "effective", "detail"],
+        "properties": {
+          "control": {"type": "string"},
+          "mechanism": {"type": "string"},
+          "effective": {"type": "boolean"},
+          "detail": {"type": "string"}
+        }
+      },
+      "Workspace": {
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "className", "provider", "state", "endpoint", "handle", "createdAt", "leaseExpiresAt", "lastUsedAt", "enforcement"],
+        "properties": {
+          "id": {"type": "string"},
+          "className": {"type": "string"},
+          "provider": {"type": "string"},
+          "state": {"$ref": "#/components/schemas/WorkspaceState"},
+          "pid": {"type": "integer", "format": "int32"},
+          "endpoint": {"type": "string"},
+          "handle": {"type": "string"},
+          "createdAt": {"type": "number"},
+          "leaseExpiresAt": {"type": "number"},
+          "lastUsedAt": {"type": "number"},
+          "enforcement": {"type": "array", "items": {"$ref": "#/components/schemas/Enforcement"}},
+          "reason": {"type": "string"}
+        }
+      },
+      "WorkspaceStatus": {
+        "type": "object", "additionalProperties": false, "required": ["workspace", "slots", "jobs"],
+        "properties": {
+          "workspace": {"$ref": "#/components/schemas/Workspace"},
+          "slots": {"type": "integer", "minimum": 1},
+          "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}}
+        }
+      },
+      "PolicyReply": {
+        "type": "object", "additionalProperties": false, "required": ["config", "loadedAt"],
+        "properties": {
+          "config": {"$ref": "#/components/schemas/BridgeConfig"},
+          "source": {"type": "string", "description": "The file it was read from; absent for the built-in defaults."},
+          "loadedAt": {"type": "number"}
+        }
+      },
+      "BridgeConfig": {
+        "type": "object", "additionalProperties": false, "required": ["throttle", "api", "store", "retry", "classes", "rootJobsRunAs"],
+        "properties": {
+          "throttle": {"$ref": "#/components/schemas/ThrottleLimits"},
+          "api": {"$ref": "#/components/schemas/APILimits"},
+          "store": {"$ref": "#/components/schemas/StoreSettings"},
+          "retry": {"$ref": "#/components/schemas/RetrySettings"},
+          "classes": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/WorkspaceClass"}},
+          "adminGroup": {"type": "string"},
+          "rootJobsRunAs": {"type": "string"},
+          "segDirectory": {"type": "string"}
+        }
+      },
+      "ThrottleLimits": {
+        "type": "object", "additionalProperties": false, "required": ["maxRunning", "maxRunningPerOwner", "maxQueuedPerOwner", "startRate", "maxCreating"],
+        "properties": {
+          "maxRunning": {"type": "integer", "minimum": 1},
+          "maxRunningPerOwner": {"type": "integer", "minimum": 1},
+          "maxQueuedPerOwner": {"type": "integer", "minimum": 1},
+          "startRate": {"type": "number", "exclusiveMinimum": true, "minimum": 0},
+          "startBurst": {"type": "integer", "minimum": 1},
+          "maxCreating": {"type": "integer", "minimum": 1}
+        }
+      },
+      "APILimits": {
+        "type": "object", "additionalProperties": false,
+        "required": ["maxConnections", "maxConnectionsPerUser", "idleTimeoutSeconds", "maxRequestBytes", "maxCount", "requestsPerSecondPerUser"],
+        "properties": {
+          "maxConnections": {"type": "integer", "minimum": 1, "maximum": 1000000},
+          "maxConnectionsPerUser": {"type": "integer", "minimum": 1, "maximum": 1000000},
+          "idleTimeoutSeconds": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 86400},
+          "maxRequestBytes": {"type": "integer", "minimum": 1024, "maximum": 1073741824},
+          "maxCount": {"type": "integer", "minimum": 1, "maximum": 100000},
+          "requestsPerSecondPerUser": {"type": "number", "exclusiveMinimum": true, "minimum": 0}
+        }
+      },
+      "StoreSettings": {
+        "type": "object", "additionalProperties": false, "required": ["keepFinishedDays"],
+        "properties": {
+          "keepFinishedDays": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 36500}
+        }
+      },
+      "RetrySettings": {
+        "type": "object", "additionalProperties": false, "required": ["maxRetries", "backoffSeconds", "maxBackoffSeconds"],
+        "properties": {
+          "maxRetries": {"type": "integer", "minimum": 0},
+          "backoffSeconds": {"type": "number", "minimum": 0},
+          "maxBackoffSeconds": {"type": "number"}
+        }
+      },
+      "WarmMode": {"type": "string", "enum": ["running", "paused", "saved"]},
+      "WorkspaceClass": {
+        "type": "object", "additionalProperties": false,
+        "required": ["name", "provider", "slots", "maxWorkspaces", "memoryMB", "cpus", "cpuWeight", "idleTimeoutSeconds", "leaseSeconds", "warmWorkspaces", "warmMode", "network", "settings", "attributes"],
+        "properties": {
+          "name": {"type": "string", "minLength": 1},
+          "provider": {"type": "string"},
+          "slots": {"type": "integer", "minimum": 1},
+          "maxWorkspaces": {"type": "integer", "minimum": 1},
+          "memoryMB": {"type": "integer", "minimum": 1},
+          "cpus": {"type": "integer", "minimum": 1},
+          "cpuWeight": {"type": "integer", "minimum": 1},
+          "cpuCapPercent": {"type": "integer", "minimum": 1},
+          "maxProcesses": {"type": "integer", "minimum": 1},
+          "diskMB": {"type": "integer"},
+          "idleTimeoutSeconds": {"type": "integer", "minimum": 1},
+          "leaseSeconds": {"type": "integer", "minimum": 1},
+          "warmWorkspaces": {"type": "integer", "minimum": 0},
+          "warmMode": {"$ref": "#/components/schemas/WarmMode"},
+          "network": {"type": "boolean"},
+          "settings": {"type": "object", "additionalProperties": {"type": "string"}},
+          "attributes": {"type": "object", "additionalProperties": {"type": "string"}}
+        }
+      }
+    }
+  }
+}
+"""#
+}

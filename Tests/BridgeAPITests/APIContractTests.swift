@@ -1,0 +1,170 @@
+import BridgeAPI
+import BridgeDaemon
+import Foundation
+import Testing
+import WorkspaceBridge
+
+/// Keeps the request and reply types, the bounds of `SpecBounds` and the error codes in step
+/// with the OpenAPI document the daemon serves.
+@Suite struct APIContractTests {
+    let validator: SchemaValidator
+
+    init() throws {
+        validator = SchemaValidator(document: try JSONValue.parse(Data(APIContract.document.utf8)))
+    }
+
+    func encoded(_ value: some Encodable) throws -> JSONValue {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try JSONValue.parse(try encoder.encode(value))
+    }
+
+    func expectConforms(_ value: some Encodable, to schema: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let problems = validator.validate(try encoded(value), against: schema)
+        #expect(problems.isEmpty, "\(schema): \(problems)", sourceLocation: sourceLocation)
+    }
+
+    @Test func documentIsOpenAPI3WithEveryReferenceResolved() throws {
+        let doc = validator.document
+        #expect(doc["openapi"]?.string?.hasPrefix("3.0") == true)
+        var refs: [String] = []
+        func collect(_ v: JSONValue) {
+            switch v {
+            case .object(let o):
+                if let r = o["$ref"]?.string { refs.append(r) }
+                o.values.forEach(collect)
+            case .array(let a): a.forEach(collect)
+            default: break
+            }
+        }
+        collect(doc)
+        #expect(!refs.isEmpty)
+        // Links (followed by the stateful fuzzing) name operations that exist.
+        var operations = Set<String>(), linked = Set<String>()
+        for item in doc["paths"]?.object?.values.map({ $0 }) ?? [] {
+            for (method, op) in item.object ?? [:] where method != "parameters" {
+                if let id = op["operationId"]?.string { operations.insert(id) }
+                for response in op["responses"]?.object?.values.map({ $0 }) ?? [] {
+                    for link in response["links"]?.object?.values.map({ $0 }) ?? [] {
+                        if let id = link["operationId"]?.string { linked.insert(id) }
+                    }
+                }
+            }
+        }
+        #expect(!linked.isEmpty && linked.isSubset(of: operations), "\(linked.subtracting(operations))")
+        for ref in refs {
+            let parts = ref.split(separator: "/").dropFirst().map(String.init)
+            #expect(ref.hasPrefix("#/"), "\(ref)")
+            var node: JSONValue? = doc
+            for p in parts { node = node?[p] }
+            #expect(node != nil, "unresolved \(ref)")
+        }
+    }
+
+    @Test func everyRouteOfTheRouterIsDocumented() {
+        let paths = Set(validator.document["paths"]?.object?.keys.map { $0 } ?? [])
+        for route in ["/v1/health", "/v1/openapi.json", "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/wait", "/v1/jobs/{id}/explain",
+                      "/v1/jobs/{id}/{action}", "/v1/clusters", "/v1/events", "/v1/workspaces", "/v1/workspaces/{workspace}",
+                      "/v1/policy", "/v1/policy/reload"] {
+            #expect(paths.contains(route), "\(route) is not in the document")
+        }
+        // Every operation documents its error replies with the one error body.
+        for (path, item) in validator.document["paths"]?.object ?? [:] {
+            for (method, op) in item.object ?? [:] where method != "parameters" {
+                let responses = op["responses"]?.object ?? [:]
+                #expect(responses["400"] != nil && responses["429"] != nil && responses["503"] != nil, "\(method) \(path)")
+                #expect(responses["500"] == nil, "\(method) \(path): a 500 is a bug, not part of the contract")
+            }
+        }
+    }
+
+    @Test func specBoundsAreTheDocumentsRanges() throws {
+        func range(_ schema: String, _ field: String) -> ClosedRange<Int>? {
+            guard let p = validator.schema(named: schema)?["properties"]?[field],
+                  let lo = p["minimum"]?.number, let hi = p["maximum"]?.number else { return nil }
+            return Int(lo)...Int(hi)
+        }
+        #expect(range("JobSpec", "count") == SpecBounds.count)
+        #expect(range("JobSpec", "priority") == SpecBounds.priority)
+        #expect(range("JobSpec", "maxRetries") == SpecBounds.maxRetries)
+        #expect(range("ResourceRequest", "cpus") == SpecBounds.cpus)
+        #expect(range("ResourceRequest", "memoryMB") == SpecBounds.memoryMB)
+        #expect(range("ResourceRequest", "minMemoryMB") == SpecBounds.memoryMB)
+        #expect(range("ResourceRequest", "diskMB") == SpecBounds.diskMB)
+        #expect(range("ResourceRequest", "wallTimeSeconds") == SpecBounds.seconds)
+        #expect(range("ResourceRequest", "cpuTimeSeconds") == SpecBounds.seconds)
+        #expect(range("APILimits", "maxCount") == SpecBounds.count)
+    }
+
+    @Test func everyErrorCodeIsDocumented() throws {
+        let codes = Set(validator.schema(named: "APIErrorBody")?["properties"]?["code"]?["enum"]?.array?.compactMap(\.string) ?? [])
+        let submitErrors: [SubmitError] = [.invalidSpec(""), .unknownClass("", known: []), .noFittingClass(""), .badDirectory(""),
+                                           .badExecutable(""), .badInput(""), .badOutput(""), .unknownUser(1),
+                                           .cannotRunAs(owner: 1, daemon: 2), .overQueueLimit(owner: 1, limit: 1)]
+        for code in submitErrors.map(\.code) + ["bad-request", "not-found", "forbidden", "conflict", "bad-config", "timeout",
+                                                 "too-many-connections", "over-limit", "internal"] {
+            #expect(codes.contains(code), "error code \(code) is not in the document")
+        }
+        try expectConforms(APIErrorBody(error: "no job 7", code: "not-found"), to: "APIErrorBody")
+    }
+
+    /// A value of every reply type with every optional field set, and the requests the clients
+    /// send: each conforms, and together they hold every property the document declares.
+    @Test func everyTypeConformsAndEveryPropertyIsUsed() throws {
+        var spec = JobSpec(executable: "/bin/echo", arguments: ["a"], environment: ["A": "1"], directory: "/tmp", stdin: "/dev/null",
+                           stdout: "out", stderr: "err", count: 2,
+                           resources: ResourceRequest(cpus: 1, memoryMB: 512, minMemoryMB: 256, diskMB: 10, wallTimeSeconds: 60,
+                                                      cpuTimeSeconds: 30),
+                           workspace: .requirements("Memory > 1", rank: "Memory"), maxRetries: 3, hold: true, priority: -5,
+                           origin: .condor(CondorOrigin(cluster: 4, proc: 0, ad: ["Owner": "\"u\""], userLog: "/tmp/log")))
+        spec.holdReason = "no class matches"
+        var gramSpec = JobSpec(executable: "x", workspace: .named("default"),
+                               origin: .gram(GRAMOrigin(jobType: "single", queue: "q", project: "p", contact: "https://h/1")))
+        gramSpec.count = SpecBounds.count.upperBound
+        let job = Job(id: 7, spec: spec, owner: UInt32.max, state: .held, className: "default", submittedAt: 1.5, attempts: 1,
+                      failures: 1, workspaceID: "w-1", exit: .exited(3), reason: "held", notBefore: 2, startedAt: 3, endedAt: 4,
+                      stopping: .cancelled)
+        let killed = Job(id: 8, spec: gramSpec, owner: 1000, state: .failed, className: "default", submittedAt: 1, exit: .signaled(9))
+        try expectConforms(SubmitRequest(specs: [spec, gramSpec, JobSpec(executable: "y")], idempotencyKey: "k"), to: "SubmitRequest")
+        try expectConforms(SubmitReply(jobs: [[7, 8], [9]]), to: "SubmitReply")
+        try expectConforms(JobStatus(job: job, history: [JobTransition(from: nil, to: .queued, at: 1),
+                                                          JobTransition(from: .queued, to: .held, at: 2, reason: "r")],
+                                     waiting: "throttle.max_running"), to: "JobStatus")
+        try expectConforms(JobStatus(job: killed), to: "JobStatus")
+        try expectConforms(JobActionReply(job: 7, state: .cancelled), to: "JobActionReply")
+        try expectConforms(ExplainReply(job: 7, state: .queued, explanation: "waits"), to: "ExplainReply")
+        try expectConforms(EventsReply(events: [EventView(seq: 1, at: 1, job: 7, workspace: "w-1", kind: "state", from: .queued,
+                                                          to: .starting, message: "m")], last: 1), to: "EventsReply")
+        let workspace = Workspace(id: "w-1", className: "default", provider: "local", state: .ready, pid: 42, endpoint: "/run/a.sock",
+                                  handle: "/var/w-1", createdAt: 1, leaseExpiresAt: 2, lastUsedAt: 1,
+                                  enforcement: [Enforcement(control: "memory", mechanism: "cgroup-v2", effective: true, detail: "512M")],
+                                  reason: "r")
+        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7]), to: "WorkspaceStatus")
+        var config = BridgeConfig(classes: [WorkspaceClass(name: "default", cpuCapPercent: 50, diskMB: 100, settings: ["uri": "qemu:///system"],
+                                                           attributes: ["OpSys": "LINUX"])],
+                                  adminGroup: "wsadmin", segDirectory: "/var/seg")
+        config.throttle.startBurst = 4
+        try expectConforms(PolicyReply(config: config, source: "/etc/wsbridge.toml", loadedAt: 1), to: "PolicyReply")
+        try expectConforms(PolicyReply(config: BridgeConfig(), source: nil, loadedAt: 1), to: "PolicyReply")
+        try expectConforms(["status": "ok"], to: "Health")
+        try expectConforms(["cluster": Int64(3)], to: "ClusterReply")
+        try expectConforms(["destroyed": "w-1"], to: "DestroyedReply")
+        try expectConforms(APIErrorBody(error: "e", code: "bad-request"), to: "APIErrorBody")
+
+        let unused = validator.declaredProperties.subtracting(validator.seen)
+        #expect(unused.isEmpty, "declared in the document but in no encoded value: \(unused.sorted())")
+    }
+
+    @Test func valuesOutsideTheContractAreRefused() throws {
+        var spec = JobSpec(executable: "/bin/true")
+        spec.count = SpecBounds.count.upperBound + 1
+        #expect(!validator.validate(try encoded(spec), against: "JobSpec").isEmpty)
+        spec.count = 1
+        spec.resources.memoryMB = 0
+        #expect(!validator.validate(try encoded(spec), against: "JobSpec").isEmpty)
+        #expect(!validator.validate(.object(["error": .string("e")]), against: "APIErrorBody").isEmpty)
+        #expect(!validator.validate(.object(["error": .string("e"), "code": .string("oops")]), against: "APIErrorBody").isEmpty)
+        #expect(!validator.validate(.object(["status": .string("ok"), "extra": .int(1)]), against: "Health").isEmpty)
+        #expect(!validator.validate(.object(["job": .int(0), "state": .string("queued")]), against: "JobActionReply").isEmpty)
+    }
+}

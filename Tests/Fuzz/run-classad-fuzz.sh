@@ -1,0 +1,23 @@
+#!/bin/sh
+# Builds the ClassAd parser and evaluator libFuzzer target (ClassAdFuzz.swift) and runs it.
+# Usage: run-classad-fuzz.sh [SECONDS] [extra libFuzzer options...]
+set -eu
+SECONDS_TO_RUN=${1:-600}
+[ $# -gt 0 ] && shift
+. "$(dirname "$0")/fuzz-modules.sh"
+S=$ROOT/Sources
+fuzz_module WorkspaceBridge -- "$S"/WorkspaceBridge/*.swift
+fuzz_module CondorFrontend -- "$S"/CondorFrontend/*.swift
+fuzz_link "$OUT/classad-fuzz" -module-name ClassAdFuzz "$ROOT/Tests/Fuzz/ClassAdFuzz.swift" \
+    "$OUT/CondorFrontend-code.o" "$OUT/WorkspaceBridge-code.o"
+c=$OUT/classad-fuzz-corpus
+mkdir -p "$c"
+i=0
+# Seeds: the differential test's expressions, one per file.
+while IFS= read -r line && [ $i -lt 400 ]; do
+    i=$((i + 1)); printf '%s' "$line" > "$c/expr$i"
+done < "$ROOT/Tests/condor-oracle/exprs/expressions.txt"
+printf '%s' '[a = b + b; b = c + c; c = d + d; d = 1].a' > "$c/deep"
+printf '%s' 'regexp("(a*)*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")' > "$c/regex"
+printf '%s' '[s = strcat("ab", "cd"); t = strcat(s, s, s, s); u = join(",", split(t))].u' > "$c/strings"
+fuzz_run classad-fuzz "$SECONDS_TO_RUN" -max_len=2048 "$@"
