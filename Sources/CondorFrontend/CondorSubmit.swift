@@ -45,7 +45,7 @@ public enum CondorSubmit {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SubmitError(.io, file: path, line: nil, "Failed to open submit file \(path)")
         }
-        return try parse(text: String(decoding: data, as: UTF8.self), file: path,
+        return try parse(text: try SubmitText.decode(data, file: path), file: path,
                          cwd: FileManager.default.currentDirectoryPath,
                          environment: ProcessInfo.processInfo.environment, cluster: cluster)
     }

@@ -135,7 +135,7 @@ struct SubmitFileReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SubmitError(.io, file: source, line: line, "Failed to open include file \(target)")
         }
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try SubmitText.decode(data, file: target)
         try readLines(SubmitLexer.lines(text), source: target, depth: depth + 1, macros: &macros,
                       conditionals: &conditionals, procs: &procs, state: &state)
     }
@@ -170,7 +170,7 @@ struct SubmitFileReader {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw SubmitError(.io, file: source, line: stmt.line, "Failed to open queue item file \(expanded)")
             }
-            rows = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { raw in
+            rows = try SubmitText.decode(data, file: expanded).split(separator: "\n").compactMap { raw in
                 let t = SubmitLexer.trim(String(raw))
                 return t.isEmpty || t.hasPrefix("#") ? nil : QueueStatement.splitRow(t, into: stmt.variables)
             }

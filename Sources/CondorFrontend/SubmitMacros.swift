@@ -85,8 +85,6 @@ struct SubmitMacros: Sendable {
 
     struct MacroError: Error { var message: String }
 
-    private static let dollarMarker: Character = "\u{1}"
-
     /// Expands every `$(...)` and function macro until none is left.
     func expand(_ text: String) throws(MacroError) -> String {
         var s = text
@@ -98,7 +96,21 @@ struct SubmitMacros: Sendable {
             s.replaceSubrange(range, with: replacement)
             if s.utf8.count > 1_000_000 { throw MacroError(message: "Macro expansion is too large in: \(text)") }
         }
-        return s.replacingOccurrences(of: String(Self.dollarMarker), with: "$")
+        return Self.replaceDollar(s)
+    }
+
+    /// `$(DOLLAR)` is skipped while expanding and becomes `$` only at the end, so that no other
+    /// macro can read it as the start of a reference (`expand_macro`, config.cpp). Any byte may
+    /// occur in a value, so there is no placeholder character to use instead.
+    static func replaceDollar(_ text: String) -> String {
+        guard text.contains("$") else { return text }
+        var s = text
+        var from = s.startIndex
+        while let r = s.range(of: "$(DOLLAR)", options: [.caseInsensitive], range: from..<s.endIndex) {
+            s.replaceSubrange(r, with: "$")
+            from = r.lowerBound
+        }
+        return s
     }
 
     /// Finds the first expandable reference and what it expands to. `$$(...)` spans are skipped.
@@ -126,6 +138,10 @@ struct SubmitMacros: Sendable {
             }
             let fname = String(s[afterDollar..<j])
             let body = String(s[s.index(after: j)..<close])
+            if fname.isEmpty, body.lowercased() == "dollar" {
+                i = s.index(after: close)
+                continue
+            }
             if let value = try evaluate(function: fname, body: body) {
                 return (d..<s.index(after: close), value)
             }
@@ -157,7 +173,6 @@ struct SubmitMacros: Sendable {
         case "":
             let (name, dflt) = split(body)
             guard Self.isMacroName(Substring(name)) else { return nil }
-            if name.lowercased() == "dollar" { return String(Self.dollarMarker) }
             if let v = rawValue(name) { return v }
             return dflt ?? ""
         case "ENV":

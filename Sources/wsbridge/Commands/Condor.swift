@@ -15,10 +15,18 @@ struct Condor: ParsableCommand {
         @Flag(help: "One JSON array, one object per proc with `ad` (attribute → ClassAd expression text) and `spec`.")
         var json = false
         @Option(help: "The cluster number for $(Cluster).") var cluster: Int = 1
+        @Option(help: ArgumentHelp("ClassAd syntax of the printed values: old (as condor_q -l prints job ads) or new (as condor_q -long:new).",
+                                   valueName: "old|new"))
+        var syntax: String = "old"
         @Argument(help: "The submit file.") var file: String
 
+        func validate() throws {
+            guard ["old", "new"].contains(syntax) else { throw ValidationError("--syntax must be old or new") }
+        }
+
         func run() throws {
-            do { print(try CondorParseCommand.run(path: file, json: json, cluster: cluster)) } catch { fail("\(error)") }
+            let s: ClassAdUnparser.Syntax = syntax == "new" ? .new : .old
+            do { print(try CondorParseCommand.run(path: file, json: json, cluster: cluster, syntax: s)) } catch { fail("\(error)") }
         }
     }
 
