@@ -17,7 +17,8 @@ struct QueueStatement: Sendable, Equatable {
         case matching(globs: [String], kind: MatchKind)
     }
 
-    enum MatchKind: Sendable, Equatable { case any, files, dirs }
+    /// `matching` alone follows `submit_match_directories`; `any`, `files` and `dirs` override it.
+    enum MatchKind: Sendable, Equatable { case unqualified, any, files, dirs }
 
     /// The count expression, macros not yet expanded (`queue $(N)`).
     var countText: String
@@ -58,10 +59,10 @@ struct QueueStatement: Sendable, Equatable {
         if vars.isEmpty { vars = ["Item"] }
         var rest = SubmitLexer.trim(String(args[words[ki].range.upperBound...]))
 
-        var kind = MatchKind.any
+        var kind = MatchKind.unqualified
         if keyword == "matching" {
             let lower = rest.lowercased()
-            for (word, k) in [("files", MatchKind.files), ("dirs", MatchKind.dirs)] where lower.hasPrefix(word) {
+            for (word, k) in [("files", MatchKind.files), ("dirs", MatchKind.dirs), ("any", MatchKind.any)] where lower.hasPrefix(word) {
                 let after = rest.index(rest.startIndex, offsetBy: word.count)
                 if after == rest.endIndex || rest[after] == " " || rest[after] == "\t" {
                     kind = k
@@ -114,10 +115,6 @@ struct QueueStatement: Sendable, Equatable {
                 source = .fromLines(listedLines)
             } else {
                 if rest.isEmpty { throw SubmitError(.syntax, file: file, line: line, "Queue from requires a file name or an item list") }
-                if rest.hasSuffix("|") {
-                    throw SubmitError(.unsupported, file: file, line: line,
-                        "queue from a command (\(rest)) is not supported: list the items in the file or in a file")
-                }
                 if rest.lowercased().hasPrefix("table ") {
                     throw SubmitError(.unsupported, file: file, line: line, "queue from TABLE is not supported")
                 }

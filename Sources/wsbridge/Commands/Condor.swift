@@ -73,7 +73,7 @@ enum SubmitFileCommand {
         let result: CondorSubmitResult
         do { result = try CondorSubmit.parse(path: path, cluster: Int(cluster["cluster"] ?? 1)) } catch { fail("\(error)") }
         for w in result.warnings { FileHandle.standardError.write(Data("WARNING: \(w)\n".utf8)) }
-        guard !result.jobs.isEmpty else { fail("\(path): the submit file queues no job") }
+        if let nothing = result.nothingQueued(file: path) { fail(nothing) }
         let policy: PolicyReply = call { () throws(ClientError) in try client.get("/v1/policy") }
         let matchmaker = Matchmaker(classes: policy.config.classes)
         let specs = result.jobs.map { job -> JobSpec in
@@ -101,8 +101,8 @@ enum SubmitFileCommand {
         print("Submitting job(s)\(String(repeating: ".", count: min(ids.count, 50)))")
         let clusters = Set(result.jobs.map(\.cluster)).sorted()
         print("\(ids.count) job(s) submitted to cluster \(clusters.map(String.init).joined(separator: ", ")).")
-        for (job, id) in zip(result.jobs, ids) {
-            print("  \(job.cluster).\(job.proc) -> job \(id)\(job.spec.hold || specs[Int(job.proc)].hold ? " (held)" : "")")
+        for ((job, spec), id) in zip(zip(result.jobs, specs), ids) {
+            print("  \(job.cluster).\(job.proc) -> job \(id)\(spec.hold ? " (held)" : "")")
         }
     }
 }
