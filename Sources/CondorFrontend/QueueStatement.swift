@@ -127,14 +127,26 @@ struct QueueStatement: Sendable, Equatable {
         return QueueStatement(countText: countText, variables: vars, slice: slice, source: source, line: line)
     }
 
+    /// The lines of a `queue from` file or command: every line, blank or starting with `#`
+    /// included (`load_external_q_foreach_items` keeps them), trimmed, `\r\n` or `\n` ended.
+    static func itemLines(_ text: String) -> [String] {
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { SubmitLexer.trim(String(String.UnicodeScalarView($0))) }
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
     /// Items of an `in` list or `matching` globs: separated by commas and/or whitespace.
     static func splitItems(_ text: String) -> [String] {
         text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
     }
 
-    /// One `from` line into the loop variables: the last variable takes the rest of the line.
+    /// One `from` line into the loop variables: the last variable takes the rest of the line,
+    /// a variable without a field is empty. A blank line sets none, so its job keeps the values
+    /// of the line before (`SubmitStepFromQArgs::load_rowdata`, src/condor_utils/submit_utils.h).
     static func splitRow(_ line: String, into vars: [String]) -> [String: String] {
         var out: [String: String] = [:]
+        guard !SubmitLexer.trim(line).isEmpty else { return out }
         var rest = Substring(line)
         for (i, v) in vars.enumerated() {
             rest = rest.drop(while: { $0 == " " || $0 == "\t" || $0 == "," })

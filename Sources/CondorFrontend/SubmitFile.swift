@@ -167,10 +167,8 @@ struct SubmitFileReader {
                 }
                 data = contents
             }
-            rows = try SubmitText.decode(data, file: command.map { $0.text + " |" } ?? expanded).split(separator: "\n").compactMap { raw in
-                let t = SubmitLexer.trim(String(raw))
-                return t.isEmpty || t.hasPrefix("#") ? nil : QueueStatement.splitRow(t, into: stmt.variables)
-            }
+            rows = QueueStatement.itemLines(try SubmitText.decode(data, file: command.map { $0.text + " |" } ?? expanded))
+                .map { QueueStatement.splitRow($0, into: stmt.variables) }
         case .matching(let globs, let kind):
             rows = try matching(globs, kind: kind, stmt: stmt, source: source, macros: macros).map { [stmt.variables[0]: $0] }
         }
@@ -185,7 +183,9 @@ struct SubmitFileReader {
         }
         if let exe { state.lastExecutable = exe }
 
+        var current: [String: String] = [:]
         for (row, values) in selected {
+            current.merge(values ?? [:]) { $1 }
             for step in 0..<count {
                 var m = macros
                 let proc = state.nextProc
@@ -196,7 +196,7 @@ struct SubmitFileReader {
                 m.live["step"] = String(step)
                 m.live["row"] = String(row)
                 m.live["itemindex"] = String(row)
-                for (k, v) in values ?? [:] { m.live[k.lowercased()] = v }
+                for (k, v) in current { m.live[k.lowercased()] = v }
                 procs.append(SubmitProc(cluster: state.cluster, proc: proc, macros: m, queueLine: stmt.line))
                 state.nextProc += 1
             }

@@ -49,6 +49,17 @@ import Testing
         #expect(r.jobs.map { $0.ad.unparsed("Args") } == [#""1 x,y""#, #""2 z""#])
     }
 
+    @Test func itemLinesAsHTCondorReadsThem() throws {
+        // CRLF ends, a blank line keeps the previous values, '#' starts no comment, a short
+        // line empties the missing variables (submit_utils.cpp/.h, checked with HTCondor 24).
+        let r = try parse("""
+            executable = /bin/echo
+            arguments = $(x)-$(y)
+            queue x, y from printf a,1\\r\\n\\r\\n#,2\\r\\nc\\r\\n |
+            """)
+        #expect(r.jobs.map { $0.ad.unparsed("Args") } == [#""a-1""#, #""a-1""#, ##""#-2""##, #""c-""#])
+    }
+
     @Test func failuresSayWhatTheCommandSaid() {
         #expect(throws: SubmitError(.io, file: "t.sub", line: 2,
                                     #""sh -c 'echo broken >&2; exit 3'" |: command terminated"#
