@@ -80,9 +80,11 @@ struct SubmitGlob {
         }
         let dirname = slash == pattern.startIndex ? "/" : String(pattern[..<slash])
         let filename = String(pattern[pattern.index(after: slash)...])
-        if filename.isEmpty, !Self.hasWildcards(dirname), dirname.count > 1 {
-            // "dir/": the directory itself, marked.
-            return exists(dirname) ? [mark(dirname)] : nil
+        if filename.isEmpty, dirname.utf8.count > 1 {
+            // "pattern/": the directories the pattern matches, marked (glibc's glob; a literal
+            // path is only checked for existence). A one-character directory part such as
+            // "*/" goes the general way and gets a second slash ("d//"), as glibc does.
+            return glob(dirname, onlyDirs: true)
         }
         let dirs: [String]
         if Self.hasWildcards(dirname) {

@@ -51,6 +51,8 @@ import Testing
         #expect(try items("queue matching dirs d1 a.dat", in: root) == ["d1/", "a.dat"])
         #expect(try items("queue matching .*", in: root) == ["../", "./", ".h.dat", ".hid/"])
         #expect(try items("queue matching */", in: root) == ["d1//", "d2//", "linkdir//"])
+        // "pattern/" with a longer directory part: its directories, one slash (glibc glob).
+        #expect(try items("queue matching d*/ a.dat/", in: root) == ["d1/", "d2/", "a.dat"])
         #expect(try items("submit_match_directories = never\nqueue matching *", in: root)
                 == ["B.dat", "a.dat", "link.dat", "sp ace.dat"])
     }
