@@ -10,6 +10,8 @@ Deterministic for a given SEED. Each file exercises one way a value reaches a jo
   gen-NNNN-args-v1.sub    arguments = ... V1 ("wacked") arguments: \\" is the only escape
   gen-NNNN-args-v2.sub    arguments = "..." V2 arguments: "" is a quote, '...' groups
   gen-NNNN-env-v2.sub     environment = "..." V2 environment values
+  gen-NNNN-env-v1.sub     environment = A=...;B=... V1 environment (no quoting at all)
+  gen-NNNN-items.sub      queue in (...) items substituted into arguments and +Attr
   gen-NNNN-include.sub    the same +Attr line read from an include file (bytes, not text)
   gen-NNNN-not-utf8.sub   an include file whose string holds bytes that are not UTF-8
 
@@ -87,7 +89,7 @@ def main(argv):
     r = random.Random(seed)
     os.makedirs(outdir, exist_ok=True)
     for i in range(count):
-        kind = ["attr", "args-v1", "args-v2", "env-v2", "include", "not-utf8"][i % 6]
+        kind = ["attr", "args-v1", "args-v2", "env-v2", "include", "not-utf8", "env-v1", "items"][i % 8]
         s = random_text(r, r.randint(1, 24))
         name = "gen-%04d-%s" % (i, kind)
         text = header(i)
@@ -100,6 +102,20 @@ def main(argv):
         elif kind == "env-v2":
             value = random_text(r, r.randint(1, 16), exclude=("cr", "control", "tab", "space"))
             text += "environment = %s\n" % v2_arguments(r, "GEN=" + value).replace("'GEN=", "GEN='", 1)
+        elif kind == "env-v1":
+            # ';' separates entries; a value may hold anything else but a newline.
+            values = [random_text(r, r.randint(0, 10)).replace(";", "") for _ in range(r.randint(1, 3))]
+            entries = ["GEN%d=%s" % (n, v) for n, v in enumerate(values)]
+            text += "environment = %sx\n" % ";".join(entries).replace('"', "'")
+        elif kind == "items":
+            # Items are separated by commas and whitespace; each lands in a V1 argument and in a
+            # string attribute.
+            items = [random_text(r, r.randint(1, 8), exclude=("space", "tab", "cr", "quote", "control")).replace(",", "")
+                     for _ in range(r.randint(1, 4))]
+            items = [x for x in items if x.strip()] or ["x"]
+            text += 'arguments = x$(Item)x\n+GenItem = "$(Item)"\nqueue in (%s)\n' % ", ".join(items)
+            write(os.path.join(outdir, name + ".sub"), text.encode("utf-8"))
+            continue
         elif kind == "include":
             write(os.path.join(outdir, name + ".inc"),
                   ("+GenString = %s\n" % old_classad_string(s)).encode("utf-8"))
