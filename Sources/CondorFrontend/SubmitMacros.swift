@@ -104,13 +104,31 @@ struct SubmitMacros: Sendable {
     /// occur in a value, so there is no placeholder character to use instead.
     static func replaceDollar(_ text: String) -> String {
         guard text.contains("$") else { return text }
-        var s = text
-        var from = s.startIndex
-        while let r = s.range(of: "$(DOLLAR)", options: [.caseInsensitive], range: from..<s.endIndex) {
-            s.replaceSubrange(r, with: "$")
-            from = r.lowerBound
+        // On bytes, so that no grapheme cluster hides a `)`; after a replacement the scan goes
+        // on at the `$` it left, as upstream's does.
+        let pattern = Array("$(DOLLAR)".utf8)
+        var bytes = Array(text.utf8)
+        var i = 0
+        while i + pattern.count <= bytes.count {
+            // `$$(...)` is for match time and is left alone, `$$(DOLLAR)` included.
+            if bytes[i] == UInt8(ascii: "$"), bytes[i + 1] == UInt8(ascii: "$") {
+                i += 2
+                continue
+            }
+            var hit = true
+            for k in 0..<pattern.count {
+                let b = bytes[i + k]
+                let lower = (b >= 0x41 && b <= 0x5A) ? b + 0x20 : b
+                let want = (pattern[k] >= 0x41 && pattern[k] <= 0x5A) ? pattern[k] + 0x20 : pattern[k]
+                if lower != want { hit = false; break }
+            }
+            if hit {
+                bytes.replaceSubrange(i..<(i + pattern.count), with: [UInt8(ascii: "$")])
+            } else {
+                i += 1
+            }
         }
-        return s
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Finds the first expandable reference and what it expands to. `$$(...)` spans are skipped.
