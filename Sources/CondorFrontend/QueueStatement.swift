@@ -81,27 +81,33 @@ struct QueueStatement: Sendable, Equatable {
 
         // Item lists in parentheses, on one line or up to a line starting with `)`.
         var listedLines: [String]?
-        if rest.hasPrefix("(") {
-            let inner = rest.dropFirst()
-            if let close = inner.lastIndex(of: ")") {
-                listedLines = [String(inner[..<close])]
-            } else if SubmitLexer.trim(String(inner)).isEmpty {
-                var collected: [String] = []
-                var closed = false
-                while let next = continuation() {
-                    let t = SubmitLexer.trim(next.text)
-                    if t.hasPrefix(")") { closed = true; break }
-                    if t.hasPrefix("#") || t.isEmpty { continue }
-                    collected.append(t)
-                }
-                if !closed {
-                    throw SubmitError(.syntax, file: file, line: line,
-                        "Reached end of file without finding closing brace ')' for Queue command on line \(line)")
-                }
-                listedLines = collected
-            } else {
-                throw SubmitError(.syntax, file: file, line: line, "Invalid queue item list: \(rest)")
+        // As `parse_queue_args` does it, on Unicode scalars (a combining mark after `(` must not
+        // hide it): a list that ends the line with `)` is a one-line list; a list that opens with
+        // `(` otherwise (or whose content opens with another `(`) goes on up to a line starting
+        // with `)`, and what follows the `(` on the queue line is its first line.
+        var plist = Substring(rest).unicodeScalars
+        var oneLine = false
+        if plist.first == "(", plist.count >= 2, plist.last == ")" {
+            plist = plist.dropFirst().dropLast()
+            oneLine = true
+        }
+        if plist.first == "(" {
+            plist = plist.dropFirst().drop(while: { $0 == " " || $0 == "\t" })
+            var collected: [String] = plist.isEmpty ? [] : [String(plist)]
+            var closed = false
+            while let next = continuation() {
+                let t = SubmitLexer.trim(next.text)
+                if t.unicodeScalars.first == ")" { closed = true; break }
+                if t.unicodeScalars.first == "#" || t.isEmpty { continue }
+                collected.append(t)
             }
+            if !closed {
+                throw SubmitError(.syntax, file: file, line: line,
+                    "Reached end of file without finding closing brace ')' for Queue command on line \(line)")
+            }
+            listedLines = collected
+        } else if oneLine {
+            listedLines = [String(plist)]
         }
 
         let source: Source
@@ -138,7 +144,8 @@ struct QueueStatement: Sendable, Equatable {
 
     /// Items of an `in` list or `matching` globs: separated by commas and/or whitespace.
     static func splitItems(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        text.unicodeScalars.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" })
+            .map { String(String.UnicodeScalarView($0)) }
     }
 
     /// One `from` line into the loop variables: the last variable takes the rest of the line,
@@ -147,13 +154,14 @@ struct QueueStatement: Sendable, Equatable {
     static func splitRow(_ line: String, into vars: [String]) -> [String: String] {
         var out: [String: String] = [:]
         guard !SubmitLexer.trim(line).isEmpty else { return out }
-        var rest = Substring(line)
+        var rest = Substring(line).unicodeScalars
+        func separator(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "," }
         for (i, v) in vars.enumerated() {
-            rest = rest.drop(while: { $0 == " " || $0 == "\t" || $0 == "," })
+            rest = rest.drop(while: separator)
             if i == vars.count - 1 {
                 out[v] = SubmitLexer.trim(String(rest))
             } else {
-                let end = rest.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "," }) ?? rest.endIndex
+                let end = rest.firstIndex(where: separator) ?? rest.endIndex
                 out[v] = String(rest[..<end])
                 rest = rest[end...]
             }

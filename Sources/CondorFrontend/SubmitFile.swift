@@ -97,12 +97,13 @@ struct SubmitFileReader {
                 default: break
                 }
             }
-            guard let eq = l.text.firstIndex(of: "=") else {
+            let scalars = l.text.unicodeScalars
+            guard let eq = scalars.firstIndex(of: "=") else {
                 throw SubmitError(.syntax, file: source, line: l.line,
                     "Malformed line: '\(l.text)' is neither a command (name = value) nor a queue statement")
             }
-            let name = SubmitLexer.trim(String(l.text[..<eq]))
-            let value = SubmitLexer.trim(String(l.text[l.text.index(after: eq)...]))
+            let name = SubmitLexer.trim(String(scalars[..<eq]))
+            let value = SubmitLexer.trim(String(scalars[scalars.index(after: eq)...]))
             guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "\t" }) else {
                 throw SubmitError(.syntax, file: source, line: l.line,
                     "Malformed line: '\(l.text)' is neither a command (name = value) nor a queue statement")
@@ -119,12 +120,13 @@ struct SubmitFileReader {
     /// `include [options] : file`, `error : text`, `warning : text`; `options` are the words
     /// between the keyword and the colon.
     static func keywordColon(_ text: String) -> (keyword: String, options: [String], argument: String)? {
-        guard let colon = text.firstIndex(of: ":") else { return nil }
-        let head = SubmitLexer.trim(String(text[..<colon]))
+        let scalars = text.unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":") else { return nil }
+        let head = SubmitLexer.trim(String(scalars[..<colon]))
         let words = head.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard let first = words.first, ["include", "error", "warning"].contains(first.lowercased()) else { return nil }
-        if let eq = text.firstIndex(of: "="), eq < colon { return nil }
-        return (String(first), words.dropFirst().map(String.init), SubmitLexer.trim(String(text[text.index(after: colon)...])))
+        if let eq = scalars.firstIndex(of: "="), eq < colon { return nil }
+        return (String(first), words.dropFirst().map(String.init), SubmitLexer.trim(String(scalars[scalars.index(after: colon)...])))
     }
 
     private mutating func queue(_ stmt: QueueStatement, source: String, macros: inout SubmitMacros,

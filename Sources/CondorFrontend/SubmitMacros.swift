@@ -93,7 +93,7 @@ struct SubmitMacros: Sendable {
             rounds += 1
             if rounds > 200 { throw MacroError(message: "Macro expansion is too deep (circular reference?) in: \(text)") }
             guard let (range, replacement) = try nextMacro(in: s) else { break }
-            s.replaceSubrange(range, with: replacement)
+            s.unicodeScalars.replaceSubrange(range, with: replacement.unicodeScalars)
             if s.utf8.count > 1_000_000 { throw MacroError(message: "Macro expansion is too large in: \(text)") }
         }
         return Self.replaceDollar(s)
@@ -132,7 +132,10 @@ struct SubmitMacros: Sendable {
     }
 
     /// Finds the first expandable reference and what it expands to. `$$(...)` spans are skipped.
-    private func nextMacro(in s: String) throws(MacroError) -> (Range<String.Index>, String)? {
+    /// Scans Unicode scalars, not `Character`s, as HTCondor scans bytes: a combining mark after
+    /// `)` must not hide the end of a reference.
+    private func nextMacro(in text: String) throws(MacroError) -> (Range<String.Index>, String)? {
+        let s = text.unicodeScalars
         var i = s.startIndex
         while let d = s[i...].firstIndex(of: "$") {
             let afterDollar = s.index(after: d)
@@ -149,7 +152,7 @@ struct SubmitMacros: Sendable {
             }
             // `$NAME(` function macros and plain `$(`.
             var j = afterDollar
-            while j < s.endIndex, s[j].isLetter || s[j] == "_" { j = s.index(after: j) }
+            while j < s.endIndex, Self.isASCIILetter(s[j]) || s[j] == "_" { j = s.index(after: j) }
             guard j < s.endIndex, s[j] == "(", let close = matchingParen(s, from: j) else {
                 i = afterDollar
                 continue
@@ -168,7 +171,11 @@ struct SubmitMacros: Sendable {
         return nil
     }
 
-    private func matchingParen(_ s: String, from open: String.Index) -> String.Index? {
+    private static func isASCIILetter(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z")
+    }
+
+    private func matchingParen(_ s: String.UnicodeScalarView, from open: String.Index) -> String.Index? {
         var depth = 0
         var k = open
         while k < s.endIndex {

@@ -57,4 +57,14 @@ import Testing
         }
         #expect(try SubmitText.decode(Data("é😀".utf8), file: "t.sub") == "é😀")
     }
+
+    @Test func combiningMarksDoNotHideSyntax() throws {
+        // HTCondor reads bytes; a combining mark after a quote, blank, `)` or `;` is one more
+        // character, not part of it (the generated differential found each of these).
+        #expect(try ArgumentsSyntax.parse("\"a '\u{301}b c'\u{301}\"").argv == ["a", "\u{301}b c\u{301}"])
+        #expect(try EnvironmentSyntax.parse("A=1;\u{301}B=2") == ["A": "1", "\u{301}B": "2"])
+        let text = "x = ab\nexecutable = /bin/echo\narguments = $(x)\u{301} $(Item)\nqueue in (\u{301}t)\n"
+        let job = try CondorSubmit.parse(text: text, file: "t.sub", cwd: "/", environment: [:]).jobs[0]
+        #expect(job.ad.unparsed("Args") == "\"ab\u{301} \u{301}t\"")
+    }
 }

@@ -26,7 +26,7 @@ import sys
 
 PRINTABLE = [chr(c) for c in range(0x20, 0x7F) if chr(c) not in '$"\\\'']
 CONTROLS = [chr(c) for c in range(0x01, 0x20) if c not in (0x0A, 0x09, 0x0D)]
-UTF8 = ["é", "ß", "Ω", "中", "文", "€", "😀", "𝄞", "\u00a0", "\u2028"]
+UTF8 = ["é", "ß", "Ω", "中", "文", "€", "😀", "𝄞", "\u00a0", "\u2028", "\u0301", "\u200d", "\U0001f3fd"]
 NOT_UTF8 = [b"\x80", b"\xff", b"\xfe", b"\xc3", b"\xe2\x82", b"\xf0\x9f\x98", b"\xc0\xaf", b"\xed\xa0\x80"]
 
 CLASSES = [
