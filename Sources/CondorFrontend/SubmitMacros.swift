@@ -188,8 +188,29 @@ struct SubmitMacros: Sendable {
         return nil
     }
 
-    private static func isMacroName(_ s: Substring) -> Bool {
-        !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
+    /// Whether `$(body)` is a reference at all (`next_config_macro`, config.cpp): the name is
+    /// made of `[A-Za-z0-9_./]`; after the first `:`, the default may also hold `$ ,\\:` and
+    /// `(...)`. Anything else (a quote, a non-ASCII byte ...) leaves the text as it is.
+    static func isMacroBody(_ body: String) -> Bool {
+        let scalars = Array(body.unicodeScalars)
+        var afterColon = false
+        var i = 0
+        while i < scalars.count {
+            let c = scalars[i]
+            i += 1
+            if c == ":" && !afterColon { afterColon = true; continue }
+            if afterColon {
+                if c == "(" {
+                    while i < scalars.count, scalars[i] != ")" { i += 1 }
+                    i += 1
+                    continue
+                }
+                if c == "$" || c == " " || c == "," || c == "\\" || c == ":" { continue }
+            }
+            let idChar = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == "." || c == "/"
+            if !idChar { return false }
+        }
+        return true
     }
 
     /// `nil` when the text is not a macro reference at all (left as is, like `$(+Foo)`).
@@ -197,11 +218,12 @@ struct SubmitMacros: Sendable {
         switch f {
         case "":
             let (name, dflt) = split(body)
-            guard Self.isMacroName(Substring(name)) else { return nil }
+            guard Self.isMacroBody(body) else { return nil }
             if let v = rawValue(name) { return v }
             return dflt ?? ""
         case "ENV":
             let (name, dflt) = split(body)
+            guard Self.isMacroBody(body) else { return nil }
             return environment[name] ?? dflt ?? ""
         case "INT", "REAL":
             let parts = body.split(separator: ",", maxSplits: 1).map { String($0) }
