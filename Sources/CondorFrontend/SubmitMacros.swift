@@ -141,13 +141,9 @@ struct SubmitMacros: Sendable {
             let afterDollar = s.index(after: d)
             guard afterDollar < s.endIndex else { return nil }
             if s[afterDollar] == "$" {
-                // `$$(...)`: match-time substitution, left alone.
-                let p = s.index(after: afterDollar)
-                if p < s.endIndex, s[p] == "(", let close = matchingParen(s, from: p) {
-                    i = s.index(after: close)
-                } else {
-                    i = p
-                }
+                // `$$(...)` is for match time: the `$$` is left alone, but the scan goes on
+                // right after it, so a `$(x)` inside is still expanded now (next_config_macro).
+                i = s.index(after: afterDollar)
                 continue
             }
             // `$NAME(` function macros and plain `$(`.

@@ -17,14 +17,15 @@ Deterministic for a given SEED. Each file exercises one way a value reaches a jo
 
 Byte classes: printable ASCII, backslash, double and single quote, tab, carriage return, the
 other control characters (0x01-0x1F but newline), DEL, valid UTF-8 of 2, 3 and 4 bytes, and
-(in the not-utf8 files only) lone high bytes and truncated sequences. `$` is left out: it starts
-a macro, which is not what these files test. Newline cannot occur inside a one-line value.
+(in the not-utf8 files only) lone high bytes and truncated sequences; the printable class also
+draws macro fragments (`$`, `$(`, `$$(`, `)`, `$(x)` undefined, `$(Item)`). Newline cannot occur
+inside a one-line value.
 """
 import os
 import random
 import sys
 
-PRINTABLE = [chr(c) for c in range(0x20, 0x7F) if chr(c) not in '$"\\\'']
+PRINTABLE = [chr(c) for c in range(0x20, 0x7F) if chr(c) not in '"\\\''] + ["$(", "$$(", "$", ")", "$(x)", "$(Item)"]
 CONTROLS = [chr(c) for c in range(0x01, 0x20) if c not in (0x0A, 0x09, 0x0D)]
 UTF8 = ["é", "ß", "Ω", "中", "文", "€", "😀", "𝄞", "\u00a0", "\u2028", "\u0301", "\u200d", "\U0001f3fd"]
 NOT_UTF8 = [b"\x80", b"\xff", b"\xfe", b"\xc3", b"\xe2\x82", b"\xf0\x9f\x98", b"\xc0\xaf", b"\xed\xa0\x80"]
