@@ -33,7 +33,7 @@ let package = Package(
         // GRAM5's front door: RSL, RVF validation, the job-manager adapter's replies, SEG lines.
         .target(name: "GRAMFrontend", dependencies: ["WorkspaceBridge"]),
         // HTCondor's front door: submit language, ClassAds, matchmaking, job policy, user event log.
-        .target(name: "CondorFrontend", dependencies: ["WorkspaceBridge"]),
+        .target(name: "CondorFrontend", dependencies: ["WorkspaceBridge", "ProcessSpawn"]),
         .target(name: "ProcessSpawn", dependencies: ["CSpawn"]),
         // The agent and everything below it import FoundationEssentials, never Foundation.
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),

@@ -15,9 +15,14 @@ public enum ArgumentsSyntax {
     }
 
     /// `ArgList::IsV2QuotedString`: the first non-blank character is a double quote.
+    ///
+    /// Every function here works on Unicode scalars, not `Character`s: HTCondor works on bytes,
+    /// and a combining mark after a quote or a blank must not hide it in a grapheme cluster.
     public static func isV2Quoted(_ s: String) -> Bool {
-        s.first(where: { $0 != " " && $0 != "\t" && $0 != "\n" && $0 != "\r" }) == "\""
+        s.unicodeScalars.first(where: { !isBlank($0) }) == "\""
     }
+
+    static func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
 
     /// `AppendArgsV1WackedOrV2Quoted`.
     public static func parse(_ s: String) throws(ParseError) -> Parsed {
@@ -28,32 +33,37 @@ public enum ArgumentsSyntax {
     }
 
     static func splitV1Wacked(_ s: String) throws(ParseError) -> [String] {
-        var raw = ""
-        var it = s.startIndex
-        while it < s.endIndex {
-            let c = s[it]
-            if c == "\\", s.index(after: it) < s.endIndex, s[s.index(after: it)] == "\"" {
+        let chars = Array(s.unicodeScalars)
+        var raw = String.UnicodeScalarView()
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\", i + 1 < chars.count, chars[i + 1] == "\"" {
                 raw.append("\"")
-                it = s.index(it, offsetBy: 2)
+                i += 2
                 continue
             }
             if c == "\"" {
-                throw ParseError(message: "Found illegal unescaped double-quote: \(s[it...])")
+                throw ParseError(message: "Found illegal unescaped double-quote: \(text(chars[i...]))")
             }
             raw.append(c)
-            it = s.index(after: it)
+            i += 1
         }
-        return raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).map(String.init)
+        return raw.split(whereSeparator: isBlank).map { String(String.UnicodeScalarView($0)) }
+    }
+
+    static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        String(String.UnicodeScalarView(scalars))
     }
 
     /// `V2QuotedToV2Raw`: strips the outer quotes, `""` → `"`.
     static func v2QuotedToRaw(_ s: String) throws(ParseError) -> String {
-        let chars = Array(s)
+        let chars = Array(s.unicodeScalars)
         var i = 0
-        while i < chars.count, chars[i] == " " || chars[i] == "\t" || chars[i] == "\n" || chars[i] == "\r" { i += 1 }
+        while i < chars.count, isBlank(chars[i]) { i += 1 }
         guard i < chars.count, chars[i] == "\"" else { return s }
         i += 1
-        var out = ""
+        var out = String.UnicodeScalarView()
         while i < chars.count {
             if chars[i] == "\"" {
                 if i + 1 < chars.count, chars[i + 1] == "\"" {
@@ -62,10 +72,10 @@ public enum ArgumentsSyntax {
                     continue
                 }
                 let trailing = chars[(i + 1)...]
-                if trailing.contains(where: { $0 != " " && $0 != "\t" && $0 != "\n" && $0 != "\r" }) {
-                    throw ParseError(message: "Unexpected characters following double-quote.  Did you forget to escape the double-quote by repeating it?  Here is the quote and trailing characters: \(String(chars[i...]))\n")
+                if trailing.contains(where: { !isBlank($0) }) {
+                    throw ParseError(message: "Unexpected characters following double-quote.  Did you forget to escape the double-quote by repeating it?  Here is the quote and trailing characters: \(text(chars[i...]))\n")
                 }
-                return out
+                return String(out)
             }
             out.append(chars[i])
             i += 1
@@ -75,15 +85,15 @@ public enum ArgumentsSyntax {
 
     /// `split_args`: whitespace separates, `'...'` quotes, `''` inside quotes is a `'`.
     static func splitV2Raw(_ s: String) throws(ParseError) -> [String] {
-        let chars = Array(s)
+        let chars = Array(s.unicodeScalars)
         var args: [String] = []
-        var cur = ""
+        var cur = String.UnicodeScalarView()
         var haveArg = false
         var i = 0
         while i < chars.count {
             let c = chars[i]
-            if c == " " || c == "\t" || c == "\n" || c == "\r" {
-                if haveArg { args.append(cur); cur = ""; haveArg = false }
+            if isBlank(c) {
+                if haveArg { args.append(String(cur)); cur = String.UnicodeScalarView(); haveArg = false }
                 i += 1
             } else if c == "'" {
                 haveArg = true
@@ -100,14 +110,14 @@ public enum ArgumentsSyntax {
                     cur.append(chars[i])
                     i += 1
                 }
-                if !closed { throw ParseError(message: "Unbalanced quote starting here: \(String(chars[start...]))") }
+                if !closed { throw ParseError(message: "Unbalanced quote starting here: \(text(chars[start...]))") }
             } else {
                 haveArg = true
                 cur.append(c)
                 i += 1
             }
         }
-        if haveArg { args.append(cur) }
+        if haveArg { args.append(String(cur)) }
         return args
     }
 
@@ -119,20 +129,20 @@ public enum ArgumentsSyntax {
 
     static func encodeV2(_ arg: String) -> String {
         if arg.isEmpty { return "''" }
-        var out = ""
+        var out = String.UnicodeScalarView()
         var quoted = false
-        for c in arg {
-            let special = c == " " || c == "\t" || c == "\r" || c == "\n" || c == "'"
-            if special {
+        for c in arg.unicodeScalars {
+            if isBlank(c) || c == "'" {
                 if !quoted { out.append("'"); quoted = true }
-                out += c == "'" ? "''" : String(c)
+                out.append(c)
+                if c == "'" { out.append("'") }
             } else {
                 if quoted { out.append("'"); quoted = false }
                 out.append(c)
             }
         }
         if quoted { out.append("'") }
-        return out
+        return String(out)
     }
 
     /// `ArgList::GetArgsStringV1Raw`: arguments joined with single spaces.

@@ -32,15 +32,20 @@ public enum BlahStatus {
         }
     }
 
+    /// A string in the status ad. blahpd reads these ads with the new-syntax ClassAd parser
+    /// (`classad_parse` in `src/blahp/src/classad_c_helper.C`), where a backslash is an escape,
+    /// so they are written in new syntax.
+    static func blahQuote(_ s: String) -> String { ClassAdUnparser.quote(s, syntax: .new) }
+
     /// The ClassAd attributes for a job, in the order they are printed (name, expression text).
     public static func attributes(for job: Job, workerNode: Bool, now: Double) -> [(String, String)] {
         let code = code(for: job)
         var attrs: [(String, String)] = [
-            ("BatchJobId", ClassAdUnparser.quote(String(job.id))),
+            ("BatchJobId", blahQuote(String(job.id))),
             ("JobStatus", String(code.rawValue)),
         ]
         if workerNode, job.state.isActive, let ws = job.workspaceID {
-            attrs.append(("WorkerNode", ClassAdUnparser.quote(ws)))
+            attrs.append(("WorkerNode", blahQuote(ws)))
         }
         switch code {
         case .completed:
@@ -51,17 +56,17 @@ public enum BlahStatus {
             case .signaled(let s)?:
                 attrs.append(("ExitBySignal", "true"))
                 attrs.append(("ExitSignal", String(s)))
-                attrs.append(("ExitReason", ClassAdUnparser.quote("died on signal \(s)\(signalName(s).map { " (\($0))" } ?? "")")))
+                attrs.append(("ExitReason", blahQuote("died on signal \(s)\(signalName(s).map { " (\($0))" } ?? "")")))
             case nil:
                 attrs.append(("ExitCode", "0"))
             }
         case .held:
             let (reason, holdCode) = holdReason(job)
-            attrs.append(("HoldReason", ClassAdUnparser.quote(reason)))
+            attrs.append(("HoldReason", blahQuote(reason)))
             attrs.append(("HoldReasonCode", String(holdCode)))
             attrs.append(("HoldReasonSubCode", "0"))
         case .removed:
-            if let r = job.reason { attrs.append(("RemoveReason", ClassAdUnparser.quote(shorten(r)))) }
+            if let r = job.reason { attrs.append(("RemoveReason", blahQuote(shorten(r)))) }
         default:
             break
         }

@@ -43,12 +43,16 @@ public struct ClassAd: Sendable, Equatable {
     public mutating func assign(_ name: String, _ b: Bool) { self[name] = .literal(.bool(b)) }
 
     /// The attribute's value as ClassAd text, `"\"a b\""` for a string.
-    public func unparsed(_ name: String) -> String? { self[name].map(ClassAdUnparser.unparse) }
+    public func unparsed(_ name: String, syntax: ClassAdUnparser.Syntax = .old) -> String? {
+        self[name].map { ClassAdUnparser.unparse($0, syntax: syntax) }
+    }
 
     /// Every attribute with its unparsed text, keyed by the spelling it was set with.
-    public var unparsedAttributes: [String: String] {
+    public var unparsedAttributes: [String: String] { unparsedAttributes(syntax: .old) }
+
+    public func unparsedAttributes(syntax: ClassAdUnparser.Syntax) -> [String: String] {
         var out: [String: String] = [:]
-        for n in names { out[n] = unparsed(n) }
+        for n in names { out[n] = unparsed(n, syntax: syntax) }
         return out
     }
 

@@ -27,7 +27,7 @@ enum ClassAdFunctions {
         case .int(let i): String(i)
         case .real(let r): String(format: "%1.15E", r)
         case .bool(let b): b ? "true" : "false"
-        case .list, .record: ClassAdUnparser.unparse(v.asExpr)
+        case .list, .record: ClassAdUnparser.unparse(v.asExpr, syntax: .new)
         default: nil
         }
     }
@@ -476,7 +476,7 @@ enum ClassAdFunctions {
         },
         "unparse": { args, ev in
             guard args.count == 1 else { return .error }
-            if case .attribute(let n) = args[0], let e = ev.my?[n] { return .string(ClassAdUnparser.unparse(e)) }
+            if case .attribute(let n) = args[0], let e = ev.my?[n] { return .string(ClassAdUnparser.unparse(e, syntax: .new)) }
             return .error
         },
     ]

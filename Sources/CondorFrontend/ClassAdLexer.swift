@@ -24,7 +24,7 @@ struct ClassAdLexer {
     private var pos = 0
     /// Old ClassAd syntax, as HTCondor parses job attributes from submit files
     /// (`ParseClassAdRvalExpr`): inside strings only `\"` is an escape, every other backslash
-    /// is an ordinary character (`"a\nb"` is five characters there).
+    /// is an ordinary character (`"a\nb"` is four characters there).
     private let oldSyntax: Bool
 
     init(_ text: String, oldSyntax: Bool = false) {
@@ -105,7 +105,11 @@ struct ClassAdLexer {
         while pos < chars.count {
             let c = chars[pos]
             if c == delimiter { pos += 1; return String(s) }
-            if oldSyntax, c == "\\", pos + 1 < chars.count, chars[pos + 1] == delimiter {
+            // Old syntax (`Lexer::tokenizeStringOld`, src/classad/lexer.cpp): a backslash before
+            // the delimiter makes it literal, unless nothing (or a newline) follows the
+            // delimiter: then the string simply ends with a backslash (`"C:\dir\"`).
+            if oldSyntax, c == "\\", pos + 1 < chars.count, chars[pos + 1] == delimiter,
+               pos + 2 < chars.count, chars[pos + 2] != "\n" {
                 s.append(delimiter)
                 pos += 2
                 continue

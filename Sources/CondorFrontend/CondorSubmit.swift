@@ -13,6 +13,20 @@ public struct CondorSubmitJob: Sendable {
 public struct CondorSubmitResult: Sendable {
     public var jobs: [CondorSubmitJob]
     public var warnings: [SubmitWarning]
+    /// The `queue` statements read; with no jobs, tells "no queue at all" from "only empty ones".
+    public var queueStatements = 0
+
+    /// Why nothing would be submitted, in condor_submit's words (`src/condor_submit.V6/submit.cpp`),
+    /// or `nil` when there are jobs. condor_submit only warns about empty queue statements (and
+    /// exits 0); a submit that queues nothing is an error here, so a script never takes
+    /// "0 job(s) submitted" for success.
+    public func nothingQueued(file: String) -> String? {
+        guard jobs.isEmpty else { return nil }
+        if queueStatements == 0 {
+            return "ERROR: \"\(file)\" doesn't contain any \"queue\" commands -- no jobs queued"
+        }
+        return "ERROR: \"\(file)\" has only empty \"queue\" commands -- no jobs queued (0 job(s) submitted)"
+    }
 }
 
 /// The submit description language front door: text in, job ads and `JobSpec`s out.
@@ -37,7 +51,7 @@ public enum CondorSubmit {
             jobs.append(CondorSubmitJob(cluster: p.cluster, proc: p.proc, ad: built.ad,
                                         spec: JobSpecMapper.spec(for: built, cluster: p.cluster, proc: p.proc)))
         }
-        return CondorSubmitResult(jobs: jobs, warnings: warnings)
+        return CondorSubmitResult(jobs: jobs, warnings: warnings, queueStatements: reader.queueStatements)
     }
 
     /// Reads and parses a submit file, with the current directory and environment of this process.
@@ -45,7 +59,7 @@ public enum CondorSubmit {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SubmitError(.io, file: path, line: nil, "Failed to open submit file \(path)")
         }
-        return try parse(text: String(decoding: data, as: UTF8.self), file: path,
+        return try parse(text: try SubmitText.decode(data, file: path), file: path,
                          cwd: FileManager.default.currentDirectoryPath,
                          environment: ProcessInfo.processInfo.environment, cluster: cluster)
     }

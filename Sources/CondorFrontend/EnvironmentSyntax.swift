@@ -25,9 +25,10 @@ public enum EnvironmentSyntax {
             for e in entries { try add(e, to: &env) }
             return env
         }
-        var text = Substring(s)
-        var delimiter: Character = ";"
-        let permitted: Set<Character> = ["!", "#", "$", "%", "&", "*", "+", ",", "-", "/", ":", ";", "<", ">", "?", "@", "^", "`", "|", "~", "\u{1F}"]
+        // On Unicode scalars: a combining mark after `;` or `=` must not hide it.
+        var text = Substring(s).unicodeScalars
+        var delimiter: Unicode.Scalar = ";"
+        let permitted: Set<Unicode.Scalar> = ["!", "#", "$", "%", "&", "*", "+", ",", "-", "/", ":", ";", "<", ">", "?", "@", "^", "`", "|", "~", "\u{1F}"]
         if let f = text.first, permitted.contains(f) {
             delimiter = f
             text = text.dropFirst()
@@ -35,20 +36,21 @@ public enum EnvironmentSyntax {
         for entry in text.split(whereSeparator: { $0 == delimiter || $0 == "\n" }) {
             let e = entry.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if e.isEmpty { continue }
-            try add(String(e), to: &env)
+            try add(String(String.UnicodeScalarView(e)), to: &env)
         }
         return env
     }
 
     private static func add(_ entry: String, to env: inout [String: String]) throws(ParseError) {
-        guard let eq = entry.firstIndex(of: "=") else {
+        let scalars = entry.unicodeScalars
+        guard let eq = scalars.firstIndex(of: "=") else {
             // An entry with `$$` but no `=` is passed through for match-time expansion.
             if entry.contains("$$") { env[entry] = ""; return }
             throw ParseError(message: "ERROR: Missing '=' after environment variable '\(entry)'.")
         }
-        let name = String(entry[..<eq])
+        let name = String(scalars[..<eq])
         guard !name.isEmpty else { throw ParseError(message: "ERROR: missing variable in '\(entry)'.") }
-        env[name] = String(entry[entry.index(after: eq)...])
+        env[name] = String(scalars[scalars.index(after: eq)...])
     }
 
     /// Names in byte order, as `std::map<std::string, ...>` iterates them.

@@ -286,8 +286,8 @@ struct JobAdBuilder {
             var keep = false
             for p in patterns {
                 if p.hasPrefix("!") {
-                    if SubmitGlob.fnmatch(String(p.dropFirst()).lowercased(), k.lowercased()) { keep = false; break }
-                } else if SubmitGlob.fnmatch(p.lowercased(), k.lowercased()) {
+                    if Wildcard.matches(String(p.dropFirst()).lowercased(), k.lowercased()) { keep = false; break }
+                } else if Wildcard.matches(p.lowercased(), k.lowercased()) {
                     keep = true
                 }
             }

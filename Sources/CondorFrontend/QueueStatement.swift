@@ -17,7 +17,8 @@ struct QueueStatement: Sendable, Equatable {
         case matching(globs: [String], kind: MatchKind)
     }
 
-    enum MatchKind: Sendable, Equatable { case any, files, dirs }
+    /// `matching` alone follows `submit_match_directories`; `any`, `files` and `dirs` override it.
+    enum MatchKind: Sendable, Equatable { case unqualified, any, files, dirs }
 
     /// The count expression, macros not yet expanded (`queue $(N)`).
     var countText: String
@@ -58,10 +59,10 @@ struct QueueStatement: Sendable, Equatable {
         if vars.isEmpty { vars = ["Item"] }
         var rest = SubmitLexer.trim(String(args[words[ki].range.upperBound...]))
 
-        var kind = MatchKind.any
+        var kind = MatchKind.unqualified
         if keyword == "matching" {
             let lower = rest.lowercased()
-            for (word, k) in [("files", MatchKind.files), ("dirs", MatchKind.dirs)] where lower.hasPrefix(word) {
+            for (word, k) in [("files", MatchKind.files), ("dirs", MatchKind.dirs), ("any", MatchKind.any)] where lower.hasPrefix(word) {
                 let after = rest.index(rest.startIndex, offsetBy: word.count)
                 if after == rest.endIndex || rest[after] == " " || rest[after] == "\t" {
                     kind = k
@@ -80,27 +81,33 @@ struct QueueStatement: Sendable, Equatable {
 
         // Item lists in parentheses, on one line or up to a line starting with `)`.
         var listedLines: [String]?
-        if rest.hasPrefix("(") {
-            let inner = rest.dropFirst()
-            if let close = inner.lastIndex(of: ")") {
-                listedLines = [String(inner[..<close])]
-            } else if SubmitLexer.trim(String(inner)).isEmpty {
-                var collected: [String] = []
-                var closed = false
-                while let next = continuation() {
-                    let t = SubmitLexer.trim(next.text)
-                    if t.hasPrefix(")") { closed = true; break }
-                    if t.hasPrefix("#") || t.isEmpty { continue }
-                    collected.append(t)
-                }
-                if !closed {
-                    throw SubmitError(.syntax, file: file, line: line,
-                        "Reached end of file without finding closing brace ')' for Queue command on line \(line)")
-                }
-                listedLines = collected
-            } else {
-                throw SubmitError(.syntax, file: file, line: line, "Invalid queue item list: \(rest)")
+        // As `parse_queue_args` does it, on Unicode scalars (a combining mark after `(` must not
+        // hide it): a list that ends the line with `)` is a one-line list; a list that opens with
+        // `(` otherwise (or whose content opens with another `(`) goes on up to a line starting
+        // with `)`, and what follows the `(` on the queue line is its first line.
+        var plist = Substring(rest).unicodeScalars
+        var oneLine = false
+        if plist.first == "(", plist.count >= 2, plist.last == ")" {
+            plist = plist.dropFirst().dropLast()
+            oneLine = true
+        }
+        if plist.first == "(" {
+            plist = plist.dropFirst().drop(while: { $0 == " " || $0 == "\t" })
+            var collected: [String] = plist.isEmpty ? [] : [String(plist)]
+            var closed = false
+            while let next = continuation() {
+                let t = SubmitLexer.trim(next.text)
+                if t.unicodeScalars.first == ")" { closed = true; break }
+                if t.unicodeScalars.first == "#" || t.isEmpty { continue }
+                collected.append(t)
             }
+            if !closed {
+                throw SubmitError(.syntax, file: file, line: line,
+                    "Reached end of file without finding closing brace ')' for Queue command on line \(line)")
+            }
+            listedLines = collected
+        } else if oneLine {
+            listedLines = [String(plist)]
         }
 
         let source: Source
@@ -114,10 +121,6 @@ struct QueueStatement: Sendable, Equatable {
                 source = .fromLines(listedLines)
             } else {
                 if rest.isEmpty { throw SubmitError(.syntax, file: file, line: line, "Queue from requires a file name or an item list") }
-                if rest.hasSuffix("|") {
-                    throw SubmitError(.unsupported, file: file, line: line,
-                        "queue from a command (\(rest)) is not supported: list the items in the file or in a file")
-                }
                 if rest.lowercased().hasPrefix("table ") {
                     throw SubmitError(.unsupported, file: file, line: line, "queue from TABLE is not supported")
                 }
@@ -130,21 +133,35 @@ struct QueueStatement: Sendable, Equatable {
         return QueueStatement(countText: countText, variables: vars, slice: slice, source: source, line: line)
     }
 
-    /// Items of an `in` list or `matching` globs: separated by commas and/or whitespace.
-    static func splitItems(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+    /// The lines of a `queue from` file or command: every line, blank or starting with `#`
+    /// included (`load_external_q_foreach_items` keeps them), trimmed, `\r\n` or `\n` ended.
+    static func itemLines(_ text: String) -> [String] {
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { SubmitLexer.trim(String(String.UnicodeScalarView($0))) }
+        if lines.last == "" { lines.removeLast() }
+        return lines
     }
 
-    /// One `from` line into the loop variables: the last variable takes the rest of the line.
+    /// Items of an `in` list or `matching` globs: separated by commas and/or whitespace.
+    static func splitItems(_ text: String) -> [String] {
+        text.unicodeScalars.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" })
+            .map { String(String.UnicodeScalarView($0)) }
+    }
+
+    /// One `from` line into the loop variables: the last variable takes the rest of the line,
+    /// a variable without a field is empty. A blank line sets none, so its job keeps the values
+    /// of the line before (`SubmitStepFromQArgs::load_rowdata`, src/condor_utils/submit_utils.h).
     static func splitRow(_ line: String, into vars: [String]) -> [String: String] {
         var out: [String: String] = [:]
-        var rest = Substring(line)
+        guard !SubmitLexer.trim(line).isEmpty else { return out }
+        var rest = Substring(line).unicodeScalars
+        func separator(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "," }
         for (i, v) in vars.enumerated() {
-            rest = rest.drop(while: { $0 == " " || $0 == "\t" || $0 == "," })
+            rest = rest.drop(while: separator)
             if i == vars.count - 1 {
                 out[v] = SubmitLexer.trim(String(rest))
             } else {
-                let end = rest.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "," }) ?? rest.endIndex
+                let end = rest.firstIndex(where: separator) ?? rest.endIndex
                 out[v] = String(rest[..<end])
                 rest = rest[end...]
             }

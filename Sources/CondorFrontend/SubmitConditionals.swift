@@ -55,8 +55,9 @@ struct SubmitConditionals {
     }
 
     static func firstWord(_ text: String) -> (String, String) {
-        guard let sp = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, "") }
-        return (String(text[..<sp]), SubmitLexer.trim(String(text[sp...])))
+        let scalars = text.unicodeScalars
+        guard let sp = scalars.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, "") }
+        return (String(scalars[..<sp]), SubmitLexer.trim(String(scalars[sp...])))
     }
 
     static func evaluate(_ condition: String, line: Int, file: String, macros: SubmitMacros) throws(SubmitError) -> Bool {

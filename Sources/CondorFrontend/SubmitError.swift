@@ -11,7 +11,7 @@ public struct SubmitError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidValue
         /// The file could not be read.
         case io
-        /// A feature this bridge deliberately does not run (commands in `include` or `queue from`).
+        /// A feature this bridge deliberately does not run (`queue from TABLE`).
         case unsupported
     }
 

@@ -18,8 +18,12 @@ struct SubmitFileReader {
     var environment: [String: String]
     var firstCluster: Int
     var warnings: [SubmitWarning] = []
+    /// How many `queue` statements were read (an empty one queues no job but still counts).
+    private(set) var queueStatements = 0
     /// Include nesting limit, as HTCondor bounds it.
     static let maxIncludeDepth = 10
+    /// How long a command of `include : CMD |` or `queue from CMD |` may run, in seconds.
+    var commandTimeout = SubmitCommand.defaultTimeout
 
     init(file: String, cwd: String, environment: [String: String], cluster: Int) {
         self.file = file
@@ -47,7 +51,7 @@ struct SubmitFileReader {
         var lastExecutable: String?
     }
 
-    private mutating func readLines(_ lines: [SubmitLine], source: String, depth: Int, macros: inout SubmitMacros,
+    mutating func readLines(_ lines: [SubmitLine], source: String, depth: Int, macros: inout SubmitMacros,
                                     conditionals: inout SubmitConditionals, procs: inout [SubmitProc],
                                     state: inout QueueState) throws(SubmitError) {
         var index = 0
@@ -65,7 +69,10 @@ struct SubmitFileReader {
             let lowerWord = word.lowercased()
             if lowerWord == "queue" && !rest.hasPrefix("=") {
                 var cursor = index
-                let stmt = try QueueStatement.parse(rest, line: l.line, file: source) {
+                // The whole queue line is macro-expanded before it is parsed (`parse_q_args`).
+                let args: String
+                do { args = try macros.expand(rest) } catch { throw SubmitError(.syntax, file: source, line: l.line, error.message) }
+                let stmt = try QueueStatement.parse(args, line: l.line, file: source) {
                     guard cursor < lines.count else { return nil }
                     defer { cursor += 1 }
                     return (lines[cursor].text, lines[cursor].line)
@@ -79,7 +86,7 @@ struct SubmitFileReader {
                 let arg = colon.argument
                 switch keyword {
                 case "include":
-                    try include(arg, line: l.line, source: source, depth: depth, macros: &macros,
+                    try include(arg, options: colon.options, line: l.line, source: source, depth: depth, macros: &macros,
                                 conditionals: &conditionals, procs: &procs, state: &state)
                     continue
                 case "error":
@@ -90,12 +97,13 @@ struct SubmitFileReader {
                 default: break
                 }
             }
-            guard let eq = l.text.firstIndex(of: "=") else {
+            let scalars = l.text.unicodeScalars
+            guard let eq = scalars.firstIndex(of: "=") else {
                 throw SubmitError(.syntax, file: source, line: l.line,
                     "Malformed line: '\(l.text)' is neither a command (name = value) nor a queue statement")
             }
-            let name = SubmitLexer.trim(String(l.text[..<eq]))
-            let value = SubmitLexer.trim(String(l.text[l.text.index(after: eq)...]))
+            let name = SubmitLexer.trim(String(scalars[..<eq]))
+            let value = SubmitLexer.trim(String(scalars[scalars.index(after: eq)...]))
             guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "\t" }) else {
                 throw SubmitError(.syntax, file: source, line: l.line,
                     "Malformed line: '\(l.text)' is neither a command (name = value) nor a queue statement")
@@ -109,39 +117,21 @@ struct SubmitFileReader {
         name.hasPrefix("+") ? "MY." + name.dropFirst() : name
     }
 
-    /// `include : file`, `error : text`, `warning : text`.
-    static func keywordColon(_ text: String) -> (keyword: String, argument: String)? {
-        guard let colon = text.firstIndex(of: ":") else { return nil }
-        let head = SubmitLexer.trim(String(text[..<colon]))
-        let words = head.split(separator: " ")
+    /// `include [options] : file`, `error : text`, `warning : text`; `options` are the words
+    /// between the keyword and the colon.
+    static func keywordColon(_ text: String) -> (keyword: String, options: [String], argument: String)? {
+        let scalars = text.unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":") else { return nil }
+        let head = SubmitLexer.trim(String(scalars[..<colon]))
+        let words = head.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard let first = words.first, ["include", "error", "warning"].contains(first.lowercased()) else { return nil }
-        if let eq = text.firstIndex(of: "="), eq < colon { return nil }
-        return (String(first), SubmitLexer.trim(String(text[text.index(after: colon)...])))
-    }
-
-    private mutating func include(_ arg: String, line: Int, source: String, depth: Int, macros: inout SubmitMacros,
-                                  conditionals: inout SubmitConditionals, procs: inout [SubmitProc],
-                                  state: inout QueueState) throws(SubmitError) {
-        let target: String
-        do { target = try macros.expand(arg) } catch { throw SubmitError(.syntax, file: source, line: line, error.message) }
-        if target.hasSuffix("|") {
-            throw SubmitError(.unsupported, file: source, line: line,
-                "include of a command's output (\(target)) is not supported: include a file instead")
-        }
-        guard depth < Self.maxIncludeDepth else {
-            throw SubmitError(.syntax, file: source, line: line, "includes nested more than \(Self.maxIncludeDepth) deep")
-        }
-        let path = target.hasPrefix("/") ? target : cwd + "/" + target
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SubmitError(.io, file: source, line: line, "Failed to open include file \(target)")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        try readLines(SubmitLexer.lines(text), source: target, depth: depth + 1, macros: &macros,
-                      conditionals: &conditionals, procs: &procs, state: &state)
+        if let eq = scalars.firstIndex(of: "="), eq < colon { return nil }
+        return (String(first), words.dropFirst().map(String.init), SubmitLexer.trim(String(scalars[scalars.index(after: colon)...])))
     }
 
     private mutating func queue(_ stmt: QueueStatement, source: String, macros: inout SubmitMacros,
                                 procs: inout [SubmitProc], state: inout QueueState) throws(SubmitError) {
+        queueStatements += 1
         // The count may be a macro or an expression (`queue $(N)`, `queue 1+1`).
         var count = 1
         let countText: String
@@ -165,17 +155,24 @@ struct SubmitFileReader {
         case .inList(let items): rows = items.map { [stmt.variables[0]: $0] }
         case .fromLines(let lines): rows = lines.map { QueueStatement.splitRow($0, into: stmt.variables) }
         case .fromFile(let name):
-            let expanded = (try? macros.expand(name)) ?? name
-            let path = expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw SubmitError(.io, file: source, line: stmt.line, "Failed to open queue item file \(expanded)")
+            let expanded = name
+            let data: Data
+            let command: SubmitCommand?
+            do { command = try SubmitCommand.parse(expanded) } catch {
+                throw SubmitError(.syntax, file: source, line: stmt.line, "queue from \(expanded): \(error)")
             }
-            rows = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { raw in
-                let t = SubmitLexer.trim(String(raw))
-                return t.isEmpty || t.hasPrefix("#") ? nil : QueueStatement.splitRow(t, into: stmt.variables)
+            if let command {
+                data = try run(command, line: stmt.line, source: source)
+            } else {
+                guard let contents = FileManager.default.contents(atPath: absolute(expanded)) else {
+                    throw SubmitError(.io, file: source, line: stmt.line, "Failed to open queue item file \(expanded)")
+                }
+                data = contents
             }
+            rows = QueueStatement.itemLines(try SubmitText.decode(data, file: command.map { $0.text + " |" } ?? expanded))
+                .map { QueueStatement.splitRow($0, into: stmt.variables) }
         case .matching(let globs, let kind):
-            rows = SubmitGlob.match(globs, in: cwd, kind: kind).map { [stmt.variables[0]: $0] }
+            rows = try matching(globs, kind: kind, stmt: stmt, source: source, macros: macros).map { [stmt.variables[0]: $0] }
         }
 
         let selected: [(Int, [String: String]?)] = stmt.slice.map { $0.apply(rows) } ?? Array(rows.enumerated())
@@ -188,7 +185,9 @@ struct SubmitFileReader {
         }
         if let exe { state.lastExecutable = exe }
 
+        var current: [String: String] = [:]
         for (row, values) in selected {
+            current.merge(values ?? [:]) { $1 }
             for step in 0..<count {
                 var m = macros
                 let proc = state.nextProc
@@ -199,65 +198,10 @@ struct SubmitFileReader {
                 m.live["step"] = String(step)
                 m.live["row"] = String(row)
                 m.live["itemindex"] = String(row)
-                for (k, v) in values ?? [:] { m.live[k.lowercased()] = v }
+                for (k, v) in current { m.live[k.lowercased()] = v }
                 procs.append(SubmitProc(cluster: state.cluster, proc: proc, macros: m, queueLine: stmt.line))
                 state.nextProc += 1
             }
         }
-    }
-}
-
-/// `queue ... matching`: file-name globs in the submit directory.
-enum SubmitGlob {
-    static func match(_ globs: [String], in dir: String, kind: QueueStatement.MatchKind) -> [String] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-        var out: [String] = []
-        for g in globs {
-            for n in names where !out.contains(n) && fnmatch(g, n) {
-                var isDir: ObjCBool = false
-                _ = FileManager.default.fileExists(atPath: dir + "/" + n, isDirectory: &isDir)
-                switch kind {
-                case .files where isDir.boolValue: continue
-                case .dirs where !isDir.boolValue: continue
-                default: out.append(n)
-                }
-            }
-        }
-        return out
-    }
-
-    /// `*`, `?` and `[...]` globbing, without touching the file system.
-    static func fnmatch(_ pattern: String, _ name: String) -> Bool {
-        let p = Array(pattern), s = Array(name)
-        func m(_ i: Int, _ j: Int) -> Bool {
-            if i == p.count { return j == s.count }
-            switch p[i] {
-            case "*":
-                var k = j
-                while true {
-                    if m(i + 1, k) { return true }
-                    if k == s.count { return false }
-                    k += 1
-                }
-            case "?": return j < s.count && m(i + 1, j + 1)
-            case "[":
-                guard j < s.count, let close = p[(i + 1)...].firstIndex(of: "]") else { return j < s.count && p[i] == s[j] && m(i + 1, j + 1) }
-                let set = p[(i + 1)..<close]
-                var hit = false
-                var k = set.startIndex
-                while k < set.endIndex {
-                    if k + 2 < set.endIndex, set[k + 1] == "-" {
-                        if s[j] >= set[k] && s[j] <= set[k + 2] { hit = true }
-                        k += 3
-                    } else {
-                        if s[j] == set[k] { hit = true }
-                        k += 1
-                    }
-                }
-                return hit && m(close + 1, j + 1)
-            default: return j < s.count && p[i] == s[j] && m(i + 1, j + 1)
-            }
-        }
-        return m(0, 0)
     }
 }

@@ -61,10 +61,13 @@ struct SubmitLexer {
         return out
     }
 
+    /// Trims blanks (` \t\r\v\f`) on Unicode scalars, as HTCondor trims bytes: a combining
+    /// mark after a blank does not make the blank part of a word.
     static func trim(_ s: String) -> String {
-        var sub = Substring(s)
-        while let f = sub.first, f == " " || f == "\t" || f == "\r" || f == "\u{0B}" || f == "\u{0C}" { sub.removeFirst() }
-        while let l = sub.last, l == " " || l == "\t" || l == "\r" || l == "\u{0B}" || l == "\u{0C}" { sub.removeLast() }
+        func blank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\u{0B}" || c == "\u{0C}" }
+        var sub = Substring(s).unicodeScalars
+        while let f = sub.first, blank(f) { sub.removeFirst() }
+        while let l = sub.last, blank(l) { sub.removeLast() }
         return String(sub)
     }
 

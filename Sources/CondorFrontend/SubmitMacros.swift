@@ -85,8 +85,6 @@ struct SubmitMacros: Sendable {
 
     struct MacroError: Error { var message: String }
 
-    private static let dollarMarker: Character = "\u{1}"
-
     /// Expands every `$(...)` and function macro until none is left.
     func expand(_ text: String) throws(MacroError) -> String {
         var s = text
@@ -95,37 +93,72 @@ struct SubmitMacros: Sendable {
             rounds += 1
             if rounds > 200 { throw MacroError(message: "Macro expansion is too deep (circular reference?) in: \(text)") }
             guard let (range, replacement) = try nextMacro(in: s) else { break }
-            s.replaceSubrange(range, with: replacement)
+            s.unicodeScalars.replaceSubrange(range, with: replacement.unicodeScalars)
             if s.utf8.count > 1_000_000 { throw MacroError(message: "Macro expansion is too large in: \(text)") }
         }
-        return s.replacingOccurrences(of: String(Self.dollarMarker), with: "$")
+        return Self.replaceDollar(s)
+    }
+
+    /// `$(DOLLAR)` is skipped while expanding and becomes `$` only at the end, so that no other
+    /// macro can read it as the start of a reference (`expand_macro`, config.cpp). Any byte may
+    /// occur in a value, so there is no placeholder character to use instead.
+    static func replaceDollar(_ text: String) -> String {
+        guard text.contains("$") else { return text }
+        // On bytes, so that no grapheme cluster hides a `)`; after a replacement the scan goes
+        // on at the `$` it left, as upstream's does.
+        let pattern = Array("$(DOLLAR)".utf8)
+        var bytes = Array(text.utf8)
+        var i = 0
+        while i + pattern.count <= bytes.count {
+            // `$$(...)` is for match time and is left alone, `$$(DOLLAR)` included.
+            if bytes[i] == UInt8(ascii: "$"), bytes[i + 1] == UInt8(ascii: "$") {
+                i += 2
+                continue
+            }
+            var hit = true
+            for k in 0..<pattern.count {
+                let b = bytes[i + k]
+                let lower = (b >= 0x41 && b <= 0x5A) ? b + 0x20 : b
+                let want = (pattern[k] >= 0x41 && pattern[k] <= 0x5A) ? pattern[k] + 0x20 : pattern[k]
+                if lower != want { hit = false; break }
+            }
+            if hit {
+                bytes.replaceSubrange(i..<(i + pattern.count), with: [UInt8(ascii: "$")])
+            } else {
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Finds the first expandable reference and what it expands to. `$$(...)` spans are skipped.
-    private func nextMacro(in s: String) throws(MacroError) -> (Range<String.Index>, String)? {
+    /// Scans Unicode scalars, not `Character`s, as HTCondor scans bytes: a combining mark after
+    /// `)` must not hide the end of a reference.
+    private func nextMacro(in text: String) throws(MacroError) -> (Range<String.Index>, String)? {
+        let s = text.unicodeScalars
         var i = s.startIndex
         while let d = s[i...].firstIndex(of: "$") {
             let afterDollar = s.index(after: d)
             guard afterDollar < s.endIndex else { return nil }
             if s[afterDollar] == "$" {
-                // `$$(...)`: match-time substitution, left alone.
-                let p = s.index(after: afterDollar)
-                if p < s.endIndex, s[p] == "(", let close = matchingParen(s, from: p) {
-                    i = s.index(after: close)
-                } else {
-                    i = p
-                }
+                // `$$(...)` is for match time: the `$$` is left alone, but the scan goes on
+                // right after it, so a `$(x)` inside is still expanded now (next_config_macro).
+                i = s.index(after: afterDollar)
                 continue
             }
             // `$NAME(` function macros and plain `$(`.
             var j = afterDollar
-            while j < s.endIndex, s[j].isLetter || s[j] == "_" { j = s.index(after: j) }
+            while j < s.endIndex, Self.isASCIILetter(s[j]) || s[j] == "_" { j = s.index(after: j) }
             guard j < s.endIndex, s[j] == "(", let close = matchingParen(s, from: j) else {
                 i = afterDollar
                 continue
             }
             let fname = String(s[afterDollar..<j])
             let body = String(s[s.index(after: j)..<close])
+            if fname.isEmpty, body.lowercased() == "dollar" {
+                i = s.index(after: close)
+                continue
+            }
             if let value = try evaluate(function: fname, body: body) {
                 return (d..<s.index(after: close), value)
             }
@@ -134,7 +167,11 @@ struct SubmitMacros: Sendable {
         return nil
     }
 
-    private func matchingParen(_ s: String, from open: String.Index) -> String.Index? {
+    private static func isASCIILetter(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z")
+    }
+
+    private func matchingParen(_ s: String.UnicodeScalarView, from open: String.Index) -> String.Index? {
         var depth = 0
         var k = open
         while k < s.endIndex {
@@ -147,8 +184,29 @@ struct SubmitMacros: Sendable {
         return nil
     }
 
-    private static func isMacroName(_ s: Substring) -> Bool {
-        !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
+    /// Whether `$(body)` is a reference at all (`next_config_macro`, config.cpp): the name is
+    /// made of `[A-Za-z0-9_./]`; after the first `:`, the default may also hold `$ ,\\:` and
+    /// `(...)`. Anything else (a quote, a non-ASCII byte ...) leaves the text as it is.
+    static func isMacroBody(_ body: String) -> Bool {
+        let scalars = Array(body.unicodeScalars)
+        var afterColon = false
+        var i = 0
+        while i < scalars.count {
+            let c = scalars[i]
+            i += 1
+            if c == ":" && !afterColon { afterColon = true; continue }
+            if afterColon {
+                if c == "(" {
+                    while i < scalars.count, scalars[i] != ")" { i += 1 }
+                    i += 1
+                    continue
+                }
+                if c == "$" || c == " " || c == "," || c == "\\" || c == ":" { continue }
+            }
+            let idChar = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == "." || c == "/"
+            if !idChar { return false }
+        }
+        return true
     }
 
     /// `nil` when the text is not a macro reference at all (left as is, like `$(+Foo)`).
@@ -156,12 +214,12 @@ struct SubmitMacros: Sendable {
         switch f {
         case "":
             let (name, dflt) = split(body)
-            guard Self.isMacroName(Substring(name)) else { return nil }
-            if name.lowercased() == "dollar" { return String(Self.dollarMarker) }
+            guard Self.isMacroBody(body) else { return nil }
             if let v = rawValue(name) { return v }
             return dflt ?? ""
         case "ENV":
             let (name, dflt) = split(body)
+            guard Self.isMacroBody(body) else { return nil }
             return environment[name] ?? dflt ?? ""
         case "INT", "REAL":
             let parts = body.split(separator: ",", maxSplits: 1).map { String($0) }

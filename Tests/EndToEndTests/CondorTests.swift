@@ -86,4 +86,54 @@ extension EndToEndTests {
         let log = try String(contentsOfFile: dir + "/retry.log", encoding: .utf8)
         #expect(log.components(separatedBy: "\n001 (").count - 1 + (log.hasPrefix("001 (") ? 1 : 0) == 3, "three executions logged")
     }
+
+    /// `queue f matching files DIR/*/*.txt` queues one job per file in nested directories, and
+    /// `queue from CMD |` one per output line of a command run as the submitter; a file whose
+    /// queue statements expand to nothing is an error, never "0 job(s) submitted" and success.
+    @Test func condorMatchingGlobsAndCommandItems() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        try d.start()
+        let dir = try d.makeDirectory("condor-glob")
+        for (path, text) in [("inputs/run-1/a.txt", "alpha"), ("inputs/run-2/b.txt", "beta"), ("inputs/run-2/c.txt", "gamma"),
+                             ("inputs/run-2/skip.dat", "no")] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try text.write(toFile: dir + "/" + path, atomically: true, encoding: .utf8)
+        }
+        try """
+            executable = /bin/cat
+            arguments  = $(f)
+            output     = glob_$(Process).out
+            queue f matching files inputs/*/*.txt
+            """.write(toFile: dir + "/glob.sub", atomically: true, encoding: .utf8)
+        try """
+            executable = /bin/echo
+            arguments  = item $(x)
+            output     = cmd_$(Process).out
+            queue x from printf one\\ntwo\\n |
+            """.write(toFile: dir + "/cmd.sub", atomically: true, encoding: .utf8)
+        try """
+            executable = /bin/echo
+            queue matching files inputs/*/*.none
+            """.write(toFile: dir + "/empty.sub", atomically: true, encoding: .utf8)
+        struct Row: Decodable { var proc: Int; var job: Int64 }
+        let (globCode, globOut) = try cli(d, ["submit", "--json", "glob.sub"], in: dir)
+        #expect(globCode == 0, "\(globOut)")
+        let globRows = try JSONDecoder().decode([Row].self, from: Data(globOut.utf8))
+        #expect(globRows.count == 3)
+        _ = try d.waitAll(globRows.map(\.job))
+        #expect(try (0..<3).map { try String(contentsOfFile: "\(dir)/glob_\($0).out", encoding: .utf8) } == ["alpha", "beta", "gamma"])
+
+        let (cmdCode, cmdOut) = try cli(d, ["submit", "--json", "cmd.sub"], in: dir)
+        #expect(cmdCode == 0, "\(cmdOut)")
+        let cmdRows = try JSONDecoder().decode([Row].self, from: Data(cmdOut.utf8))
+        _ = try d.waitAll(cmdRows.map(\.job))
+        #expect(try (0..<2).map { try String(contentsOfFile: "\(dir)/cmd_\($0).out", encoding: .utf8) } == ["item one\n", "item two\n"])
+
+        let (emptyCode, emptyOut) = try cli(d, ["submit", "empty.sub"], in: dir)
+        #expect(emptyCode != 0)
+        #expect(emptyOut.contains("'inputs/*/*.none' does not match any files"), "\(emptyOut)")
+        #expect(emptyOut.contains("0 job(s) submitted"), "\(emptyOut)")
+    }
 }

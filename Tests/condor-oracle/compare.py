@@ -2,10 +2,12 @@
 """Compares HTCondor's answers (oracle.py) with ours (BINARY condor parse --json / condor eval).
 
   compare.py parse BINARY FILE...     compare.py eval BINARY EXPRFILE
+  compare.py parse-new BINARY FILE... (values in new ClassAd syntax: BINARY condor parse --syntax new)
 
 Exit status 0 when every difference is either expected (machine- or time-dependent attributes,
 see IGNORED) or listed in allowlist.txt with its reason; 1 otherwise, with the differences printed.
 """
+import fnmatch
 import json
 import os
 import subprocess
@@ -38,8 +40,16 @@ def load_allowlist():
     return allowed
 
 
-def ours_parse(binary, path):
-    p = subprocess.run([binary, "condor", "parse", "--json", path], capture_output=True, text=True)
+def allowed_reason(allowed, name, attr):
+    """The allowlist entry for (file, attribute); FILE may be a shell pattern (gen-*-x.sub)."""
+    for (f, a), reason in allowed.items():
+        if f != "eval" and fnmatch.fnmatchcase(name, f) and a in (attr, "*"):
+            return reason
+    return None
+
+
+def ours_parse(binary, path, syntax="old"):
+    p = subprocess.run([binary, "condor", "parse", "--json", "--syntax", syntax, path], capture_output=True, text=True)
     if p.returncode != 0:
         return {"error": (p.stderr or p.stdout).strip() or "exit %d" % p.returncode}
     try:
@@ -48,20 +58,27 @@ def ours_parse(binary, path):
         return {"error": "unreadable output: %s" % ex}
 
 
-def compare_parse(binary, files):
+def compare_parse(binary, files, syntax="old"):
     allowed = load_allowlist()
     diffs, allowed_hits, attrs_compared = [], [], 0
     for path in files:
         name = os.path.basename(path)
-        theirs = oracle.parse_file(path)
-        ours = ours_parse(binary, path)
+        theirs = oracle.parse_file(path, syntax)
+        ours = ours_parse(binary, path, syntax)
 
         def report(attr, msg):
-            key = (name, attr)
-            if key in allowed or (name, "*") in allowed:
-                allowed_hits.append("%s %s: %s [allowed: %s]" % (name, attr, msg, allowed.get(key) or allowed[(name, "*")]))
+            reason = allowed_reason(allowed, name, attr)
+            if reason:
+                allowed_hits.append("%s %s: %s [allowed: %s]" % (name, attr, msg, reason))
             else:
                 diffs.append("%s %s: %s" % (name, attr, msg))
+
+        if "not_utf8" in theirs:
+            if "error" in ours:
+                report("<refusal>", "HTCondor accepts bytes that are not UTF-8 (%s); we refuse (%r)" % (theirs["not_utf8"], ours["error"]))
+            else:
+                report("<procs>", "HTCondor's values are not UTF-8 (%s) but ours are" % theirs["not_utf8"])
+            continue
 
         if "error" in theirs or "error" in ours:
             if "error" in theirs and "error" in ours:
@@ -86,8 +103,8 @@ def compare_parse(binary, files):
         print("allowed  " + line)
     for line in diffs:
         print("DIFF     " + line)
-    print("parse: %d files, %d attribute values compared, %d allowed differences, %d unexpected differences"
-          % (len(files), attrs_compared, len(allowed_hits), len(diffs)))
+    print("parse%s: %d files, %d attribute values compared, %d allowed differences, %d unexpected differences"
+          % ("" if syntax == "old" else " (%s syntax)" % syntax, len(files), attrs_compared, len(allowed_hits), len(diffs)))
     return 1 if diffs else 0
 
 
@@ -119,8 +136,8 @@ def compare_eval(binary, exprfile):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 3 and sys.argv[1] == "parse":
-        sys.exit(compare_parse(sys.argv[2], sys.argv[3:]))
+    if len(sys.argv) >= 3 and sys.argv[1] in ("parse", "parse-new"):
+        sys.exit(compare_parse(sys.argv[2], sys.argv[3:], "new" if sys.argv[1] == "parse-new" else "old"))
     if len(sys.argv) == 4 and sys.argv[1] == "eval":
         sys.exit(compare_eval(sys.argv[2], sys.argv[3]))
     sys.stderr.write(__doc__)

@@ -2,6 +2,7 @@
 """HTCondor's own parser as an oracle (htcondor==24.12.24, v1 bindings, fully offline).
 
   oracle.py parse FILE...   -> JSON: {file: {"error": msg} | {"procs": [{attr: unparsed}]}}
+                               (old ClassAd syntax; `parse-new` for new syntax)
   oracle.py eval < exprs    -> one unparsed result per input line (PARSE_ERROR when unparsable)
 
 The v1 `Submit(text).jobs()` honours only the first `queue` statement, so a file with several
@@ -56,8 +57,19 @@ def old_lines(ad):
     return out
 
 
-def parse_file(path):
-    text = open(path, encoding="utf-8", errors="surrogateescape").read()
+def new_lines(ad):
+    """Every attribute in new ClassAd syntax: `repr(ExprTree)` is HTCondor's plain
+    `ClassAdUnParser` (`str()` pretty-prints lists and nested ads over several lines)."""
+    return {k: repr(ad.lookup(k)) for k in ad.keys()}
+
+
+def parse_file(path, syntax="old"):
+    """syntax "old" prints values as condor_q -l does (printOld), "new" as condor_q -long:new.
+
+    A value that is not UTF-8 cannot leave the bindings as old-syntax text (Python strings are
+    Unicode); such a file gives {"not_utf8": message}: HTCondor accepted it."""
+    # newline="": the bytes as condor_submit reads them (a lone CR is not a line end).
+    text = open(path, encoding="utf-8", errors="surrogateescape", newline="").read()
     segments = split_queues(text)
     if len(segments) <= 1:
         texts = [text]
@@ -68,7 +80,9 @@ def parse_file(path):
         for t in texts:
             sub = htcondor.Submit(t)
             for ad in sub.jobs(clusterid=CLUSTER, procid=len(procs), qdate=QDATE):
-                procs.append(old_lines(ad))
+                procs.append(new_lines(ad) if syntax == "new" else old_lines(ad))
+    except UnicodeDecodeError as ex:  # accepted by HTCondor, but not printable as text here
+        return {"not_utf8": str(ex)}
     except Exception as ex:  # HTCondorException and friends: the file is refused
         return {"error": str(ex)}
     return {"procs": procs}
@@ -91,10 +105,10 @@ def eval_line(src):
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[1] == "parse":
+    if len(argv) >= 2 and argv[1] in ("parse", "parse-new"):
         result = {}
         for path in argv[2:]:
-            result[path] = parse_file(path)
+            result[path] = parse_file(path, "new" if argv[1] == "parse-new" else "old")
         json.dump(result, sys.stdout, indent=1, sort_keys=True)
         print()
     elif len(argv) >= 2 and argv[1] == "eval":

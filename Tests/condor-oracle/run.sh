@@ -21,6 +21,19 @@ export WSB_ORACLE_LIST="a,b,c"
 cd "$here/submit"
 status=0
 "$venv/bin/python" "$here/compare.py" parse "$binary" *.sub || status=1
+"$venv/bin/python" "$here/compare.py" parse-new "$binary" *.sub || status=1
+# Generated strings of every byte class (generate.py), in both ClassAd syntaxes. The seed is
+# fixed so that a failure can be reproduced; CONDOR_ORACLE_SEED / CONDOR_ORACLE_CASES change it.
+generated="$(mktemp -d "${TMPDIR:-/tmp}/wsbridge-condor-generated.XXXXXX")"
+trap 'rm -rf "$generated"' EXIT
+python3 "$here/generate.py" "${CONDOR_ORACLE_SEED:-20261206}" "${CONDOR_ORACLE_CASES:-600}" "$generated"
+(cd "$generated" && "$venv/bin/python" "$here/compare.py" parse "$binary" gen-*.sub) || status=1
+(cd "$generated" && "$venv/bin/python" "$here/compare.py" parse-new "$binary" gen-*.sub) || status=1
+# Generated `queue ... matching` globs over a generated tree (generate_globs.py).
+mkdir "$generated/globs"
+python3 "$here/generate_globs.py" "${CONDOR_ORACLE_SEED:-20261206}" "${CONDOR_ORACLE_GLOB_CASES:-200}" "$generated/globs"
+(cd "$generated/globs" && "$venv/bin/python" "$here/compare.py" parse "$binary" gen-*.sub 2> >(grep -v "^WARNING: \|^$" >&2)) || status=1
+cd "$here/submit"
 "$venv/bin/python" "$here/compare.py" eval "$binary" "$here/exprs/expressions.txt" || status=1
 # The user event log we write must be readable by HTCondor's own reader (when BINARY can
 # print its sample log; the development driver can, the product CLI may not).

@@ -15,10 +15,18 @@ struct Condor: ParsableCommand {
         @Flag(help: "One JSON array, one object per proc with `ad` (attribute → ClassAd expression text) and `spec`.")
         var json = false
         @Option(help: "The cluster number for $(Cluster).") var cluster: Int = 1
+        @Option(help: ArgumentHelp("ClassAd syntax of the printed values: old (as condor_q -l prints job ads) or new (as condor_q -long:new).",
+                                   valueName: "old|new"))
+        var syntax: String = "old"
         @Argument(help: "The submit file.") var file: String
 
+        func validate() throws {
+            guard ["old", "new"].contains(syntax) else { throw ValidationError("--syntax must be old or new") }
+        }
+
         func run() throws {
-            do { print(try CondorParseCommand.run(path: file, json: json, cluster: cluster)) } catch { fail("\(error)") }
+            let s: ClassAdUnparser.Syntax = syntax == "new" ? .new : .old
+            do { print(try CondorParseCommand.run(path: file, json: json, cluster: cluster, syntax: s)) } catch { fail("\(error)") }
         }
     }
 
@@ -65,7 +73,7 @@ enum SubmitFileCommand {
         let result: CondorSubmitResult
         do { result = try CondorSubmit.parse(path: path, cluster: Int(cluster["cluster"] ?? 1)) } catch { fail("\(error)") }
         for w in result.warnings { FileHandle.standardError.write(Data("WARNING: \(w)\n".utf8)) }
-        guard !result.jobs.isEmpty else { fail("\(path): the submit file queues no job") }
+        if let nothing = result.nothingQueued(file: path) { fail(nothing) }
         let policy: PolicyReply = call { () throws(ClientError) in try client.get("/v1/policy") }
         let matchmaker = Matchmaker(classes: policy.config.classes)
         let specs = result.jobs.map { job -> JobSpec in
@@ -93,8 +101,8 @@ enum SubmitFileCommand {
         print("Submitting job(s)\(String(repeating: ".", count: min(ids.count, 50)))")
         let clusters = Set(result.jobs.map(\.cluster)).sorted()
         print("\(ids.count) job(s) submitted to cluster \(clusters.map(String.init).joined(separator: ", ")).")
-        for (job, id) in zip(result.jobs, ids) {
-            print("  \(job.cluster).\(job.proc) -> job \(id)\(job.spec.hold || specs[Int(job.proc)].hold ? " (held)" : "")")
+        for ((job, spec), id) in zip(zip(result.jobs, specs), ids) {
+            print("  \(job.cluster).\(job.proc) -> job \(id)\(spec.hold ? " (held)" : "")")
         }
     }
 }
