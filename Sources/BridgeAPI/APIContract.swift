@@ -453,7 +453,7 @@ public enum APIContract {
           "message": {"type": "string"}
         }
       },
-      "WorkspaceState": {"type": "string", "enum": ["creating", "ready", "draining", "paused", "saved", "lost", "destroyed"]},
+      "WorkspaceState": {"type": "string", "enum": ["creating", "booting", "ready", "busy", "parking", "paused", "saved", "restoring", "draining", "destroying", "lost", "destroyed"]},
       "Enforcement": {
         "type": "object", "additionalProperties": false, "required": ["control", "mechanism", "effective", "detail"],
         "properties": {

@@ -66,12 +66,10 @@ public final class Store: Sendable {
             }
             var saved: [Job] = []
             for var job in jobs {
-                try db.execute(sql: """
-                    INSERT INTO job (owner, state, className, priority, spec, submittedAt, attempts, failures, reason)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)
-                    """, arguments: [job.owner, job.state.rawValue, job.className, job.spec.priority,
-                                     try Self.encode(job.spec), job.submittedAt, job.reason])
-                job.id = db.lastInsertedRowID
+                var record = try JobRecord(job)
+                record.id = nil
+                try record.insert(db)
+                job.id = record.id!
                 try Self.insert(event: .transition(job, from: nil, at: at), db)
                 for effect in effects(job) { try Self.insert(effect: effect, job: job.id, at: at, db) }
                 saved.append(job)
@@ -90,22 +88,14 @@ public final class Store: Sendable {
         try pool.write { db in
             for e in effects { try Self.insert(effect: e.effect, job: e.job, at: e.at, db) }
             for (job, event) in changes {
-                try db.execute(sql: """
-                    UPDATE job SET state = ?, attempts = ?, failures = ?, workspaceID = ?, exitCode = ?, signal = ?,
-                        reason = ?, notBefore = ?, startedAt = ?, endedAt = ?, stopping = ?, className = ?
-                    WHERE id = ?
-                    """, arguments: [job.state.rawValue, job.attempts, job.failures, job.workspaceID,
-                                     job.exit.flatMap { if case .exited(let c) = $0 { c } else { nil } },
-                                     job.exit.flatMap { if case .signaled(let s) = $0 { s } else { nil } },
-                                     job.reason, job.notBefore, job.startedAt, job.endedAt, job.stopping?.rawValue,
-                                     job.className, job.id])
+                try JobRecord(job, withSpec: false).update(db, columns: JobRecord.changeColumns)
                 try Self.insert(event: event, db)
             }
         }
     }
 
     public func job(_ id: JobID) throws -> Job? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(Self.job) }
+        try pool.read { db in try JobRecord.fetchOne(db, key: id)?.job() }
     }
 
     /// Jobs not yet finished: what the scheduler loads at start. A row that cannot be decoded
@@ -214,12 +204,7 @@ public final class Store: Sendable {
         }
     }
 
-    static func outboxEntry(_ row: Row) throws -> OutboxEntry {
-        OutboxEntry(seq: try row.decode(forColumn: "seq"), at: try row.decode(forColumn: "at"),
-                    effect: SideEffect(path: try row.decode(forColumn: "path"), owner: try row.decode(forColumn: "owner"),
-                                       text: try row.decode(forColumn: "text")),
-                    offset: try row.decode(forColumn: "offset"), attempts: try row.decode(forColumn: "attempts"))
-    }
+    static func outboxEntry(_ row: Row) throws -> OutboxEntry { try OutboxRecord(row: row).entry() }
 
     /// The file's length before an append, recorded before the bytes are written.
     public func effectWillWrite(_ seq: Int64, at offset: Int64) throws {
@@ -249,27 +234,22 @@ public final class Store: Sendable {
     }
 
     static func insert(effect e: SideEffect, job: JobID, at: Double, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO outbox (at, jobID, path, owner, text) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [at, job, e.path, e.owner, e.text])
+        var record = OutboxRecord(e, job: job, at: at)
+        try record.insert(db)
     }
 
     // MARK: workspaces
 
     public func save(_ w: Workspace, event: StoreEvent? = nil) throws {
         try pool.write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO workspace
-                    (id, className, provider, state, pid, endpoint, handle, createdAt, leaseExpiresAt, lastUsedAt, enforcement, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [w.id, w.className, w.provider, w.state.rawValue, w.pid, w.endpoint, w.handle, w.createdAt,
-                                 w.leaseExpiresAt, w.lastUsedAt, try Self.encode(w.enforcement), w.reason])
+            try WorkspaceRecord(w).insert(db, onConflict: .replace)
             if let event { try Self.insert(event: event, db) }
         }
     }
 
     public func deleteWorkspace(_ id: String, event: StoreEvent? = nil) throws {
         try pool.write { db in
-            try db.execute(sql: "DELETE FROM workspace WHERE id = ?", arguments: [id])
+            _ = try WorkspaceRecord.deleteOne(db, key: id)
             if let event { try Self.insert(event: event, db) }
         }
     }
@@ -300,54 +280,18 @@ public final class Store: Sendable {
     }
 
     static func insert(event e: StoreEvent, _ db: Database) throws {
-        try db.execute(sql: """
-            INSERT INTO event (at, jobID, workspaceID, kind, fromState, toState, message) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [e.at, e.jobID, e.workspaceID, e.kind, e.from?.rawValue, e.to?.rawValue, e.message])
+        var record = EventRecord(e)
+        try record.insert(db)
     }
 
-    /// A job from its row. Every column goes through GRDB's throwing decoding: a value that does
-    /// not fit its Swift type (an owner beyond UInt32, a NULL where none may be) is an error here,
-    /// not a trap.
-    static func job(_ row: Row) throws -> Job {
-        let id: JobID = try row.decode(forColumn: "id")
-        let exitCode: Int32? = try row.decode(forColumn: "exitCode")
-        let signal: Int32? = try row.decode(forColumn: "signal")
-        let exit: ExitStatus? = exitCode.map { .exited($0) } ?? signal.map { .signaled($0) }
-        let stateText: String = try row.decode(forColumn: "state")
-        guard let state = JobState(rawValue: stateText) else {
-            throw StoreError.corrupt(path: "job \(id)", cause: "unknown state \(stateText)")
-        }
-        let stopping: String? = try row.decode(forColumn: "stopping")
-        return Job(id: id, spec: try decode(JobSpec.self, try row.decode(forColumn: "spec")), owner: try row.decode(forColumn: "owner"),
-                   state: state, className: try row.decode(forColumn: "className"),
-                   submittedAt: try row.decode(forColumn: "submittedAt"), attempts: try row.decode(forColumn: "attempts"),
-                   failures: try row.decode(forColumn: "failures"), workspaceID: try row.decode(forColumn: "workspaceID"),
-                   exit: exit, reason: try row.decode(forColumn: "reason"), notBefore: try row.decode(forColumn: "notBefore"),
-                   startedAt: try row.decode(forColumn: "startedAt"), endedAt: try row.decode(forColumn: "endedAt"),
-                   stopping: stopping.flatMap(JobState.init(rawValue:)))
-    }
+    /// A job from its row (see `JobRecord`): a value that does not fit throws, never traps.
+    static func job(_ row: Row) throws -> Job { try JobRecord(row: row).job() }
 
-    /// An event from its row; like `job`, every column is decoded with a throw, never a trap.
-    static func event(_ row: Row) throws -> StoreEvent {
-        let from: String? = try row.decode(forColumn: "fromState")
-        let to: String? = try row.decode(forColumn: "toState")
-        return StoreEvent(seq: try row.decode(forColumn: "seq"), at: try row.decode(forColumn: "at"),
-                          jobID: try row.decode(forColumn: "jobID"), workspaceID: try row.decode(forColumn: "workspaceID"),
-                          kind: try row.decode(forColumn: "kind"), from: from.flatMap(JobState.init(rawValue:)),
-                          to: to.flatMap(JobState.init(rawValue:)), message: try row.decode(forColumn: "message"))
-    }
+    /// An event from its row (see `EventRecord`).
+    static func event(_ row: Row) throws -> StoreEvent { try EventRecord(row: row).event }
 
-    /// A workspace from its row; like `job`, every column is decoded with a throw, never a trap.
-    static func workspace(_ row: Row) throws -> Workspace {
-        let state: String = try row.decode(forColumn: "state")
-        return Workspace(id: try row.decode(forColumn: "id"), className: try row.decode(forColumn: "className"),
-                         provider: try row.decode(forColumn: "provider"), state: WorkspaceState(rawValue: state) ?? .lost,
-                         pid: try row.decode(forColumn: "pid"), endpoint: try row.decode(forColumn: "endpoint"),
-                         handle: try row.decode(forColumn: "handle"), createdAt: try row.decode(forColumn: "createdAt"),
-                         leaseExpiresAt: try row.decode(forColumn: "leaseExpiresAt"), lastUsedAt: try row.decode(forColumn: "lastUsedAt"),
-                         enforcement: try decode([Enforcement].self, try row.decode(forColumn: "enforcement")),
-                         reason: try row.decode(forColumn: "reason"))
-    }
+    /// A workspace from its row (see `WorkspaceRecord`).
+    static func workspace(_ row: Row) throws -> Workspace { try WorkspaceRecord(row: row).workspace() }
 }
 
 /// One side effect waiting in the outbox.

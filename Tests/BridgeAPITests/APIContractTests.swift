@@ -96,6 +96,13 @@ import WorkspaceBridge
         #expect(range("APILimits", "maxCount") == SpecBounds.count)
     }
 
+    /// The state machines' states are the document's enums, in order.
+    @Test func statesAreTheDocumentsEnums() throws {
+        func values(_ schema: String) -> [String] { validator.schema(named: schema)?["enum"]?.array?.compactMap(\.string) ?? [] }
+        #expect(values("JobState") == JobState.allCases.map(\.rawValue))
+        #expect(values("WorkspaceState") == WorkspaceState.allCases.map(\.rawValue))
+    }
+
     @Test func everyErrorCodeIsDocumented() throws {
         let codes = Set(validator.schema(named: "APIErrorBody")?["properties"]?["code"]?["enum"]?.array?.compactMap(\.string) ?? [])
         let submitErrors: [SubmitError] = [.invalidSpec(""), .unknownClass("", known: []), .noFittingClass(""), .badDirectory(""),

@@ -264,7 +264,7 @@ extension AdversarialTests {
             """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-        p.arguments = ["-u", "wsbtest", "--", "/usr/bin/python3", "-c", flood, d.stateDir + "/api.sock", "8"]
+        p.arguments = ["-u", "wsbtest", "--", "/usr/bin/python3", "-c", flood, d.stateDir + "/api.sock", "4"]
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()

@@ -159,7 +159,9 @@ struct ConnectionTests {
         await #expect(throws: LibvirtError.timedOut(operation: "virConnectOpen", uri: fake.uri, seconds: 1)) {
             _ = try await LibvirtConnection.open(fake.uri, openTimeout: 1)
         }
-        #expect(Date().timeIntervalSince(start) < 10)
+        // libvirt itself would wait for minutes; the bound is loose because the whole suite runs
+        // in parallel on a small machine, where a resumed task may wait for a thread.
+        #expect(Date().timeIntervalSince(start) < 60)
     }
 
     @Test("a daemon that hangs up or is absent gives a host-failure error")

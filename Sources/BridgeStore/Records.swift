@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import WorkspaceBridge
+
+/// The store's rows as GRDB records: columns decoded and encoded by `Codable`, so that a value
+/// that does not fit (a NULL where none may be, text where a number goes) is a thrown error, and
+/// numbers are converted to the model's types with `exactly:` (an owner beyond UInt32 throws, it
+/// does not trap). The model types stay free of the database; these map them to their rows.
+
+/// A value in a row that the model cannot hold.
+struct RowValueError: Error, CustomStringConvertible {
+    let table: String
+    let column: String
+    let value: String
+    var description: String { "\(table).\(column) holds \(value), which is out of range" }
+}
+
+func exactly<T: FixedWidthInteger>(_ value: Int64, _ table: String, _ column: String) throws -> T {
+    guard let v = T(exactly: value) else { throw RowValueError(table: table, column: column, value: "\(value)") }
+    return v
+}
+
+struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "job"
+    /// What a state change writes: the spec, owner, priority and submit time never change.
+    static let changeColumns = ["state", "attempts", "failures", "workspaceID", "exitCode", "signal", "reason",
+                                "notBefore", "startedAt", "endedAt", "stopping", "className"]
+
+    var id: Int64?
+    var owner: Int64
+    var state: String
+    var className: String
+    var priority: Int64
+    var spec: String
+    var submittedAt: Double
+    var attempts: Int64
+    var failures: Int64
+    var workspaceID: String?
+    var exitCode: Int64?
+    var signal: Int64?
+    var reason: String?
+    var notBefore: Double?
+    var startedAt: Double?
+    var endedAt: Double?
+    var stopping: String?
+
+    /// `withSpec: false` leaves the spec out (a state change does not write it, and need not
+    /// encode it).
+    init(_ job: Job, withSpec: Bool = true) throws {
+        id = job.id == 0 ? nil : job.id
+        owner = Int64(job.owner)
+        state = job.state.rawValue
+        className = job.className
+        priority = Int64(job.spec.priority)
+        spec = withSpec ? try Store.encode(job.spec) : ""
+        submittedAt = job.submittedAt
+        attempts = Int64(job.attempts)
+        failures = Int64(job.failures)
+        workspaceID = job.workspaceID
+        if case .exited(let c)? = job.exit { exitCode = Int64(c) }
+        if case .signaled(let s)? = job.exit { signal = Int64(s) }
+        reason = job.reason
+        notBefore = job.notBefore
+        startedAt = job.startedAt
+        endedAt = job.endedAt
+        stopping = job.stopping?.rawValue
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    func job() throws -> Job {
+        let id = self.id ?? 0
+        guard let state = JobState(rawValue: state) else {
+            throw StoreError.corrupt(path: "job \(id)", cause: "unknown state \(state)")
+        }
+        let exit: ExitStatus?
+        if let c = exitCode { exit = .exited(try exactly(c, "job", "exitCode")) } else if let s = signal {
+            exit = .signaled(try exactly(s, "job", "signal"))
+        } else {
+            exit = nil
+        }
+        return Job(id: id, spec: try Store.decode(JobSpec.self, spec), owner: try exactly(owner, "job", "owner"), state: state,
+                   className: className, submittedAt: submittedAt, attempts: try exactly(attempts, "job", "attempts"),
+                   failures: try exactly(failures, "job", "failures"), workspaceID: workspaceID, exit: exit, reason: reason,
+                   notBefore: notBefore, startedAt: startedAt, endedAt: endedAt,
+                   stopping: stopping.flatMap(JobState.init(rawValue:)))
+    }
+}
+
+struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "event"
+    var seq: Int64?
+    var at: Double
+    var jobID: Int64?
+    var workspaceID: String?
+    var kind: String
+    var fromState: String?
+    var toState: String?
+    var message: String?
+
+    init(_ e: StoreEvent) {
+        at = e.at
+        jobID = e.jobID
+        workspaceID = e.workspaceID
+        kind = e.kind
+        fromState = e.from?.rawValue
+        toState = e.to?.rawValue
+        message = e.message
+    }
+
+    var event: StoreEvent {
+        StoreEvent(seq: seq ?? 0, at: at, jobID: jobID, workspaceID: workspaceID, kind: kind,
+                   from: fromState.flatMap(JobState.init(rawValue:)), to: toState.flatMap(JobState.init(rawValue:)), message: message)
+    }
+}
+
+struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "workspace"
+    var id: String
+    var className: String
+    var provider: String
+    var state: String
+    var pid: Int64?
+    var endpoint: String
+    var handle: String
+    var createdAt: Double
+    var leaseExpiresAt: Double
+    var lastUsedAt: Double
+    var enforcement: String
+    var reason: String?
+
+    init(_ w: Workspace) throws {
+        id = w.id
+        className = w.className
+        provider = w.provider
+        state = w.state.rawValue
+        pid = w.pid.map(Int64.init)
+        endpoint = w.endpoint
+        handle = w.handle
+        createdAt = w.createdAt
+        leaseExpiresAt = w.leaseExpiresAt
+        lastUsedAt = w.lastUsedAt
+        enforcement = try Store.encode(w.enforcement)
+        reason = w.reason
+    }
+
+    func workspace() throws -> Workspace {
+        Workspace(id: id, className: className, provider: provider, state: WorkspaceState(rawValue: state) ?? .lost,
+                  pid: try pid.map { try exactly($0, "workspace", "pid") }, endpoint: endpoint, handle: handle, createdAt: createdAt,
+                  leaseExpiresAt: leaseExpiresAt, lastUsedAt: lastUsedAt,
+                  enforcement: try Store.decode([Enforcement].self, enforcement), reason: reason)
+    }
+}
+
+struct OutboxRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "outbox"
+    var seq: Int64?
+    var at: Double
+    var jobID: Int64?
+    var path: String
+    var owner: Int64?
+    var text: String
+    var offset: Int64?
+    var attempts: Int64 = 0
+    var nextAt: Double = 0
+    var lastError: String?
+
+    init(_ e: SideEffect, job: JobID, at: Double) {
+        self.at = at
+        jobID = job
+        path = e.path
+        owner = e.owner.map(Int64.init)
+        text = e.text
+    }
+
+    func entry() throws -> OutboxEntry {
+        OutboxEntry(seq: seq ?? 0, at: at,
+                    effect: SideEffect(path: path, owner: try owner.map { try exactly($0, "outbox", "owner") }, text: text),
+                    offset: offset, attempts: try exactly(attempts, "outbox", "attempts"))
+    }
+}
