@@ -287,14 +287,14 @@ public enum APIContract {
       "Timeout": {"description": "no complete request within api.idle_timeout_seconds (code timeout)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
       "TooLarge": {"description": "request body over api.max_request_bytes (code bad-request)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
       "OverLimit": {"description": "over api.requests_per_second_per_user, or over throttle.max_queued_per_owner (code over-limit)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}},
-      "TooManyConnections": {"description": "over api.max_connections or api.max_connections_per_user (code too-many-connections)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}}
+      "TooManyConnections": {"description": "over api.max_connections or api.max_connections_per_user (code too-many-connections), or, for a submit, the store cannot be written now (code store-unavailable: its disk is full or failing; jobs already accepted are safe)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIErrorBody"}}}}
     },
     "schemas": {
       "APIErrorBody": {
         "type": "object", "additionalProperties": false, "required": ["error", "code"],
         "properties": {
           "error": {"type": "string", "description": "One line a user can act on."},
-          "code": {"type": "string", "enum": ["bad-request", "not-found", "forbidden", "invalid-job", "unknown-class", "bad-directory", "bad-executable", "bad-stdin", "bad-stdout", "over-limit", "conflict", "bad-config", "timeout", "too-many-connections", "internal"]}
+          "code": {"type": "string", "enum": ["bad-request", "not-found", "forbidden", "invalid-job", "unknown-class", "bad-directory", "bad-executable", "executable-not-executable", "bad-stdin", "bad-stdout", "over-limit", "store-unavailable", "conflict", "bad-config", "timeout", "too-many-connections", "internal"]}
         }
       },
       "JobID": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 9223372036854775807},

@@ -107,7 +107,8 @@ import WorkspaceBridge
         let codes = Set(validator.schema(named: "APIErrorBody")?["properties"]?["code"]?["enum"]?.array?.compactMap(\.string) ?? [])
         let submitErrors: [SubmitError] = [.invalidSpec(""), .unknownClass("", known: []), .noFittingClass(""), .badDirectory(""),
                                            .badExecutable(""), .badInput(""), .badOutput(""), .unknownUser(1),
-                                           .cannotRunAs(owner: 1, daemon: 2), .overQueueLimit(owner: 1, limit: 1)]
+                                           .cannotRunAs(owner: 1, daemon: 2), .overQueueLimit(owner: 1, limit: 1),
+                                           .executableNotExecutable(""), .storeUnavailable("")]
         for code in submitErrors.map(\.code) + ["bad-request", "not-found", "forbidden", "conflict", "bad-config", "timeout",
                                                  "too-many-connections", "over-limit", "internal"] {
             #expect(codes.contains(code), "error code \(code) is not in the document")

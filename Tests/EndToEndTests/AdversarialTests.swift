@@ -393,3 +393,55 @@ extension AdversarialTests {
         #expect(processes(matching: marker).isEmpty, "the restarted agent reported the run before stopping it")
     }
 }
+
+extension AdversarialTests {
+    /// The store's disk fills up: new submits are refused with `store-unavailable` (503), reads
+    /// go on, a running job runs on and its end is recorded once there is space again; nothing
+    /// acknowledged is lost and the daemon resumes by itself.
+    @Test(.enabled(if: isRoot, "needs root to mount a small file system"))
+    func aFullDiskRefusesNewWorkAndLosesNothing() throws {
+        let d = try TestDaemon(config: config())
+        defer {
+            d.cleanUp()
+            _ = try? runCommand("/bin/umount", ["-l", d.stateDir])
+        }
+        // The state directory on a file system of its own, 16 MiB.
+        let (mounted, why) = try runCommand("/bin/mount", ["-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", d.stateDir])
+        try #require(mounted == 0, "\(why)")
+        try config().write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        try d.start()
+        let outside = NSTemporaryDirectory() + "wsb-disk-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        chmod(outside, 0o1777)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let running = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "sleep 2; echo ended > \(outside)/ended"],
+                                            directory: outside)])[0]
+        try d.waitUntil("running") { try d.status([running])[0].state == .running }
+        // Fill the disk.
+        _ = try runCommand("/bin/dd", ["if=/dev/zero", "of=\(d.stateDir)/fill", "bs=1M", "count=64"])
+        // A submit that needs more room than is left (SQLite may still have room in its log for
+        // small ones): refused as store-unavailable, 503, not as a bad job, and the daemon stays.
+        let big = JobSpec(executable: "/bin/true", environment: ["PAD": String(repeating: "x", count: 10 << 20)], directory: outside)
+        var refused: ClientError?
+        do { _ = try d.submit([big]) } catch let e as ClientError { refused = e }
+        #expect(refused?.code == "store-unavailable", "\(String(describing: refused))")
+        if case .daemon(let status, _)? = refused { #expect(status == 503) } else { Issue.record("no answer from the daemon") }
+        #expect(alive(d))
+        // Reads go on, and the running job ends (in memory) while nothing can be written.
+        try d.waitUntil(timeout: 30, "the job ends") { try d.status([running])[0].state == .done }
+        #expect((try? String(contentsOfFile: outside + "/ended", encoding: .utf8)) == "ended\n")
+        // Space comes back: the daemon writes what waited, and takes work again by itself.
+        try FileManager.default.removeItem(atPath: d.stateDir + "/fill")
+        var accepted: [JobID] = []
+        try d.waitUntil(timeout: 30, "submits are taken again") {
+            accepted = try d.submit([JobSpec(executable: "/bin/true", directory: outside)])
+            return true
+        }
+        #expect(try d.waitAll(accepted)[0].state == .done)
+        // All of it durable: after a kill -9, the store has the first job's end.
+        d.kill9()
+        try d.start()
+        #expect(try d.status([running])[0].state == .done)
+        #expect(alive(d))
+    }
+}

@@ -19,7 +19,8 @@ struct APIRouter: Sendable {
         do {
             return try await route(r, uid: uid)
         } catch let e as SubmitError {
-            return failure(e.code == "forbidden" ? 403 : e.code == "over-limit" ? 429 : 400, e.description, e.code)
+            let status = switch e.code { case "forbidden": 403; case "over-limit": 429; case "store-unavailable": 503; default: 400 }
+            return failure(status, e.description, e.code)
         } catch let e as CommandError {
             let status = switch e.code { case "not-found": 404; case "forbidden": 403; case "conflict": 409; default: 400 }
             return failure(status, e.description, e.code)

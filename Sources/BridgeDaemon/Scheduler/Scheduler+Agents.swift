@@ -115,7 +115,7 @@ extension Scheduler {
             if job.state == .queued { enqueue(job) }
             commit([(job, .transition(job, from: from, at: Self.now))])
         }
-        link.send(.ack(key))
+        ack(key, over: link)
         schedule()
     }
 
@@ -257,7 +257,7 @@ extension Scheduler {
             if w.record.state == .booting || (w.record.state.takesJobs && next != w.record.state) { move(wsID, to: next) }
         }
         commit(changes)
-        for key in acks { link.send(.ack(key)) }
+        for key in acks { ack(key, over: link) }
         for key in fetches { link.send(.fetchOutput(key)) }
         logger.info("agent attached", metadata: ["workspace": "\(wsID)", "kernel": "\(info.kernel)", "runs": "\(runs.count)"])
         schedule()

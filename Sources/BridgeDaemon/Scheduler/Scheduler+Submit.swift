@@ -15,6 +15,7 @@ extension Scheduler {
             // A repeated submit (the client lost our reply): the first one's ids, nothing new.
             if let ids = try? store.submitted(owner: caller, key: key) { return ids }
         }
+        if let fault = storeFault { throw .storeUnavailable(fault) }
         guard let identity = identity(caller) else { throw .unknownUser(caller) }
         if daemonUID != 0 && caller != daemonUID { throw .cannotRunAs(owner: caller, daemon: daemonUID) }
         let validator = SubmitValidator(access: OwnerAccess(identity: identity))
@@ -54,8 +55,12 @@ extension Scheduler {
             saved = try store.insert(pending.map(\.1), at: now, key: key.map { (caller, $0, group) }) { job in
                 self.observers.flatMap { $0.effects(of: job, from: nil, at: now) }
             }
+        } catch StoreError.duplicateKey {
+            throw .invalidSpec("the submit's idempotency key was just used")
         } catch {
-            throw .invalidSpec("the job could not be recorded: \(error)")
+            storeFault = "\(error)"
+            logger.error("cannot write the store; new work waits until it can", metadata: ["error": "\(error)"])
+            throw .storeUnavailable("\(error)")
         }
         let ids = group(saved)
         for job in saved {

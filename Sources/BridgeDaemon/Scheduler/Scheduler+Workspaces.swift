@@ -170,6 +170,7 @@ extension Scheduler {
 
     /// Idle reaping and leases; runs on the timer.
     func maintain() async {
+        retryStore()
         let now = Self.now
         for (id, w) in workspaces where w.record.state != .destroying {
             guard let cls = config.workspaceClass(named: w.record.className) else {

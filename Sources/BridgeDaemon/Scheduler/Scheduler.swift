@@ -33,6 +33,15 @@ actor Scheduler {
     /// When a pass could next admit something that waits only for time (start rate, retry
     /// backoff, creation backoff): the timer runs a pass then, and otherwise only on a change.
     var nextTimedPass: Double = 0
+    /// Why the store cannot be written now, while it cannot (see `commit`).
+    var storeFault: String?
+    /// What waits to be written: job changes with their side effects, and agents' acks.
+    struct Unsaved {
+        var changes: [(job: Job, event: StoreEvent)] = []
+        var effects: [(job: JobID, effect: SideEffect, at: Double)] = []
+        var acks: [(AgentLink, RunKey)] = []
+    }
+    var unsaved = Unsaved()
     /// When finished jobs were last pruned from the store.
     var lastPrune: Double = 0
     var workspaces: [String: WorkspaceRuntime] = [:]
@@ -116,7 +125,8 @@ actor Scheduler {
         let now = Self.now
         // Whatever this pass leaves waiting, look again within a few seconds at the latest.
         nextTimedPass = now + 5
-        guard !stopped, !queue.isEmpty else { return }
+        // Nothing starts that could not be recorded.
+        guard !stopped, storeFault == nil, !queue.isEmpty else { return }
         var s = snapshot(now: now)
         var blockedClasses = Set<String>()
         for (cls, b) in creationBackoff where b.until > now {
@@ -176,23 +186,59 @@ actor Scheduler {
         for (link, request) in sends { send(request, over: link) }
     }
 
-    /// Writes changes in one transaction. A store that cannot be written is fatal: acting on
-    /// state that is not recorded could run a job twice after a restart.
+    /// Writes changes in one transaction, with the side effects they owe. When the store cannot
+    /// be written (its disk is full or failing), the changes wait in memory, in order: no new run
+    /// starts and no new job is taken (`store-unavailable`), running jobs go on, agents keep the
+    /// ends they report until they are written, and the timer writes them when it can.
     func commit(_ changes: [(job: Job, event: StoreEvent)]) {
         guard !changes.isEmpty else { return }
         let effects = changes.flatMap { change in
             observers.flatMap { $0.effects(of: change.job, from: change.event.from, at: change.event.at) }
                 .map { (job: change.job.id, effect: $0, at: change.event.at) }
         }
-        do { try store.update(changes, effects: effects) } catch {
-            logger.critical("cannot write the store; stopping so nothing runs unrecorded", metadata: ["error": "\(error)"])
-            exit(70)
+        if storeFault == nil {
+            do {
+                try store.update(changes, effects: effects)
+                recorded(changes, effects: effects.count)
+                return
+            } catch {
+                storeFault = "\(error)"
+                logger.error("cannot write the store; new work waits until it can", metadata: ["error": "\(error)"])
+            }
         }
+        unsaved.changes += changes
+        unsaved.effects += effects
+        eventsChanged()
+    }
+
+    /// What follows a change once it is durable.
+    func recorded(_ changes: [(job: Job, event: StoreEvent)], effects: Int) {
         // A job back in the queue may start at once: the timer's next pass should not wait.
         if changes.contains(where: { $0.job.state == .queued }) { nextTimedPass = 0 }
-        if !effects.isEmpty { outbox?.poke() }
+        if effects > 0 { outbox?.poke() }
         for (job, _) in changes where job.state.isTerminal { finish(job.id) }
         eventsChanged()
+    }
+
+    /// Tells an agent it may forget a run, once the run's end is durable.
+    func ack(_ key: RunKey, over link: AgentLink) {
+        if storeFault == nil { link.send(.ack(key)) } else { unsaved.acks.append((link, key)) }
+    }
+
+    /// The timer's retry of what could not be written; all of it, in one transaction, or nothing.
+    func retryStore() {
+        guard storeFault != nil else { return }
+        do { try store.update(unsaved.changes, effects: unsaved.effects) } catch {
+            storeFault = "\(error)"
+            return
+        }
+        let pending = unsaved
+        unsaved = Unsaved()
+        storeFault = nil
+        logger.info("the store can be written again", metadata: ["changes": "\(pending.changes.count)"])
+        recorded(pending.changes, effects: pending.effects.count)
+        for (link, key) in pending.acks { link.send(.ack(key)) }
+        schedule()
     }
 
     func finish(_ id: JobID) {

@@ -15,6 +15,8 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
     case unknownUser(UInt32)
     case cannotRunAs(owner: UInt32, daemon: UInt32)
     case overQueueLimit(owner: UInt32, limit: Int)
+    /// The store cannot be written (its disk is full or failing): nothing new is taken until it can.
+    case storeUnavailable(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,8 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
         case .unknownUser(let uid): "uid \(uid) has no entry in the password database"
         case .cannotRunAs(let owner, let daemon):
             "this daemon runs as uid \(daemon), not root, so it can only run jobs of uid \(daemon), not of uid \(owner)"
+        case .storeUnavailable(let why):
+            "the daemon cannot record new jobs now (\(why)); jobs already accepted are safe and run on: submit again later"
         case .overQueueLimit(let owner, let limit):
             "throttle.max_queued_per_owner: uid \(owner) already has \(limit) jobs waiting; submit again when some have run"
         }
@@ -43,6 +47,7 @@ public enum SubmitError: Error, Sendable, CustomStringConvertible {
         case .badOutput: "bad-stdout"
         case .unknownUser, .cannotRunAs: "forbidden"
         case .overQueueLimit: "over-limit"
+        case .storeUnavailable: "store-unavailable"
         }
     }
 }
