@@ -7,9 +7,15 @@ SECONDS_TO_RUN=${1:-600}
 . "$(dirname "$0")/fuzz-modules.sh"
 S=$ROOT/Sources
 fuzz_module WorkspaceBridge -- "$S"/WorkspaceBridge/*.swift
-fuzz_module CondorFrontend -- "$S"/CondorFrontend/*.swift
-fuzz_link "$OUT/classad-fuzz" -module-name ClassAdFuzz "$ROOT/Tests/Fuzz/ClassAdFuzz.swift" \
-    "$OUT/CondorFrontend-code.o" "$OUT/WorkspaceBridge-code.o"
+# The front door runs `include : CMD |` commands through ProcessSpawn, on the small C of CSpawn.
+mkdir -p "$OUT/CSpawn"
+printf 'module CSpawn {\n    header "%s"\n    export *\n}\n' "$S/CSpawn/include/cspawn.h" > "$OUT/CSpawn/module.modulemap"
+[ "$OUT/CSpawn.o" -nt "$S/CSpawn/spawn.c" ] || clang -c -g -fsanitize=fuzzer-no-link,address -I "$S/CSpawn/include" \
+    "$S/CSpawn/spawn.c" -o "$OUT/CSpawn.o"
+fuzz_module ProcessSpawn -I "$OUT/CSpawn" -- "$S"/ProcessSpawn/*.swift
+fuzz_module CondorFrontend -I "$OUT/CSpawn" -- "$S"/CondorFrontend/*.swift
+fuzz_link "$OUT/classad-fuzz" -I "$OUT/CSpawn" -module-name ClassAdFuzz "$ROOT/Tests/Fuzz/ClassAdFuzz.swift" \
+    "$OUT/CondorFrontend-code.o" "$OUT/ProcessSpawn-code.o" "$OUT/CSpawn.o" "$OUT/WorkspaceBridge-code.o"
 c=$OUT/classad-fuzz-corpus
 mkdir -p "$c"
 i=0
