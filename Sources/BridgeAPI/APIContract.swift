@@ -29,6 +29,20 @@ public enum APIContract {
         }
       }
     },
+    "/v1/store": {
+      "get": {
+        "operationId": "storeIdentity",
+        "summary": "The store's identity, which GRAM job ids carry.",
+        "responses": {
+          "200": {"description": "the identity", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StoreIdentity"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
     "/v1/openapi.json": {
       "get": {
         "operationId": "contract",
@@ -311,7 +325,18 @@ public enum APIContract {
       },
       "SubmitReply": {
         "type": "object", "additionalProperties": false, "required": ["jobs"],
-        "properties": {"jobs": {"type": "array", "items": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}}}}
+        "properties": {
+          "jobs": {"type": "array", "items": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}}},
+          "store": {"$ref": "#/components/schemas/StoreIdentity"}
+        }
+      },
+      "StoreIdentity": {
+        "type": "object", "additionalProperties": false, "required": ["id", "legacyJobIDsUpTo"],
+        "description": "The store's identity: job ids handed to other systems (GRAM) are <id>.<job> beyond legacyJobIDsUpTo.",
+        "properties": {
+          "id": {"type": "string", "minLength": 36, "maxLength": 36},
+          "legacyJobIDsUpTo": {"type": "integer", "format": "int64", "minimum": 0}
+        }
       },
       "JobSpec": {
         "type": "object", "additionalProperties": false, "required": ["executable"],

@@ -134,7 +134,9 @@ import WorkspaceBridge
                       stopping: .cancelled)
         let killed = Job(id: 8, spec: gramSpec, owner: 1000, state: .failed, className: "default", submittedAt: 1, exit: .signaled(9))
         try expectConforms(SubmitRequest(specs: [spec, gramSpec, JobSpec(executable: "y")], idempotencyKey: "k"), to: "SubmitRequest")
-        try expectConforms(SubmitReply(jobs: [[7, 8], [9]]), to: "SubmitReply")
+        try expectConforms(SubmitReply(jobs: [[7, 8], [9]], store: StoreIdentity(id: "0f8fad5b-d9cb-469f-a165-70867728950e",
+                                                                                  legacyJobIDsUpTo: 3)), to: "SubmitReply")
+        try expectConforms(StoreIdentity(id: "0f8fad5b-d9cb-469f-a165-70867728950e"), to: "StoreIdentity")
         try expectConforms(JobStatus(job: job, history: [JobTransition(from: nil, to: .queued, at: 1),
                                                           JobTransition(from: .queued, to: .held, at: 2, reason: "r")],
                                      waiting: "throttle.max_running"), to: "JobStatus")
