@@ -15,8 +15,12 @@ public enum UserFiles {
 extension UserFiles {
     /// Writes bytes to a file with the rights of `uid`/`gid` (when we are root), never following a
     /// symlink; `truncate` starts the file afresh, otherwise the bytes are appended.
-    public static func write(_ bytes: [UInt8], to path: String, uid: UInt32, gid: UInt32, truncate: Bool) throws(SpawnFailure) {
-        let fd = asUser(uid, gid) { open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0o644) }
+    public static func write(_ bytes: [UInt8], to path: String, uid: UInt32, gid: UInt32, groups: [UInt32]? = nil,
+                             truncate: Bool) throws(SpawnFailure) {
+        let flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND)
+        // With the groups, the user's whole identity; without, the file-system uid and gid only.
+        let fd = groups.map { openAs(path, flags: flags, uid: uid, gid: gid, groups: $0) }
+            ?? asUser(uid, gid) { open(path, flags, 0o644) }
         if fd < 0 { throw SpawnFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var offset = 0

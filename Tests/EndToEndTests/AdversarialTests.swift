@@ -294,6 +294,19 @@ extension AdversarialTests {
     }
 }
 
+extension AdversarialTests {
+    /// A workspace agent of its own, as root, on a socket in `dir`; and a connection to it.
+    func startAgent(in dir: String) throws -> (Process, MessageChannel<AgentMessage, DaemonMessage>) {
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: TestDaemon.binary)
+        agent.arguments = ["agent", "--socket", dir + "/agent.sock", "--state", dir + "/state"]
+        try agent.run()
+        var fd: Int32?
+        for _ in 0..<200 where fd == nil { fd = RawAPI.connect(dir + "/agent.sock"); if fd == nil { usleep(20_000) } }
+        return (agent, MessageChannel<AgentMessage, DaemonMessage>(fd: try #require(fd)))
+    }
+}
+
 /// The agent as a job's user meets it: the run's captured output is read only from a regular
 /// file of the job's own, whatever the job left in its scratch directory.
 extension AdversarialTests {
@@ -307,14 +320,8 @@ extension AdversarialTests {
         try "root's secret\n".write(toFile: secret, atomically: true, encoding: .utf8)
         chmod(secret, 0o600)
         chmod(dir, 0o755)
-        let agent = Process()
-        agent.executableURL = URL(fileURLWithPath: TestDaemon.binary)
-        agent.arguments = ["agent", "--socket", dir + "/agent.sock", "--state", dir + "/state"]
-        try agent.run()
+        let (agent, channel) = try startAgent(in: dir)
         defer { agent.terminate(); agent.waitUntilExit() }
-        var fd: Int32?
-        for _ in 0..<200 where fd == nil { fd = RawAPI.connect(dir + "/agent.sock"); if fd == nil { usleep(20_000) } }
-        let channel = MessageChannel<AgentMessage, DaemonMessage>(fd: try #require(fd))
         try channel.send(.hello)
         _ = try channel.receive()
         // The job swaps its captured stdout for a symlink to root's file, its stderr for a hard link.
@@ -361,16 +368,7 @@ extension AdversarialTests {
         let dir = NSTemporaryDirectory() + "wsb-agent-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        func startAgent() throws -> (Process, MessageChannel<AgentMessage, DaemonMessage>) {
-            let agent = Process()
-            agent.executableURL = URL(fileURLWithPath: TestDaemon.binary)
-            agent.arguments = ["agent", "--socket", dir + "/agent.sock", "--state", dir + "/state"]
-            try agent.run()
-            var fd: Int32?
-            for _ in 0..<200 where fd == nil { fd = RawAPI.connect(dir + "/agent.sock"); if fd == nil { usleep(20_000) } }
-            return (agent, MessageChannel<AgentMessage, DaemonMessage>(fd: try #require(fd)))
-        }
-        var (agent, channel) = try startAgent()
+        var (agent, channel) = try startAgent(in: dir)
         try channel.send(.hello)
         _ = try channel.receive()
         let marker = "wsb-orphan-\(UUID().uuidString.prefix(6))"
@@ -385,7 +383,7 @@ extension AdversarialTests {
         agent.waitUntilExit()
         #expect(!processes(matching: marker).isEmpty, "the job outlives its agent")
         unlink(dir + "/agent.sock")
-        (agent, channel) = try startAgent()
+        (agent, channel) = try startAgent(in: dir)
         defer { agent.terminate(); agent.waitUntilExit() }
         try channel.send(.hello)
         guard case .state(_, let runs)? = try channel.receive() else { Issue.record("no state"); return }

@@ -14,10 +14,12 @@ final class OutputDelivery: Sendable {
         queue = DispatchQueue(label: "wsbridge.output.\(label)")
     }
 
-    /// Queues one piece, written with the user's rights; a failure becomes a note of the run.
-    func write(_ bytes: [UInt8], to path: String, uid: UInt32, gid: UInt32, truncate: Bool, stream: String) {
+    /// Queues one piece, written with the user's whole identity; a failure becomes a note of the run.
+    func write(_ bytes: [UInt8], to path: String, as user: Identity, truncate: Bool, stream: String) {
         queue.async {
-            do { try UserFiles.write(bytes, to: path, uid: uid, gid: gid, truncate: truncate) } catch let e as SpawnFailure {
+            do {
+                try UserFiles.write(bytes, to: path, uid: user.uid, gid: user.gid, groups: user.groups, truncate: truncate)
+            } catch let e as SpawnFailure {
                 self.note("\(stream) not delivered: \(e.message)")
             } catch {
                 self.note("\(stream) not delivered: \(error)")

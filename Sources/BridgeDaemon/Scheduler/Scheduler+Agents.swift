@@ -76,7 +76,7 @@ extension Scheduler {
         guard let path = chunk.stream == .stdout ? job.spec.stdout : job.spec.stderr, path != "/dev/null" else { return }
         var append = chunk.offset > 0
         if case .gram = job.spec.origin { append = true }
-        c.output.write(Array(chunk.data), to: path, uid: id.uid, gid: id.gid, truncate: !append, stream: chunk.stream.rawValue)
+        c.output.write(Array(chunk.data), to: path, as: id, truncate: !append, stream: chunk.stream.rawValue)
     }
 
     /// Every piece of a staged run's output is written (or given up on): now its exit counts.
@@ -191,14 +191,18 @@ extension Scheduler {
             let from = j.state
             let key = RunKey(job: id, attempt: j.attempts)
             claimed.insert(key)
-            guard let record = byKey[key] else {
-                // Recorded as dispatched, but the run request never reached the agent.
+            /// Back to the queue, not counted against the job's retries.
+            func requeue(_ why: String) {
                 workspaces[wsID]?.runs[key] = nil
-                try? j.move(to: .queued, reason: "the run request did not reach workspace \(wsID); requeued")
+                try? j.move(to: .queued, reason: "\(why); requeued")
                 j.workspaceID = nil
                 jobs[id] = j
                 enqueue(j)
                 changes.append((j, .transition(j, from: from, at: now)))
+            }
+            guard let record = byKey[key] else {
+                // Recorded as dispatched, but the run request never reached the agent.
+                requeue("the run request did not reach workspace \(wsID)")
                 continue
             }
             switch record.phase {
@@ -212,12 +216,7 @@ extension Scheduler {
                 }
             case .exited where record.lost == true:
                 // The agent restarted under it and stopped it: like a lost workspace, not a failure.
-                workspaces[wsID]?.runs[key] = nil
-                try? j.move(to: .queued, reason: "its run was lost when the agent of \(wsID) restarted; requeued")
-                j.workspaceID = nil
-                jobs[id] = j
-                enqueue(j)
-                changes.append((j, .transition(j, from: from, at: now)))
+                requeue("its run was lost when the agent of \(wsID) restarted")
                 acks.append(key)
             case .exited where record.scratch != nil:
                 // Ended while we were away; its output is still in the workspace.

@@ -67,7 +67,7 @@ struct GRAM: ParsableCommand {
         case "unknown-class": .invalidSchedulerSpecific
         case "invalid-job": .invalidRequest
         case "forbidden": .authorization
-        case "over-limit": .noResources
+        case "over-limit", "store-unavailable", "too-many-connections": .noResources
         case "not-found": .jobQueryDenial
         default: .jobExecutionFailed
         }
