@@ -21,6 +21,8 @@ extension Scheduler {
         let validator = SubmitValidator(access: OwnerAccess(identity: identity))
         let now = Self.now
         var resolved: [(spec: JobSpec, className: String)] = []
+        // What the owner already has waiting, counted once: a submit may carry thousands of specs.
+        let alreadyWaiting = waiting(owner: caller)
         var total = 0
         for spec in specs {
             do { try spec.validate() } catch { throw .invalidSpec(error.description) }
@@ -28,7 +30,7 @@ extension Scheduler {
                 throw .invalidSpec("count must be between 1 and \(config.api.maxCount) (api.max_count), not \(spec.count)")
             }
             total += spec.count
-            if waiting(owner: caller) + total > config.throttle.maxQueuedPerOwner {
+            if alreadyWaiting + total > config.throttle.maxQueuedPerOwner {
                 throw .overQueueLimit(owner: caller, limit: config.throttle.maxQueuedPerOwner)
             }
             let cls = try SubmitValidator.chooseClass(spec, config: config)
