@@ -25,6 +25,8 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public var warmMode: WarmMode = .running
     /// Local workspaces: keep the host's network (true) or get only loopback (false).
     public var network: Bool
+    /// Host directories the workspaces see at the same path, read-only or writable.
+    public var binds: [SharedDirectory] = []
     /// Provider-specific settings (for libvirt: uri, image, kernel, domain type ...).
     public var settings: [String: String]
     /// Published for matchmaking (OpSys, Arch, software tags ...), besides the resources above.

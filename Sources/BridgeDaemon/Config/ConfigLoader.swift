@@ -102,6 +102,19 @@ public enum ConfigLoader {
             }
         }
 
+        /// An array of strings; absent is empty.
+        func list(_ key: String) throws(Failure) -> [String] {
+            switch table[key] {
+            case nil: return []
+            case .array(let items)?:
+                return try items.map { (item) throws(Failure) in
+                    guard case .string(let s) = item else { throw fail(key, "expected strings, found a \(item.typeName)") }
+                    return s
+                }
+            case let other?: throw fail(key, "expected an array of strings, found a \(other.typeName)")
+            }
+        }
+
         /// A table of plain values, as strings (settings, attributes).
         func strings(_ key: String) throws(Failure) -> [String: String] {
             guard let r = try sub(key) else { return [:] }
@@ -181,7 +194,7 @@ public enum ConfigLoader {
         func workspaceClass() throws(Failure) -> WorkspaceClass {
             try only(["name", "provider", "slots", "max_workspaces", "memory_mb", "cpus", "cpu_weight", "cpu_cap_percent",
                       "max_processes", "disk_mb", "idle_timeout_seconds", "lease_seconds", "warm_workspaces", "warm_mode", "network", "settings",
-                      "attributes"])
+                      "attributes", "binds"])
             guard let name = try string("name") else {
                 throw Failure(path: path, message: "\(prefix.dropLast()): every [[class]] needs a name")
             }
@@ -205,6 +218,9 @@ public enum ConfigLoader {
                 c.warmMode = m
             }
             c.network = try bool("network") ?? c.network
+            c.binds = try list("binds").map { (text) throws(Failure) in
+                do throws(ConfigError) { return try SharedDirectory(parsing: text) } catch { throw fail("binds", error.message) }
+            }
             c.settings = try strings("settings")
             c.attributes = try strings("attributes")
             return c
