@@ -87,6 +87,8 @@ public struct AgentRunRecord: Codable, Sendable, Equatable {
     /// The run ended because the agent restarted under it (its processes were stopped): the job
     /// is requeued, not counted as failed.
     public var lost: Bool?
+    /// For a staged run: what to send back after it.
+    public var staged: StagedRun?
 
     public init(key: RunKey, phase: Phase, pid: Int32? = nil, startedAt: Double? = nil, endedAt: Double? = nil,
                 exit: ExitStatus? = nil, reason: String? = nil, suspended: Bool = false, scratch: String? = nil) {
@@ -140,6 +142,9 @@ public enum DaemonMessage: Sendable, Equatable {
     case ack(RunKey)
     /// Stop the agent; running jobs are killed.
     case shutdown
+    /// A piece of a file for a run: an input before the run starts, or a fresh copy of the
+    /// run's credential while it runs.
+    case stage(FileChunk)
 }
 
 /// Messages from the agent to the daemon.

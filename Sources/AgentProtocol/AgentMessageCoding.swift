@@ -17,6 +17,7 @@ extension DaemonMessage: Codable {
         case "ack": self = .ack(try c.decode(RunKey.self, forKey: .key))
         case "fetch-output": self = .fetchOutput(try c.decode(RunKey.self, forKey: .key))
         case "shutdown": self = .shutdown
+        case "stage": self = .stage(try c.decode(FileChunk.self, forKey: .chunk))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown message type \(other)")
         }
@@ -32,6 +33,7 @@ extension DaemonMessage: Codable {
         case .ack(let k): try c.encode("ack", forKey: .type); try c.encode(k, forKey: .key)
         case .fetchOutput(let k): try c.encode("fetch-output", forKey: .type); try c.encode(k, forKey: .key)
         case .shutdown: try c.encode("shutdown", forKey: .type)
+        case .stage(let chunk): try c.encode("stage", forKey: .type); try c.encode(chunk, forKey: .chunk)
         }
     }
 }

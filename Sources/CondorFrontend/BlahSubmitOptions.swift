@@ -287,23 +287,28 @@ extension BlahSubmitOptions {
         string("BatchProject", project); string("ClientJobId", clientJobID)
         string("JobDirectory", jobDirectory); string("BatchExtraSubmitArgs", extraArgs)
         string("x509userproxy", proxy); string("x509UserProxySubject", proxySubject)
-        // The file lists name files on this host. Our workspaces run in the working directory,
-        // where HTCondor-CE spools them, so they are recorded, not copied.
-        func list(_ name: String, _ path: String?, _ flag: String) throws(BlahSubmitError) {
-            guard let p = path, !p.isEmpty else { return }
+        // The file lists name files on this host (`-I`: absolute paths, `-O`: names in the working
+        // directory). A local workspace runs in the working directory, where HTCondor-CE spools
+        // them; a guest gets them copied in and out (`FileTransfer`).
+        func list(_ name: String, _ path: String?, _ flag: String) throws(BlahSubmitError) -> [String] {
+            guard let p = path, !p.isEmpty else { return [] }
             guard let text = readFile(p) else { throw BlahSubmitError("-\(flag): cannot read the file list \(p)") }
             let entries = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
             if !entries.isEmpty { ad[name] = ClassAdUnparser.quote(entries.joined(separator: ",")) }
+            return entries
         }
-        try list("TransferInput", inputFileList, "I")
-        try list("TransferOutput", outputFileList, "O")
-        try list("TransferOutputRemaps", outputRemapList, "R")
+        let inputs = try list("TransferInput", inputFileList, "I")
+        let outputs = try list("TransferOutput", outputFileList, "O")
+        _ = try list("TransferOutputRemaps", outputRemapList, "R")
+        let transfer = FileTransfer(inputs: inputs.map { absolute($0, base: workdir) }, outputs: outputs,
+                                    executable: stageCommand.lowercased() == "yes" && command.hasPrefix("/"),
+                                    credential: proxy.flatMap { $0.isEmpty ? nil : absolute($0, base: workdir) })
 
         let workspace: WorkspaceSelector = queue.flatMap { classNames.contains($0) ? .named($0) : nil } ?? .any
         return JobSpec(
             executable: command, arguments: argv, environment: environment, directory: workdir,
             stdin: stdio(stdin), stdout: stdio(stdout), stderr: stdio(stderr), count: 1,
             resources: ResourceRequest(cpus: cpus, memoryMB: memory, wallTimeSeconds: runtime),
-            workspace: workspace, origin: .condor(CondorOrigin(ad: ad)))
+            workspace: workspace, origin: .condor(CondorOrigin(ad: ad)), transfer: transfer)
     }
 }

@@ -99,6 +99,16 @@ enum JobSpecMapper {
         } else {
             workspace = .any
         }
+        let iwd = string("Iwd") ?? "/"
+        func list(_ a: String) -> [String]? {
+            string(a).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        }
+        var transferExecutable = true
+        if case .literal(.bool(false))? = ad["TransferExecutable"] { transferExecutable = false }
+        // For workspaces that do not see this host's files: what HTCondor's file transfer would move.
+        let transfer = FileTransfer(inputs: (list("TransferInput") ?? []).map { $0.hasPrefix("/") ? $0 : iwd + "/" + $0 },
+                                    outputs: list("TransferOutput"), executable: transferExecutable,
+                                    credential: string("x509userproxy"))
         var origin = CondorOrigin(cluster: cluster, proc: proc, ad: ad.unparsedAttributes, userLog: string("UserLog"))
         origin.ad = ad.unparsedAttributes
         return JobSpec(
@@ -113,7 +123,8 @@ enum JobSpecMapper {
             maxRetries: int("JobMaxRetries"),
             hold: int("JobStatus") == 5,
             priority: int("JobPrio") ?? 0,
-            origin: .condor(origin)
+            origin: .condor(origin),
+            transfer: transfer
         )
     }
 }

@@ -98,6 +98,7 @@ struct JobAdBuilder {
         try setUniverse()
         let iwd = try setIWD()
         try setExecutable()
+        try setCredential(iwd)
         let argv = try setArguments()
         let env = try setEnvironment()
         try setStdFile(key: "input", alt: "stdin", attr: "In", transferKey: "transfer_input", transferAttr: "TransferIn",
@@ -204,6 +205,14 @@ struct JobAdBuilder {
            ename != "java" {
             ad.assign("Cmd", "java")
             ad.assign("TransferExecutable", false)
+        }
+    }
+
+    /// `x509userproxy` (`SubmitHash::SetGSICredentials`): the proxy file, as a full path. HTCondor
+    /// also reads the proxy's subject and expiry into the ad; this parser does not open it.
+    mutating func setCredential(_ iwd: String) throws(SubmitError) {
+        if let proxy = try param("x509userproxy"), !proxy.isEmpty {
+            ad.assign("x509userproxy", Self.fullPath(proxy, in: iwd))
         }
     }
 

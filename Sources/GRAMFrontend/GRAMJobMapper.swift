@@ -47,6 +47,33 @@ public struct GRAMJobRequest: Sendable, Equatable {
 /// `queue` does ("queue (class) name" in the core RVF). `host_count` is checked and otherwise
 /// ignored: every process gets a workspace slot of its own.
 public enum GRAMJobMapper {
+    /// What crosses into a guest, which does not see the gatekeeper's files: the files the job
+    /// manager staged in (`file_stage_in` and `file_stage_in_shared` destinations), the
+    /// executable when it is one of the user's files (GRAM stages executables into the user's
+    /// home), and the proxy the job manager names in `X509_USER_PROXY`; and back, the
+    /// `file_stage_out` sources inside the job's directory, for the job manager to stage out.
+    static func transfer(_ d: GRAMDescription, executable: String, base: String?, environment: [String: String]) -> FileTransfer {
+        func absolute(_ p: String) -> String {
+            guard !p.hasPrefix("/"), let base else { return p }
+            return base.hasSuffix("/") ? base + p : base + "/" + p
+        }
+        func pairs(_ name: String) -> [(String, String)] {
+            (d[name] ?? []).compactMap { v in
+                guard case .list(let pair) = v, pair.count == 2, let a = pair[0].string, let b = pair[1].string else { return nil }
+                return (a, b)
+            }
+        }
+        let inputs = (pairs("filestagein") + pairs("filestageinshared")).map { absolute($0.1) }.filter { !$0.contains("://") }
+        let prefix = base.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        let outputs = pairs("filestageout").compactMap { source, _ -> String? in
+            let path = absolute(source)
+            guard let prefix, path.hasPrefix(prefix) else { return nil }
+            return String(path.dropFirst(prefix.count))
+        }
+        let userFile = [base, environment["HOME"]].compactMap { $0 }.contains { executable.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+        return FileTransfer(inputs: inputs, outputs: outputs, executable: userFile, credential: environment["X509_USER_PROXY"])
+    }
+
     public static func request(from d: GRAMDescription, context: GRAMMappingContext,
                                defaulted: Set<String> = []) throws(GRAMError) -> GRAMJobRequest {
         // Executable first: the job manager reports a missing one before anything else.
@@ -161,11 +188,12 @@ public enum GRAMJobMapper {
             }
         }
 
+        let transfer = context.standalone ? nil : Self.transfer(d, executable: executable, base: directory ?? home, environment: environment)
         let contact = context.contact ?? environment["GLOBUS_GRAM_JOB_CONTACT"]
         let origin = GRAMOrigin(jobType: jobType, queue: queue, project: project, contact: contact)
         let spec = JobSpec(executable: executable, arguments: arguments, environment: environment, directory: directory,
                            stdin: stdin, stdout: stdout, stderr: stderr, count: count, resources: resources,
-                           workspace: workspace, maxRetries: maxRetries, origin: .gram(origin))
+                           workspace: workspace, maxRetries: maxRetries, origin: .gram(origin), transfer: transfer)
         do {
             try spec.validate()
         } catch {

@@ -54,6 +54,7 @@ public struct SpawnRequest: Sendable {
 public struct SpawnFailure: Error, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }
 
 public enum ProcessSpawner {

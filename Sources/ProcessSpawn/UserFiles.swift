@@ -90,3 +90,56 @@ extension UserFiles {
         return list.withUnsafeBufferPointer { ws_open_as(uid_t(uid), gid_t(gid), $0.baseAddress, $0.count, path, flags, mode) }
     }
 }
+
+extension UserFiles {
+    /// A user's whole identity, for the operations below.
+    public struct Owner: Sendable, Equatable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public var groups: [UInt32]
+        public init(uid: UInt32, gid: UInt32, groups: [UInt32]) {
+            self.uid = uid
+            self.gid = gid
+            self.groups = groups
+        }
+    }
+
+    /// Creates a directory as the user; an existing directory is no error.
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o755, as o: Owner) throws(SpawnFailure) {
+        if pathOp(WS_PATH_MKDIR, path, nil, mode, o) != 0 && errno != EEXIST {
+            throw SpawnFailure(message: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Creates the directories of `relative` under `base` as the user (`a/b/c` makes `base/a`, `base/a/b`).
+    public static func makeParents(of relative: [Substring], under base: String, as o: Owner) throws(SpawnFailure) {
+        var path = base
+        for part in relative.dropLast() {
+            path += "/" + part
+            try makeDirectory(path, as: o)
+        }
+    }
+
+    /// Renames as the user: a finished file appears under its name at once, whole.
+    public static func rename(_ from: String, to: String, as o: Owner) throws(SpawnFailure) {
+        if pathOp(WS_PATH_RENAME, from, to, 0, o) != 0 {
+            throw SpawnFailure(message: "cannot rename \(from) to \(to): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public static func remove(_ path: String, as o: Owner) {
+        _ = pathOp(WS_PATH_UNLINK, path, nil, 0, o)
+    }
+
+    /// Opens as the user (whole identity).
+    public static func openFile(_ path: String, flags: Int32, mode: mode_t = 0o644, as o: Owner) -> Int32 {
+        openAs(path, flags: flags, mode: mode, uid: o.uid, gid: o.gid, groups: o.groups)
+    }
+
+    private static func pathOp(_ op: Int, _ path: String, _ target: String?, _ mode: mode_t, _ o: Owner) -> Int32 {
+        let list = o.groups.prefix(256).map { gid_t($0) }
+        return list.withUnsafeBufferPointer { groups in
+            ws_path_op_as(uid_t(o.uid), gid_t(o.gid), groups.baseAddress, groups.count, Int32(op), path, target, mode)
+        }
+    }
+}

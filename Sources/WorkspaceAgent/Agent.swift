@@ -63,6 +63,8 @@ public final class Agent: @unchecked Sendable {
     let options: AgentOptions
     let store: RunStore
     let state = Mutex(State())
+    /// Files arriving for runs, apart from `state`: writing them must not hold up starts and exits.
+    let arriving = Mutex(Arrivals())
     let childArrived = Condition()
     let journal: Int32
     let isRoot = geteuid() == 0
@@ -192,12 +194,17 @@ public final class Agent: @unchecked Sendable {
             signal(key, sig)
         case .fetchOutput(let key):
             sendOutput(key, on: channel)
+        case .stage(let chunk):
+            receive(chunk)
         case .ack(let key):
             state.withLock { s in
                 if let live = s.runs[key], live.record.phase == .exited || live.record.phase == .rejected {
                     s.runs[key] = nil
                     store.remove(key)
                     if let scratch = live.record.scratch { try? FileManager.default.removeItem(atPath: scratch) }
+                } else if s.runs[key] == nil {
+                    // A run that never started (its inputs could not all be sent): drop what came.
+                    dropArrivals(of: key)
                 }
             }
         case .shutdown:
@@ -259,17 +266,7 @@ public final class Agent: @unchecked Sendable {
             spawn.appendOutput = r.appendOutput
             if let staging = r.staging {
                 do {
-                    let scratch = try prepareScratch(r, staging)
-                    record.scratch = scratch
-                    try? store.save(record)
-                    spawn.directory = scratch
-                    spawn.stdin = staging.stdin == nil ? nil : scratch + "/stdin"
-                    spawn.stdout = staging.captureStdout ? scratch + "/stdout" : nil
-                    spawn.stderr = staging.captureStderr ? scratch + (staging.joined ? "/stdout" : "/stderr") : nil
-                    spawn.appendOutput = false
-                    if env["HOME"].map({ !FileManager.default.fileExists(atPath: $0) }) ?? true { env["HOME"] = scratch }
-                    env["PWD"] = scratch
-                    spawn.environment = env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    try stageRun(r, staging, into: &spawn, environment: env, record: &record)
                 } catch {
                     record.phase = .rejected
                     record.reason = "cannot stage the run in the workspace: \(error)"
@@ -324,33 +321,6 @@ public final class Agent: @unchecked Sendable {
         return nil
     }
 
-    /// Makes the run's scratch directory, owned by the job's user, with its stdin file.
-    func prepareScratch(_ r: RunRequest, _ staging: RunStaging) throws -> String {
-        let scratch = RunStaging.scratchDirectory(for: r.key)
-        let fm = FileManager.default
-        let parent = deletingLastPathComponent(scratch)
-        try fm.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
-        // The directory that holds the runs' scratch directories must be ours alone: a user who
-        // made it first (it sits in /tmp) could swap a run's directory for one of their own.
-        var st = stat()
-        guard lstat(parent, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == geteuid(), st.st_mode & 0o022 == 0 else {
-            throw ChannelError.io("\(parent) is not a directory of the agent's own that only it may change", EPERM)
-        }
-        try? fm.removeItem(atPath: scratch) // a leftover of an earlier agent's run under the same key
-        try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        if let data = staging.stdin {
-            guard fm.createFile(atPath: scratch + "/stdin", contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw ChannelError.io("write \(scratch)/stdin", errno)
-            }
-        }
-        if isRoot {
-            for path in [scratch, scratch + "/stdin"] where fm.fileExists(atPath: path) {
-                if chown(path, r.uid, r.gid) != 0 { throw ChannelError.io("chown \(path)", errno) }
-            }
-        }
-        return scratch
-    }
-
     /// Sends a staged run's captured files in chunks, then `outputEnd`. On its own thread: a
     /// large output must not hold up the requests behind it.
     func sendOutput(_ key: RunKey, on channel: AgentChannel) {
@@ -369,7 +339,7 @@ public final class Agent: @unchecked Sendable {
             }
             do {
                 for stream in [CapturedStream.stdout, .stderr] {
-                    let path = "\(scratch)/\(stream.rawValue)"
+                    let path = "\(scratch)/\(RunStaging.captured(stream.rawValue))"
                     guard let file = ReadableFile(captured: path, owner: dir.st_uid) else {
                         var link = stat()
                         if lstat(path, &link) == 0 {
@@ -398,6 +368,7 @@ public final class Agent: @unchecked Sendable {
                         offset += data.count
                     }
                 }
+                if let staged = record.staged { try self.sendFiles(of: key, staged, from: scratch, on: channel, notes: &notes) }
                 try channel.send(.outputEnd(key, note: notes.isEmpty ? nil : notes.joined(separator: "; ")))
             } catch {
                 // The daemon went away mid-transfer; it asks again after it reconnects.

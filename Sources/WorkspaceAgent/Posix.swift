@@ -102,6 +102,12 @@ final class ReadableFile {
         self.path = path
     }
 
+    /// An open descriptor, closed with this.
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
     deinit { close(fd) }
 
     /// Up to `count` bytes, fewer only at end of file; empty at end of file.

@@ -26,12 +26,15 @@ public struct JobSpec: Codable, Sendable, Equatable {
     /// Higher runs first among one owner's queued jobs.
     public var priority: Int
     public var origin: JobOrigin
+    /// Files that cross into a workspace that does not see the host's files, and back.
+    public var transfer: FileTransfer?
 
     public init(
         executable: String, arguments: [String] = [], environment: [String: String] = [:],
         directory: String? = nil, stdin: String? = nil, stdout: String? = nil, stderr: String? = nil,
         count: Int = 1, resources: ResourceRequest = .init(), workspace: WorkspaceSelector = .any,
-        maxRetries: Int? = nil, hold: Bool = false, priority: Int = 0, origin: JobOrigin = .cli
+        maxRetries: Int? = nil, hold: Bool = false, priority: Int = 0, origin: JobOrigin = .cli,
+        transfer: FileTransfer? = nil
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -47,11 +50,12 @@ public struct JobSpec: Codable, Sendable, Equatable {
         self.hold = hold
         self.priority = priority
         self.origin = origin
+        self.transfer = transfer
     }
 
     enum CodingKeys: String, CodingKey {
         case executable, arguments, environment, directory, stdin, stdout, stderr, count
-        case resources, workspace, maxRetries, hold, holdReason, priority, origin
+        case resources, workspace, maxRetries, hold, holdReason, priority, origin, transfer
     }
 
     /// Decodes leniently: only `executable` is required, so hand-written JSON stays short.
@@ -72,6 +76,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
         holdReason = try c.decodeIfPresent(String.self, forKey: .holdReason)
         priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 0
         origin = try c.decodeIfPresent(JobOrigin.self, forKey: .origin) ?? .cli
+        transfer = try c.decodeIfPresent(FileTransfer.self, forKey: .transfer)
     }
 
     /// Checks what can be checked without touching the file system.
@@ -88,6 +93,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
             throw .invalid("environment variable name \"\(key)\" is not valid")
         }
         try resources.validate()
+        try transfer?.validate()
     }
 }
 

@@ -25,6 +25,10 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public var warmMode: WarmMode = .running
     /// Local workspaces: keep the host's network (true) or get only loopback (false).
     public var network: Bool
+    /// Most megabytes copied into one run of a workspace that does not see the host's files
+    /// (inputs, executable, credential), and most copied back out of it.
+    public var maxStageInMB: Int = 4096
+    public var maxStageOutMB: Int = 4096
     /// Host directories the workspaces see at the same path, read-only or writable.
     public var binds: [SharedDirectory] = []
     /// Provider-specific settings (for libvirt: uri, image, kernel, domain type ...).
@@ -79,6 +83,9 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
         if let p = maxProcesses { try positive("max_processes", p) }
         try positive("idle_timeout_seconds", idleTimeoutSeconds)
         try positive("lease_seconds", leaseSeconds)
+        for (key, mb) in [("max_stage_in_mb", maxStageInMB), ("max_stage_out_mb", maxStageOutMB)] where mb <= 0 || mb > 1 << 24 {
+            throw ConfigError(key: "class \(name): \(key)", message: "must be between 1 and \(1 << 24), not \(mb)")
+        }
         if warmWorkspaces < 0 || warmWorkspaces > maxWorkspaces {
             throw ConfigError(key: "class \(name): warm_workspaces",
                               message: "must be between 0 and max_workspaces (\(maxWorkspaces)), not \(warmWorkspaces)")

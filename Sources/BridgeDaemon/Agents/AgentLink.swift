@@ -11,8 +11,11 @@ import NIOPosix
 final class AgentLink: Sendable {
     let workspaceID: String
     let messages: AsyncStream<AgentMessage>
-    private let sends: AsyncStream<DaemonMessage>.Continuation
+    private let sends: AsyncStream<Outgoing>.Continuation
     private let pump: Task<Void, Never>
+
+    /// A message, and whom to tell when the socket took it (a sender that paces itself by it).
+    typealias Outgoing = (message: DaemonMessage, written: (@Sendable () -> Void)?)
 
     /// Messages waiting for the writer; beyond this the link is closed.
     static let maxQueued = 10_000
@@ -35,7 +38,7 @@ final class AgentLink: Sendable {
     private init(workspaceID: String, channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
         self.workspaceID = workspaceID
         let (messages, incoming) = AsyncStream.makeStream(of: AgentMessage.self)
-        let (outgoing, sends) = AsyncStream.makeStream(of: DaemonMessage.self, bufferingPolicy: .bufferingOldest(Self.maxQueued))
+        let (outgoing, sends) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingOldest(Self.maxQueued))
         self.messages = messages
         self.sends = sends
         pump = Task {
@@ -53,10 +56,11 @@ final class AgentLink: Sendable {
                     }
                     group.addTask {
                         let encoder = JSONEncoder()
-                        for await message in outgoing {
+                        for await (message, written) in outgoing {
                             var data = try encoder.encode(message)
                             data.append(10)
                             try await outbound.write(ByteBuffer(bytes: data))
+                            written?()
                         }
                     }
                     // Either side's end is the link's end.
@@ -70,7 +74,15 @@ final class AgentLink: Sendable {
 
     /// Queues a message; a failure shows as the end of `messages`.
     func send(_ m: DaemonMessage) {
-        if case .dropped = sends.yield(m) { close() }
+        if case .dropped = sends.yield((m, nil)) { close() }
+    }
+
+    /// Sends and waits (blocking the calling thread, never the scheduler's) until the socket took
+    /// the message, at most `timeout` seconds: bulk transfers go at the pace the agent reads.
+    func sendWaiting(_ m: DaemonMessage, timeout: Double) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        if case .dropped = sends.yield((m, { done.signal() })) { close(); return false }
+        return done.wait(timeout: .now() + timeout) == .success
     }
 
     func close() {

@@ -1,4 +1,7 @@
+import AgentProtocol
 import Dispatch
+import Foundation
+import WorkspaceBridge
 import ProcessSpawn
 import Synchronization
 
@@ -9,6 +12,7 @@ import Synchronization
 final class OutputDelivery: Sendable {
     private let queue: DispatchQueue
     private let notes = Mutex<[String]>([])
+    private let files = Mutex<OutputFiles?>(nil)
 
     init(label: String) {
         queue = DispatchQueue(label: "wsbridge.output.\(label)")
@@ -23,6 +27,23 @@ final class OutputDelivery: Sendable {
                 self.note("\(stream) not delivered: \(e.message)")
             } catch {
                 self.note("\(stream) not delivered: \(error)")
+            }
+        }
+    }
+
+    /// Queues one piece of an output file for `directory`, written as `user`.
+    func write(_ chunk: OutputChunk, of path: StagedPath, into directory: String, as user: Identity) {
+        queue.async {
+            do throws(SpawnFailure) {
+                let files = self.files.withLock { files in
+                    if let files { return files }
+                    let made = OutputFiles(directory: directory, owner: .init(uid: user.uid, gid: user.gid, groups: user.groups), key: chunk.key)
+                    files = made
+                    return made
+                }
+                try files.write(path, offset: chunk.offset, data: chunk.data, end: chunk.end)
+            } catch {
+                self.note("output \(path) not delivered: \(error.message)")
             }
         }
     }

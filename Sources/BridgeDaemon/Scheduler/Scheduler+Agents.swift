@@ -73,6 +73,9 @@ extension Scheduler {
     func deliver(_ chunk: OutputChunk, in wsID: String) {
         guard let c = workspaces[wsID]?.collecting[chunk.key], let job = jobs[chunk.key.job],
               let id = identity(job.owner) else { return }
+        if let file = chunk.file {
+            return c.output.write(chunk, of: file, into: job.spec.directory ?? id.home, as: id)
+        }
         guard let path = chunk.stream == .stdout ? job.spec.stdout : job.spec.stderr, path != "/dev/null" else { return }
         var append = chunk.offset > 0
         if case .gram = job.spec.origin { append = true }
@@ -99,6 +102,7 @@ extension Scheduler {
         job.startedAt = at
         jobs[key.job] = job
         commit([(job, .transition(job, from: .starting, at: at))])
+        if job.spec.transfer?.credential != nil { watchCredential(of: key, in: wsID) }
     }
 
     /// A run is over: free its slot, record the job's new state durably, then let the agent forget it.
@@ -185,6 +189,7 @@ extension Scheduler {
         var acks: [RunKey] = []
         var fetches: [RunKey] = []
         var claimed = Set<RunKey>()
+        var refreshes: [RunKey] = []
         workspaces[wsID]?.collecting = [:]
         for (id, job) in jobs where job.workspaceID == wsID && job.state.isActive {
             var j = job
@@ -208,6 +213,7 @@ extension Scheduler {
             switch record.phase {
             case .accepted, .running:
                 workspaces[wsID]?.runs[key] = .init(job: id, owner: j.owner, staged: record.scratch != nil)
+                if record.scratch != nil, j.spec.transfer?.credential != nil { refreshes.append(key) }
                 let target: JobState = record.suspended ? .suspended : .running
                 if j.state != target, (try? j.move(to: target)) != nil {
                     j.startedAt = record.startedAt
@@ -258,6 +264,7 @@ extension Scheduler {
         commit(changes)
         for key in acks { ack(key, over: link) }
         for key in fetches { link.send(.fetchOutput(key)) }
+        for key in refreshes { watchCredential(of: key, in: wsID) }
         logger.info("agent attached", metadata: ["workspace": "\(wsID)", "kernel": "\(info.kernel)", "runs": "\(runs.count)"])
         schedule()
     }

@@ -51,6 +51,14 @@ int ws_append_as(uid_t uid, gid_t gid, const char *path, const void *data, size_
 /// would. Returns the descriptor, or -1 with errno set.
 int ws_open_as(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, const char *path, int flags, mode_t mode);
 
+/// What `ws_path_op_as` does.
+enum { WS_PATH_MKDIR = 1, WS_PATH_RENAME = 2, WS_PATH_UNLINK = 3 };
+
+/// mkdir(path, mode), rename(path, target) or unlink(path) with the whole identity of a user, on
+/// the calling thread only, as `ws_open_as`. Returns 0, or -1 with errno set.
+int ws_path_op_as(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, int op,
+                  const char *path, const char *target, mode_t mode);
+
 /// Decodes a wait status.
 int ws_wifexited(int status);
 int ws_wexitstatus(int status);
