@@ -2,6 +2,9 @@
 /// one line is one message; this works the same over a socket, a pipe or a serial port.
 public struct LineFramer: Sendable {
     private var buffer: [UInt8] = []
+    /// How far `buffer` is known to hold no newline: a long frame arriving in many small reads
+    /// is scanned once, not once per read.
+    private var scanned = 0
     /// A frame longer than this is a protocol error, not a reason to use all memory.
     public let maxFrame: Int
 
@@ -12,11 +15,12 @@ public struct LineFramer: Sendable {
         buffer.append(contentsOf: bytes)
         var frames: [[UInt8]] = []
         var start = 0
-        while let nl = buffer[start...].firstIndex(of: 10) {
+        while let nl = buffer[max(start, scanned)...].firstIndex(of: 10) {
             frames.append(Array(buffer[start..<nl]))
             start = nl + 1
         }
         buffer.removeFirst(start)
+        scanned = buffer.count
         if buffer.count > maxFrame { throw FrameTooLong(limit: maxFrame) }
         return frames
     }

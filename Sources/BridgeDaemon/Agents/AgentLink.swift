@@ -98,11 +98,18 @@ struct BoundedLineDecoder: ByteToMessageDecoder {
 
     struct FrameTooLong: Error {}
 
+    /// Readable bytes already known to hold no newline: a long frame is scanned once, not once
+    /// per read that brings a piece of it.
+    var scanned = 0
+
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+        let view = buffer.readableBytesView
+        guard let newline = view[(view.startIndex + min(scanned, view.count))...].firstIndex(of: UInt8(ascii: "\n")) else {
+            scanned = view.count
             if buffer.readableBytes > maxLength { throw FrameTooLong() }
             return .needMoreData
         }
+        scanned = 0
         let length = newline - buffer.readerIndex
         let frame = buffer.readSlice(length: length)!
         buffer.moveReaderIndex(forwardBy: 1)

@@ -6,7 +6,7 @@ import WorkspaceBridge
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks: programs that print figures.", subcommands: [DispatchBench.self, SubmitBench.self, GRAMBench.self, WorkspaceBench.self])
+        abstract: "Benchmarks: programs that print figures.", subcommands: [DispatchBench.self, SubmitBench.self, GRAMBench.self, WorkspaceBench.self, StagingBench.self])
 }
 
 /// Jobs/s and submit-to-start latency through the daemon into warm local workspaces, against the
