@@ -13,7 +13,8 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public var cpuWeight: Int
     /// Hard CPU cap in percent of one CPU (cgroup `cpu.max` / `cfs_quota_us`); `nil` = none.
     public var cpuCapPercent: Int?
-    /// Most processes at once in one workspace (cgroup `pids.max`).
+    /// Most processes at once of one job (cgroup `pids.max` of its run; the workspace holds
+    /// `slots` times as many, see `ProcessLimits`).
     public var maxProcesses: Int?
     public var diskMB: Int?
     public var idleTimeoutSeconds: Int

@@ -57,9 +57,20 @@ public struct LocalProvider: WorkspaceProvider {
         var agentArgs = [agentExecutable, "agent", "--socket", socket, "--state", dir + "/agent", "--workspace", id]
         if let j = journalPath { agentArgs += ["--journal", j] }
         if let parent = placement.runParent { agentArgs += ["--cgroup", parent, "--cgroup-version", cgroups.version.rawValue] }
+        if let pids = placement.runPidsParent { agentArgs += ["--pids-cgroup", pids] }
+        var enforcement = placement.enforcement
+        // The sandbox shares the host's file system: each run sees it read-only but for its own
+        // paths (one sandbox serves several users, so this is per run, in the agent).
+        if let why = ProcessSpawner.privateMountsUnavailableReason {
+            enforcement.append(Enforcement(control: "filesystem", mechanism: "none", effective: false,
+                                           detail: "the host's file system is writable to jobs: \(why)"))
+        } else {
+            agentArgs.append("--private-mounts")
+            enforcement.append(Enforcement(control: "filesystem", mechanism: "mount namespace per run", effective: true,
+                                           detail: Self.fileSystemView(c)))
+        }
 
         var argv = agentArgs
-        var enforcement = placement.enforcement
         if let bwrap {
             var ns = ["--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc",
                       "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", id]
@@ -102,6 +113,13 @@ public struct LocalProvider: WorkspaceProvider {
         return Workspace(id: id, className: c.name, provider: name, state: .ready, pid: pid, endpoint: socket,
                          handle: dir, createdAt: now, leaseExpiresAt: now + Double(c.leaseSeconds),
                          lastUsedAt: now, enforcement: enforcement)
+    }
+
+    /// What a job sees of the host's file system, in words, for `wsbridge workspaces`.
+    static func fileSystemView(_ c: WorkspaceClass) -> String {
+        let binds = c.binds.filter(\.writable).map(\.path)
+        return "host root read-only; private /tmp and /dev/shm per run; writable: the job's directory, its owner's home"
+            + (binds.isEmpty ? "" : ", " + binds.joined(separator: ", "))
     }
 
     public func destroy(_ w: Workspace) async throws {

@@ -41,11 +41,15 @@ extension Scheduler {
         env["WSBRIDGE_JOB_ID"] = String(job.id)
         env["WSBRIDGE_WORKSPACE"] = wsID
         let memory = min(s.resources.memoryMB ?? cls.memoryMB, cls.memoryMB)
+        let directory = s.directory ?? id.home
         var request = RunRequest(key: RunKey(job: job.id, attempt: job.attempts), executable: s.executable, arguments: s.arguments,
                           environment: env, directory: directory, stdin: s.stdin, stdout: s.stdout,
                           stderr: s.stderr, uid: id.uid, gid: id.gid, groups: id.groups,
                           limits: RunLimits(memoryMB: memory, cpuTimeSeconds: s.resources.cpuTimeSeconds,
-                                            wallTimeSeconds: s.resources.wallTimeSeconds))
+                                            wallTimeSeconds: s.resources.wallTimeSeconds,
+                                            maxProcesses: cls.processLimits.perRun))
+        // What a sandbox that shows the host read-only leaves writable to the run.
+        request.writablePaths = [directory, id.home] + cls.binds.filter(\.writable).map(\.path)
         if case .gram = s.origin { request.appendOutput = true }
         if let staging {
             request.staging = staging
