@@ -134,6 +134,10 @@ public struct LocalProvider: WorkspaceProvider {
         try? FileManager.default.removeItem(atPath: "\(root)/\(w.id)")
     }
 
+    public func daemonStoppedWithNoWorkspaces() async {
+        cgroups.removeScope()
+    }
+
     public func isAlive(_ w: Workspace) async -> Bool {
         guard let pid = w.pid else { return false }
         return isOurs(pid: pid, id: w.id)
