@@ -35,6 +35,9 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
@@ -50,6 +53,10 @@ enum {
 
 /* Writable trees one run may have (the caller's list is cut to this many). */
 #define MAX_WRITABLE 64
+
+/* Where each writable tree goes: the path its clone was found at, symlinks resolved (a path
+   through a symlink may lead under a private /tmp). The child's own copy after fork. */
+static char writable_targets[MAX_WRITABLE][4096];
 
 /* The private file systems each run gets over the read-only root (the index in a report). */
 static const char *const private_dirs[] = { "/tmp", "/dev/shm" };
@@ -138,9 +145,22 @@ static void enter_private_mounts(const ws_spawn_options *o, int errfd) {
     int trees[MAX_WRITABLE];
     int ntrees = 0;
     for (char *const *p = o->writable_paths; p && *p && ntrees < MAX_WRITABLE; p++, ntrees++) {
-        trees[ntrees] = (int)syscall(SYS_open_tree, AT_FDCWD, *p, OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE);
-        if (trees[ntrees] < 0 && errno != ENOENT && errno != EACCES && errno != ENOTDIR)
+        trees[ntrees] = -1;
+        int dir = open(*p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0) {
+            if (errno == ENOENT || errno == EACCES || errno == ENOTDIR) continue;
             report_item(errfd, STEP_WRITABLE, errno, ntrees);
+        }
+        char link[48] = "/proc/self/fd/";
+        size_t len = format_pid(link + 14, dir);
+        link[14 + len - 1] = '\0'; /* for the newline */
+        ssize_t n = readlink(link, writable_targets[ntrees], sizeof writable_targets[ntrees] - 1);
+        if (n <= 0 || (size_t)n >= sizeof writable_targets[ntrees] - 1 || writable_targets[ntrees][0] != '/')
+            report_item(errfd, STEP_WRITABLE, n < 0 ? errno : ENAMETOOLONG, ntrees);
+        writable_targets[ntrees][n] = '\0';
+        trees[ntrees] = (int)syscall(SYS_open_tree, dir, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+        if (trees[ntrees] < 0) report_item(errfd, STEP_WRITABLE, errno, ntrees);
+        close(dir);
     }
     if (o->set_identity) {
         setfsuid(0);
@@ -157,7 +177,7 @@ static void enter_private_mounts(const ws_spawn_options *o, int errfd) {
     }
     for (int i = 0; i < ntrees; i++) {
         if (trees[i] < 0) continue;
-        const char *target = o->writable_paths[i];
+        const char *target = writable_targets[i];
         if (make_mount_point(target) < 0 ||
             syscall(SYS_move_mount, trees[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
             report_item(errfd, STEP_WRITABLE, errno, i);

@@ -91,7 +91,13 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
             throw ConfigError(key: "class \(name): warm_workspaces",
                               message: "must be between 0 and max_workspaces (\(maxWorkspaces)), not \(warmWorkspaces)")
         }
+        // Each run of a local sandbox gets a mount per writable bind (with its directory and home).
+        if binds.count > Self.maxBinds {
+            throw ConfigError(key: "class \(name): binds", message: "at most \(Self.maxBinds), not \(binds.count)")
+        }
     }
+
+    public static let maxBinds = 32
 }
 
 /// A bad setting in the admin config, named by its key.

@@ -570,16 +570,18 @@ extension AdversarialTests {
             """
         let targets = ["/etc/\(marker)", "/var/tmp/\(marker)", "\(other)/\(marker)", "\(readOnly)/\(marker)",
                        "\(shared)/\(marker)", "\(d.work)/\(marker)", "/tmp/\(marker)", "/dev/shm/\(marker)"]
-        // Root's job runs as nobody, whose home does not exist.
+        // Root's job runs as nobody, whose home does not exist. Its directory is reached through
+        // a symlink (as a home may be): writable where it leads.
+        try FileManager.default.createSymbolicLink(atPath: base + "/work-link", withDestinationPath: d.work)
         let nobody = try d.submit([JobSpec(executable: "/usr/bin/python3", arguments: ["-c", probe] + targets,
-                                           directory: d.work, stdout: d.work + "/probe.out", stderr: d.work + "/probe.err")])
+                                           directory: base + "/work-link", stdout: d.work + "/probe.out", stderr: d.work + "/probe.err")])
         // The test user's home is /tmp: the home is writable, so there it is the host's /tmp.
         let (_, submitted) = try runAs("wsbtest", ["submit", "--state-dir", d.stateDir, "--directory", d.work,
                                                    "--output", d.work + "/home.out", "--", "/usr/bin/python3", "-c", probe,
                                                    "/tmp/\(marker)-home", "/etc/\(marker)"])
         let user = try #require(JobID(submitted.trimmingCharacters(in: .whitespacesAndNewlines)), "\(submitted)")
         let jobs = try d.waitAll(nobody + [user], timeout: 20)
-        #expect(jobs.allSatisfy { $0.state == .done }, "\(jobs.map { "\($0.state) \($0.reason ?? "")" })")
+        #expect(jobs.allSatisfy { $0.state == .done }, "\(jobs.map { "\($0.state) \($0.reason ?? "") \($0.exit.map(String.init(describing:)) ?? "")" })")
         let seen = Dictionary(read(d.work + "/probe.out").split(separator: "\n").map { line -> (String, String) in
             let f = line.split(separator: " ")
             return (String(f.first ?? ""), String(f.last ?? ""))
