@@ -155,8 +155,9 @@ static void enter_private_mounts(const ws_spawn_options *o, int errfd) {
         size_t len = format_pid(link + 14, dir);
         link[14 + len - 1] = '\0'; /* for the newline */
         ssize_t n = readlink(link, writable_targets[ntrees], sizeof writable_targets[ntrees] - 1);
-        if (n <= 0 || (size_t)n >= sizeof writable_targets[ntrees] - 1 || writable_targets[ntrees][0] != '/')
-            report_item(errfd, STEP_WRITABLE, n < 0 ? errno : ENAMETOOLONG, ntrees);
+        if (n < 0) report_item(errfd, STEP_WRITABLE, errno, ntrees);
+        if ((size_t)n >= sizeof writable_targets[ntrees] - 1) report_item(errfd, STEP_WRITABLE, ENAMETOOLONG, ntrees);
+        if (n == 0 || writable_targets[ntrees][0] != '/') report_item(errfd, STEP_WRITABLE, EINVAL, ntrees);
         writable_targets[ntrees][n] = '\0';
         trees[ntrees] = (int)syscall(SYS_open_tree, dir, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
         if (trees[ntrees] < 0) report_item(errfd, STEP_WRITABLE, errno, ntrees);
