@@ -36,7 +36,8 @@ extension Agent {
             return
         }
         let owner = UserFiles.Owner(uid: o.uid, gid: o.gid, groups: o.groups)
-        let run = state.withLock { $0.runs[c.key]?.record }
+        // The state lock is never taken under `arriving` (a start holds it and then takes `arriving`).
+        let (run, liveRuns) = state.withLock { ($0.runs[c.key]?.record, Set($0.runs.keys)) }
         if let run, !(run.phase == .running && run.staged?.credential == c.path) { return }
         let scratch = RunStaging.scratchDirectory(for: c.key)
         arriving.withLock { a in
@@ -49,7 +50,7 @@ extension Agent {
                         }
                         a.arrived = a.arrived.filter { $0.key.job != c.key.job }
                         a.failed = a.failed.filter { $0.key.job != c.key.job }
-                        try makeScratch(for: c.key, uid: o.uid, gid: o.gid)
+                        try makeScratch(for: c.key, uid: o.uid, gid: o.gid, liveRuns: liveRuns)
                     }
                     if let old = a.incoming[c.key]?[c.path] { close(old.fd) }
                     try UserFiles.makeParents(of: c.path.components, under: scratch, as: owner)
@@ -116,7 +117,8 @@ extension Agent {
 
     /// Makes the run's scratch directory, owned by the job's user. Leftovers of the job's earlier
     /// attempts that this agent no longer runs (a transfer cut by a restart) are removed.
-    func makeScratch(for key: RunKey, uid: UInt32, gid: UInt32) throws {
+    /// `liveRuns`: the runs the agent knows, read by the caller (who may hold the state's lock).
+    func makeScratch(for key: RunKey, uid: UInt32, gid: UInt32, liveRuns: Set<RunKey>) throws {
         let scratch = RunStaging.scratchDirectory(for: key)
         let fm = FileManager.default
         let parent = deletingLastPathComponent(scratch)
@@ -127,7 +129,7 @@ extension Agent {
         guard lstat(parent, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == geteuid(), st.st_mode & 0o022 == 0 else {
             throw ChannelError.io("\(parent) is not a directory of the agent's own that only it may change", EPERM)
         }
-        let known = state.withLock { Set($0.runs.keys.compactMap { $0.job == key.job ? RunStaging.scratchDirectory(for: $0) : nil }) }
+        let known = Set(liveRuns.compactMap { $0.job == key.job ? RunStaging.scratchDirectory(for: $0) : nil })
         for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix("run-\(key.job)-") {
             let path = parent + "/" + name
             if !known.contains(path) { try? fm.removeItem(atPath: path) }
@@ -139,14 +141,14 @@ extension Agent {
     /// Sets a staged run up in its scratch directory: stdin written, inputs checked, the captured
     /// streams, the staged executable and credential, and what the run's outputs will be told from.
     func stageRun(_ r: RunRequest, _ staging: RunStaging, into spawn: inout SpawnRequest, environment: [String: String],
-                  record: inout AgentRunRecord) throws {
+                  record: inout AgentRunRecord, liveRuns: Set<RunKey>) throws {
         let scratch = RunStaging.scratchDirectory(for: r.key)
         let (arrived, failure) = arriving.withLock { a -> ([StagedPath: StagedFile]?, String?) in
             for file in (a.incoming.removeValue(forKey: r.key) ?? [:]).values { close(file.fd) }
             return (a.arrived.removeValue(forKey: r.key), a.failed.removeValue(forKey: r.key))
         }
         if let failure { throw ChannelError.io("input \(failure)", EIO) }
-        if arrived == nil { try makeScratch(for: r.key, uid: r.uid, gid: r.gid) }
+        if arrived == nil { try makeScratch(for: r.key, uid: r.uid, gid: r.gid, liveRuns: liveRuns) }
         for input in staging.inputs where arrived?[input.path] != input {
             throw ChannelError.io("input \(input.path) did not arrive whole", EIO)
         }

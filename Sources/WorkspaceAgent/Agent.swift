@@ -281,7 +281,7 @@ public final class Agent: @unchecked Sendable {
             spawn.appendOutput = r.appendOutput
             if let staging = r.staging {
                 do {
-                    try stageRun(r, staging, into: &spawn, environment: env, record: &record)
+                    try stageRun(r, staging, into: &spawn, environment: env, record: &record, liveRuns: Set(s.runs.keys))
                 } catch {
                     record.phase = .rejected
                     record.reason = "cannot stage the run in the workspace: \(error)"

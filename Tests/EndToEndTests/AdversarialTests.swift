@@ -327,7 +327,8 @@ extension AdversarialTests {
         // The job swaps its captured stdout for a symlink to root's file, its stderr for a hard link.
         let job = JobID(900_000 + Int.random(in: 0..<99_999))
         let key = RunKey(job: job, attempt: 1)
-        let script = "echo mine; rm -f stdout stderr; ln -s \(secret) stdout; ln \(secret) stderr 2>/dev/null; exit 0"
+        let (out, err) = (RunStaging.captured("stdout"), RunStaging.captured("stderr"))
+        let script = "echo mine; rm -f \(out) \(err); ln -s \(secret) \(out); ln \(secret) \(err) 2>/dev/null; exit 0"
         var request = RunRequest(key: key, executable: "/bin/sh", arguments: ["-c", script], environment: [:],
                                  directory: "/", stdin: nil, stdout: nil, stderr: nil, uid: user.pw_uid, gid: user.pw_gid,
                                  groups: [], limits: RunLimits(memoryMB: nil, cpuTimeSeconds: nil, wallTimeSeconds: 30))
@@ -337,7 +338,8 @@ extension AdversarialTests {
         var exited = false
         var delivered = Data()
         var note: String?
-        while let message = try channel.receive() {
+        var ended = false
+        while !ended, let message = try channel.receive() {
             switch message {
             case .exited(let k, _, _, _) where k == key:
                 exited = true
@@ -346,10 +348,13 @@ extension AdversarialTests {
                 delivered += chunk.data
             case .outputEnd(let k, let n) where k == key:
                 note = n
+                ended = true
+            case .rejected(let k, let reason, _) where k == key:
+                note = "rejected: \(reason)"
+                ended = true
             default:
                 break
             }
-            if note != nil || (exited && delivered.count > 0 && note != nil) { break }
         }
         try channel.send(.ack(key))
         #expect(exited)

@@ -41,7 +41,6 @@ extension Scheduler {
         env["WSBRIDGE_JOB_ID"] = String(job.id)
         env["WSBRIDGE_WORKSPACE"] = wsID
         let memory = min(s.resources.memoryMB ?? cls.memoryMB, cls.memoryMB)
-        let directory = s.directory ?? id.home
         var request = RunRequest(key: RunKey(job: job.id, attempt: job.attempts), executable: s.executable, arguments: s.arguments,
                           environment: env, directory: directory, stdin: s.stdin, stdout: s.stdout,
                           stderr: s.stderr, uid: id.uid, gid: id.gid, groups: id.groups,
