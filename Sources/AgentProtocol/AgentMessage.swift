@@ -36,6 +36,11 @@ public struct RunRequest: Codable, Sendable, Equatable {
     /// Set where host paths do not exist (guests): the run happens in a scratch directory of the
     /// agent's, and `directory`, `stdin`, `stdout`, `stderr` are ignored.
     public var staging: RunStaging?
+    /// Where an agent that gives each run a read-only view of the host (a local sandbox) lets
+    /// the run write: its directory, its owner's home, the class's writable binds. Absent from
+    /// an older daemon: the directory and `HOME`. At most `maxWritablePaths`, each absolute.
+    public var writablePaths: [String]?
+    public static let maxWritablePaths = 64
 
     public init(key: RunKey, executable: String, arguments: [String], environment: [String: String],
                 directory: String, stdin: String?, stdout: String?, stderr: String?,
@@ -55,15 +60,19 @@ public struct RunRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// Per-run limits the agent enforces.
+/// Per-run limits the agent enforces. Every field is optional on the wire: a daemon of an older
+/// version leaves out the ones it does not know.
 public struct RunLimits: Codable, Sendable, Equatable {
     public var memoryMB: Int?
     public var cpuTimeSeconds: Int?
     public var wallTimeSeconds: Int?
-    public init(memoryMB: Int? = nil, cpuTimeSeconds: Int? = nil, wallTimeSeconds: Int? = nil) {
+    /// Most processes of this run at once (its own cgroup's `pids.max`).
+    public var maxProcesses: Int?
+    public init(memoryMB: Int? = nil, cpuTimeSeconds: Int? = nil, wallTimeSeconds: Int? = nil, maxProcesses: Int? = nil) {
         self.memoryMB = memoryMB
         self.cpuTimeSeconds = cpuTimeSeconds
         self.wallTimeSeconds = wallTimeSeconds
+        self.maxProcesses = maxProcesses
     }
 }
 
@@ -89,6 +98,9 @@ public struct AgentRunRecord: Codable, Sendable, Equatable {
     public var lost: Bool?
     /// For a staged run: what to send back after it.
     public var staged: StagedRun?
+    /// A rejected run failed to start for want of a resource that may come back (processes,
+    /// memory): the job is requeued, not failed.
+    public var transient: Bool?
 
     public init(key: RunKey, phase: Phase, pid: Int32? = nil, startedAt: Double? = nil, endedAt: Double? = nil,
                 exit: ExitStatus? = nil, reason: String? = nil, suspended: Bool = false, scratch: String? = nil) {
@@ -153,8 +165,10 @@ public enum AgentMessage: Sendable, Equatable {
     /// The run was accepted and its process started.
     case started(RunKey, pid: Int32, at: Double)
     case exited(RunKey, ExitStatus, at: Double, reason: String?)
-    /// The run could not start (no such executable, unwritable output ...); it never ran.
-    case rejected(RunKey, reason: String)
+    /// The run could not start; it never ran. Not `transient`: the spec is at fault (no such
+    /// executable, unwritable output ...) and would fail again. `transient`: the workspace lacked
+    /// a resource for a moment (fork or exec failed with EAGAIN or ENOMEM); the job may start later.
+    case rejected(RunKey, reason: String, transient: Bool = false)
     case suspended(RunKey, Bool)
     /// A piece of a staged run's captured output, in order.
     case output(OutputChunk)

@@ -4,7 +4,7 @@ import WorkspaceBridge
 // that an agent of another version, or a guest's agent, can still be read.
 
 private enum Field: String, CodingKey {
-    case type, run, key, signal, info, runs, pid, at, exit, reason, message, suspended, chunk, note
+    case type, run, key, signal, info, runs, pid, at, exit, reason, message, suspended, chunk, note, transient
 }
 
 extension DaemonMessage: Codable {
@@ -51,7 +51,8 @@ extension AgentMessage: Codable {
             self = .exited(try c.decode(RunKey.self, forKey: .key), try c.decode(ExitStatus.self, forKey: .exit),
                            at: try c.decode(Double.self, forKey: .at), reason: try c.decodeIfPresent(String.self, forKey: .reason))
         case "rejected":
-            self = .rejected(try c.decode(RunKey.self, forKey: .key), reason: try c.decode(String.self, forKey: .reason))
+            self = .rejected(try c.decode(RunKey.self, forKey: .key), reason: try c.decode(String.self, forKey: .reason),
+                             transient: try c.decodeIfPresent(Bool.self, forKey: .transient) ?? false)
         case "suspended":
             self = .suspended(try c.decode(RunKey.self, forKey: .key), try c.decode(Bool.self, forKey: .suspended))
         case "output": self = .output(try c.decode(OutputChunk.self, forKey: .chunk))
@@ -74,8 +75,10 @@ extension AgentMessage: Codable {
         case .exited(let k, let exit, let at, let reason):
             try c.encode("exited", forKey: .type); try c.encode(k, forKey: .key); try c.encode(exit, forKey: .exit)
             try c.encode(at, forKey: .at); try c.encodeIfPresent(reason, forKey: .reason)
-        case .rejected(let k, let reason):
+        case .rejected(let k, let reason, let transient):
             try c.encode("rejected", forKey: .type); try c.encode(k, forKey: .key); try c.encode(reason, forKey: .reason)
+            // Left out when false: the message reads as it did before the field existed.
+            if transient { try c.encode(true, forKey: .transient) }
         case .suspended(let k, let s):
             try c.encode("suspended", forKey: .type); try c.encode(k, forKey: .key); try c.encode(s, forKey: .suspended)
         case .output(let chunk): try c.encode("output", forKey: .type); try c.encode(chunk, forKey: .chunk)

@@ -105,6 +105,11 @@ public enum Daemon {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         hangup.cancel()
+        // The scheduler has stopped: no workspace is made any more. With none left, what the
+        // providers kept for them in common (cgroup scopes) goes too.
+        if await scheduler.holdsNoWorkspaces {
+            for p in providers.values { await p.daemonStoppedWithNoWorkspaces() }
+        }
         logger.info("stopped; running jobs go on in their workspaces")
     }
 }

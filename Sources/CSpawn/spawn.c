@@ -7,27 +7,69 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sched.h>
+#include <stdint.h>
 #include <unistd.h>
+
+/* The mount API of Linux 5.2 (open_tree, move_mount) and 5.12 (mount_setattr), for C libraries
+   that do not declare it: the numbers are the same on every architecture. */
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#define WS_MOUNT_ATTR_RDONLY 0x00000001
+struct ws_mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
 
 /* Steps the child reports when it fails; the parent turns them into words. */
 enum {
     STEP_STDIN = 1, STEP_STDOUT, STEP_STDERR, STEP_CGROUP, STEP_RLIMIT, STEP_SETSID,
-    STEP_GROUPS, STEP_GID, STEP_UID, STEP_CHDIR, STEP_EXEC
+    STEP_GROUPS, STEP_GID, STEP_UID, STEP_CHDIR, STEP_EXEC,
+    STEP_NAMESPACE, STEP_READ_ONLY, STEP_PRIVATE_DIR, STEP_WRITABLE
 };
 
+/* Writable trees one run may have (the caller's list is cut to this many). */
+#define MAX_WRITABLE 64
+
+/* Where each writable tree goes: the path its clone was found at, symlinks resolved (a path
+   through a symlink may lead under a private /tmp). The child's own copy after fork. */
+static char writable_targets[MAX_WRITABLE][4096];
+
+/* The private file systems each run gets over the read-only root (the index in a report). */
+static const char *const private_dirs[] = { "/tmp", "/dev/shm" };
+
 /* Only async-signal-safe calls from here to execve: the parent may have many threads. */
-static void report(int fd, int step, int err) {
-    int msg[2] = { step, err };
+static void report_item(int fd, int step, int err, int item) {
+    int msg[3] = { step, err, item };
     ssize_t ignored = write(fd, msg, sizeof msg);
     (void)ignored;
     _exit(127);
 }
+
+static void report(int fd, int step, int err) { report_item(fd, step, err, 0); }
 
 static int open_onto(const char *path, int flags, int target) {
     int fd = open(path ? path : "/dev/null", flags, 0644);
@@ -47,6 +89,101 @@ static size_t format_pid(char *buf, pid_t pid) {
     for (size_t i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
     buf[n] = '\n';
     return n + 1;
+}
+
+/* Changes the directory and opens stdin, stdout and stderr: as the job's user, so that
+   permissions are the user's, not ours. */
+static void open_job_files(const ws_spawn_options *o, int errfd) {
+    if (o->directory && chdir(o->directory) < 0) report(errfd, STEP_CHDIR, errno);
+    int out_flags = O_WRONLY | O_CREAT | (o->stdout_append ? O_APPEND : O_TRUNC);
+    if (open_onto(o->stdin_path, O_RDONLY, 0) < 0) report(errfd, STEP_STDIN, errno);
+    if (open_onto(o->stdout_path, out_flags, 1) < 0) report(errfd, STEP_STDOUT, errno);
+    if (o->stderr_path && o->stdout_path && strcmp(o->stderr_path, o->stdout_path) == 0) {
+        if (dup2(1, 2) < 0) report(errfd, STEP_STDERR, errno);
+    } else if (open_onto(o->stderr_path, out_flags, 2) < 0) {
+        report(errfd, STEP_STDERR, errno);
+    }
+}
+
+/* Makes the directories of `path` that are missing (a writable tree under a private /tmp). */
+static int make_mount_point(const char *path) {
+    struct stat st;
+    if (stat(path, &st) == 0) return 0;
+    char buf[4096];
+    size_t len = strlen(path);
+    if (len >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
+    memcpy(buf, path, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] != '/' && buf[i] != '\0') continue;
+        char saved = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -1;
+        buf[i] = saved;
+    }
+    return 0;
+}
+
+/* The host's file system as one run sees it, in a mount namespace of the run's own: all of it
+   read-only, a /tmp and /dev/shm of the run's own (gone with the run), and the writable paths
+   (the job's directory, its owner's home, a class's writable binds) writable as before.
+   As root, before the identity switch; the files the job names (directory, stdin, stdout,
+   stderr) are opened first, as the user, on the host's view, so they may be anywhere the user
+   may write, as without the namespace. (Opened in the new namespace, they would also keep its
+   mounts from turning read-only: a mount with a file open for writing cannot.) */
+static void enter_private_mounts(const ws_spawn_options *o, int errfd) {
+    if (o->set_identity) {
+        if (setgroups(o->ngroups, o->groups) < 0) report(errfd, STEP_GROUPS, errno);
+        setfsgid(o->gid);
+        setfsuid(o->uid);
+    }
+    open_job_files(o, errfd);
+    if (unshare(CLONE_NEWNS) < 0) report(errfd, STEP_NAMESPACE, errno);
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) report(errfd, STEP_NAMESPACE, errno);
+    /* Detached copies of the writable trees, looked up with the user's rights (a path the user
+       cannot reach, or that does not exist, stays read-only): making the root read-only below
+       leaves these copies as they are. */
+    int trees[MAX_WRITABLE];
+    int ntrees = 0;
+    for (char *const *p = o->writable_paths; p && *p && ntrees < MAX_WRITABLE; p++, ntrees++) {
+        trees[ntrees] = -1;
+        int dir = open(*p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0) {
+            if (errno == ENOENT || errno == EACCES || errno == ENOTDIR) continue;
+            report_item(errfd, STEP_WRITABLE, errno, ntrees);
+        }
+        char link[48] = "/proc/self/fd/";
+        size_t len = format_pid(link + 14, dir);
+        link[14 + len - 1] = '\0'; /* for the newline */
+        ssize_t n = readlink(link, writable_targets[ntrees], sizeof writable_targets[ntrees] - 1);
+        if (n < 0) report_item(errfd, STEP_WRITABLE, errno, ntrees);
+        if ((size_t)n >= sizeof writable_targets[ntrees] - 1) report_item(errfd, STEP_WRITABLE, ENAMETOOLONG, ntrees);
+        if (n == 0 || writable_targets[ntrees][0] != '/') report_item(errfd, STEP_WRITABLE, EINVAL, ntrees);
+        writable_targets[ntrees][n] = '\0';
+        trees[ntrees] = (int)syscall(SYS_open_tree, dir, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+        if (trees[ntrees] < 0) report_item(errfd, STEP_WRITABLE, errno, ntrees);
+        close(dir);
+    }
+    if (o->set_identity) {
+        setfsuid(0);
+        setfsgid(0);
+    }
+    struct ws_mount_attr read_only = { .attr_set = WS_MOUNT_ATTR_RDONLY };
+    if (syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &read_only, sizeof read_only) < 0)
+        report(errfd, STEP_READ_ONLY, errno);
+    for (int i = 0; i < (int)(sizeof private_dirs / sizeof *private_dirs); i++) {
+        struct stat st;
+        if (stat(private_dirs[i], &st) < 0 || !S_ISDIR(st.st_mode)) continue;
+        if (mount("tmpfs", private_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+            report_item(errfd, STEP_PRIVATE_DIR, errno, i);
+    }
+    for (int i = 0; i < ntrees; i++) {
+        if (trees[i] < 0) continue;
+        const char *target = writable_targets[i];
+        if (make_mount_point(target) < 0 ||
+            syscall(SYS_move_mount, trees[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            report_item(errfd, STEP_WRITABLE, errno, i);
+        close(trees[i]);
+    }
 }
 
 static void child(const ws_spawn_options *o, int errfd) {
@@ -69,20 +206,17 @@ static void child(const ws_spawn_options *o, int errfd) {
         struct rlimit rl = { (rlim_t)o->limits[i].soft, (rlim_t)o->limits[i].hard };
         if (setrlimit(o->limits[i].resource, &rl) < 0) report(errfd, STEP_RLIMIT, errno);
     }
+    if (o->private_mounts) enter_private_mounts(o, errfd);
     if (o->set_identity) {
         if (setgroups(o->ngroups, o->groups) < 0) report(errfd, STEP_GROUPS, errno);
         if (setgid(o->gid) < 0) report(errfd, STEP_GID, errno);
         if (setuid(o->uid) < 0) report(errfd, STEP_UID, errno);
     }
-    /* As the job's own user, so that permissions are the user's, not ours. */
-    if (o->directory && chdir(o->directory) < 0) report(errfd, STEP_CHDIR, errno);
-    int out_flags = O_WRONLY | O_CREAT | (o->stdout_append ? O_APPEND : O_TRUNC);
-    if (open_onto(o->stdin_path, O_RDONLY, 0) < 0) report(errfd, STEP_STDIN, errno);
-    if (open_onto(o->stdout_path, out_flags, 1) < 0) report(errfd, STEP_STDOUT, errno);
-    if (o->stderr_path && o->stdout_path && strcmp(o->stderr_path, o->stdout_path) == 0) {
-        if (dup2(1, 2) < 0) report(errfd, STEP_STDERR, errno);
-    } else if (open_onto(o->stderr_path, out_flags, 2) < 0) {
-        report(errfd, STEP_STDERR, errno);
+    if (!o->private_mounts) {
+        open_job_files(o, errfd);
+    } else if (o->directory && chdir(o->directory) < 0) {
+        /* Again: the directory may now be a writable tree over the read-only one. */
+        report(errfd, STEP_CHDIR, errno);
     }
     /* Close everything else but the error pipe (close-on-exec) and the descriptor to keep. */
     for (int fd = 3; fd < 1024; fd++) if (fd != errfd && fd != o->keep_fd) close(fd);
@@ -103,12 +237,26 @@ static const char *step_words(int step) {
     case STEP_UID: return "cannot switch user";
     case STEP_CHDIR: return "cannot enter directory";
     case STEP_EXEC: return "cannot execute";
+    case STEP_NAMESPACE: return "cannot make the run's mount namespace";
+    case STEP_READ_ONLY: return "cannot make the host's file system read-only";
+    case STEP_PRIVATE_DIR: return "cannot mount a private";
+    case STEP_WRITABLE: return "cannot make writable";
     default: return "cannot start";
     }
 }
 
-static const char *step_subject(const ws_spawn_options *o, int step) {
+static size_t count_strings(char *const *list) {
+    size_t n = 0;
+    while (list && list[n]) n++;
+    return n;
+}
+
+static const char *step_subject(const ws_spawn_options *o, int step, int item) {
     switch (step) {
+    case STEP_PRIVATE_DIR:
+        return item >= 0 && item < (int)(sizeof private_dirs / sizeof *private_dirs) ? private_dirs[item] : NULL;
+    case STEP_WRITABLE:
+        return item >= 0 && (size_t)item < count_strings(o->writable_paths) ? o->writable_paths[item] : NULL;
     case STEP_STDIN: return o->stdin_path ? o->stdin_path : "/dev/null";
     case STEP_STDOUT: return o->stdout_path ? o->stdout_path : "/dev/null";
     case STEP_STDERR: return o->stderr_path ? o->stderr_path : "/dev/null";
@@ -118,14 +266,16 @@ static const char *step_subject(const ws_spawn_options *o, int step) {
     }
 }
 
-int ws_spawn(const ws_spawn_options *o, pid_t *pid, char *err, size_t errlen) {
+int ws_spawn(const ws_spawn_options *o, pid_t *pid, int *error_number, char *err, size_t errlen) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        *error_number = errno;
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
     pid_t p = fork();
     if (p < 0) {
+        *error_number = errno;
         snprintf(err, errlen, "fork: %s", strerror(errno));
         close(pipefd[0]);
         close(pipefd[1]);
@@ -136,14 +286,15 @@ int ws_spawn(const ws_spawn_options *o, pid_t *pid, char *err, size_t errlen) {
         child(o, pipefd[1]);
     }
     close(pipefd[1]);
-    int msg[2];
+    int msg[3];
     ssize_t n;
     do { n = read(pipefd[0], msg, sizeof msg); } while (n < 0 && errno == EINTR);
     close(pipefd[0]);
     if (n == (ssize_t)sizeof msg) {
         int status;
         while (waitpid(p, &status, 0) < 0 && errno == EINTR) {}
-        const char *subject = step_subject(o, msg[0]);
+        *error_number = msg[1];
+        const char *subject = step_subject(o, msg[0], msg[2]);
         if (subject)
             snprintf(err, errlen, "%s %s: %s", step_words(msg[0]), subject, strerror(msg[1]));
         else
@@ -152,6 +303,13 @@ int ws_spawn(const ws_spawn_options *o, pid_t *pid, char *err, size_t errlen) {
     }
     *pid = p;
     return 0;
+}
+
+int ws_private_mounts_supported(void) {
+    if (geteuid() != 0) return 0;
+    /* An invalid call: EBADF or EINVAL where the kernel has the system call, ENOSYS where not. */
+    long rc = syscall(SYS_mount_setattr, -1, "", 0, NULL, (size_t)0);
+    return rc < 0 && errno == ENOSYS ? 0 : 1;
 }
 
 int ws_peer_credentials(int fd, uid_t *uid, gid_t *gid, pid_t *pid) {

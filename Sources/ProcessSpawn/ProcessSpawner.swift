@@ -41,6 +41,13 @@ public struct SpawnRequest: Sendable {
     public var limits: [Limit] = []
     /// Own session and process group, so the whole job can be signalled and it outlives us.
     public var newSession = true
+    /// A mount namespace of its own (root only): the host's file system read-only, a private
+    /// `/tmp` and `/dev/shm`, and `writablePaths` writable. The directory and the stdio files
+    /// are opened before, as the user, on the host's view.
+    public var privateMounts = false
+    /// Absolute directories that stay writable under `privateMounts` (those that do not exist,
+    /// or that the user cannot reach, stay read-only). At most 64 are taken.
+    public var writablePaths: [String] = []
 
     public init(path: String, argv: [String], environment: [String], directory: String? = nil) {
         self.path = path
@@ -53,20 +60,32 @@ public struct SpawnRequest: Sendable {
 /// Why a process could not start, in words: "cannot open output /x: Permission denied".
 public struct SpawnFailure: Error, Sendable, CustomStringConvertible {
     public let message: String
+    /// The errno of the step that failed, when one did.
+    public let errorNumber: Int32?
+    public init(message: String, errorNumber: Int32? = nil) {
+        self.message = message
+        self.errorNumber = errorNumber
+    }
     public var description: String { message }
-    public init(message: String) { self.message = message }
+
+    /// The start failed for want of a resource that comes back when other processes end (the
+    /// fork, clone or exec met a process limit or a memory shortage), not because of what was
+    /// asked for: the same request may well succeed later.
+    public var isTransient: Bool { errorNumber == EAGAIN || errorNumber == ENOMEM }
 }
 
 public enum ProcessSpawner {
     /// Starts the process; returns only after exec succeeded (or throws what failed).
     public static func spawn(_ r: SpawnRequest) throws(SpawnFailure) -> pid_t {
         var pid: pid_t = 0
+        var errorNumber: Int32 = 0
         var message = [CChar](repeating: 0, count: 1024)
         let cLimits = r.limits.map { ws_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
         let groups = (r.identity?.groups ?? []).map { gid_t($0) }
         let rc = withCStringArray(r.argv) { argvp in
             withCStringArray(r.environment) { envpp in
                 withCStringArray(r.cgroupProcs) { cgp in
+                  withCStringArray(Array(r.writablePaths.prefix(64))) { writable in
                     groups.withUnsafeBufferPointer { groupsp in
                         cLimits.withUnsafeBufferPointer { limits in
                             withOptionalCString(r.stdin) { stdinPath in
@@ -95,7 +114,9 @@ public enum ProcessSpawner {
                                                 o.nlimits = limits.count
                                                 o.new_session = r.newSession ? 1 : 0
                                                 o.keep_fd = -1
-                                                return ws_spawn(&o, &pid, &message, message.count)
+                                                o.private_mounts = r.privateMounts ? 1 : 0
+                                                o.writable_paths = r.privateMounts ? UnsafePointer(writable) : nil
+                                                return ws_spawn(&o, &pid, &errorNumber, &message, message.count)
                                             }
                                         }
                                     }
@@ -103,13 +124,21 @@ public enum ProcessSpawner {
                             }
                         }
                     }
+                  }
                 }
             }
         }
         if rc != 0 {
-            throw SpawnFailure(message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw SpawnFailure(message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                               errorNumber: errorNumber == 0 ? nil : errorNumber)
         }
         return pid
+    }
+
+    /// Whether `SpawnRequest.privateMounts` works here (root, and Linux 5.12 or later); why not.
+    public static var privateMountsUnavailableReason: String? {
+        if geteuid() != 0 { return "only root can give runs a mount namespace" }
+        return ws_private_mounts_supported() != 0 ? nil : "the kernel has no mount_setattr (Linux 5.12 or later)"
     }
 
     /// Decodes a `waitpid` status.

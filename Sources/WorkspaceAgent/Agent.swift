@@ -24,17 +24,32 @@ public struct AgentOptions: Sendable {
     /// The workspace's cgroup (v2) or memory-controller cgroup (v1), for per-run limits.
     public var cgroup: String?
     public var cgroupVersion: String?
+    /// v1: the workspace's pids-controller cgroup, for each run's process limit.
+    public var pidsCgroup: String?
+    /// Each run gets a mount namespace of its own: the host's file system read-only, a private
+    /// `/tmp`, and its directory, its owner's home and the class's writable binds writable. For
+    /// a sandbox that shares the host's file system; a guest's own disk needs none.
+    public var privateMounts: Bool
     public var workspaceID: String
 
     public init(socketPath: String?, devicePath: String?, stateDirectory: String, journalPath: String?,
-                cgroup: String?, cgroupVersion: String?, workspaceID: String) {
+                cgroup: String?, cgroupVersion: String?, pidsCgroup: String? = nil, privateMounts: Bool = false,
+                workspaceID: String) {
         self.socketPath = socketPath
         self.devicePath = devicePath
         self.stateDirectory = stateDirectory
         self.journalPath = journalPath
         self.cgroup = cgroup
         self.cgroupVersion = cgroupVersion
+        self.pidsCgroup = pidsCgroup
+        self.privateMounts = privateMounts
         self.workspaceID = workspaceID
+    }
+
+    /// Where runs get their cgroups, if the agent was given any.
+    var runCgroupParents: RunCgroup.Parents? {
+        guard let cgroup, let version = RunCgroup.Version(rawValue: cgroupVersion ?? "") else { return nil }
+        return RunCgroup.Parents(version: version, memory: cgroup, pids: pidsCgroup)
     }
 }
 
@@ -142,14 +157,16 @@ public final class Agent: @unchecked Sendable {
     /// Kills what is left of a run: its cgroup's processes, or without cgroups its process group,
     /// if its leader is still the process the run started (not a later one with the same pid).
     func stopOrphans(of record: AgentRunRecord) {
-        if let parent = options.cgroup, let version = RunCgroup.Version(rawValue: options.cgroupVersion ?? "") {
-            RunCgroup(parent: parent, version: version, name: "run-\(record.key.job)-\(record.key.attempt)").remove()
+        if let parents = options.runCgroupParents {
+            RunCgroup(parents, name: Self.cgroupName(record.key)).remove()
         }
         guard let pid = record.pid, pid > 1, let ticks = record.startTicks, Self.startTicks(of: pid) == ticks else { return }
         kill(-pid, SIGKILL)
         kill(pid, SIGKILL)
         for _ in 0..<100 where Self.startTicks(of: pid) == ticks { usleep(10_000) }
     }
+
+    static func cgroupName(_ key: RunKey) -> String { "run-\(key.job)-\(key.attempt)" }
 
     /// Field 22 of `/proc/PID/stat`: when the process started, in clock ticks since boot.
     static func startTicks(of pid: pid_t) -> UInt64? {
@@ -242,14 +259,12 @@ public final class Agent: @unchecked Sendable {
             if let cpu = r.limits.cpuTimeSeconds {
                 limits.append(.init(resource: Int32(RLIMIT_CPU.rawValue), soft: UInt64(cpu), hard: UInt64(cpu) + 5))
             }
-            if let parent = options.cgroup, let version = RunCgroup.Version(rawValue: options.cgroupVersion ?? "") {
-                let c = RunCgroup(parent: parent, version: version, name: "run-\(r.key.job)-\(r.key.attempt)")
-                do {
-                    procs.append(try c.create(memoryMB: r.limits.memoryMB))
-                    cgroup = c
-                } catch {
-                    record.reason = "memory limit not applied: \(error)"
-                }
+            if let parents = options.runCgroupParents {
+                let c = RunCgroup(parents, name: Self.cgroupName(r.key))
+                let made = c.create(memoryMB: r.limits.memoryMB, maxProcesses: r.limits.maxProcesses)
+                procs = made.procs
+                cgroup = c
+                if !made.notApplied.isEmpty { record.reason = made.notApplied.joined(separator: "; ") }
             } else if let mb = r.limits.memoryMB {
                 // No cgroup: the address-space limit is the nearest thing.
                 let bytes = UInt64(mb) * 1024 * 1024
@@ -279,6 +294,11 @@ public final class Agent: @unchecked Sendable {
             }
             spawn.cgroupProcs = procs
             spawn.limits = limits
+            // Only root can make mount namespaces; a staged run (a guest) has no host files to guard.
+            if options.privateMounts && isRoot && r.staging == nil {
+                spawn.privateMounts = true
+                spawn.writablePaths = r.writableTrees
+            }
             // Only root can switch users; an unprivileged agent runs jobs as itself.
             if isRoot { spawn.identity = .init(uid: r.uid, gid: r.gid, groups: r.groups) }
             switch Result(catching: { () throws(SpawnFailure) -> pid_t in try ProcessSpawner.spawn(spawn) }) {
@@ -299,10 +319,11 @@ public final class Agent: @unchecked Sendable {
                 cgroup?.remove()
                 record.phase = .rejected
                 record.reason = error.message
+                record.transient = error.isTransient ? true : nil
                 record.endedAt = Date().timeIntervalSince1970
                 try? store.save(record)
                 s.runs[r.key] = Live(record: record)
-                send(.rejected(r.key, reason: error.message), locked: &s)
+                send(.rejected(r.key, reason: error.message, transient: error.isTransient), locked: &s)
             }
         }
         childArrived.lock()
@@ -314,9 +335,13 @@ public final class Agent: @unchecked Sendable {
     /// may be one that the conversions below cannot hold.
     static func refusal(of r: RunRequest, asRoot: Bool) -> String? {
         if asRoot && r.uid == 0 { return "a job never runs as root (uid 0)" }
-        let limits = [("cpu time", r.limits.cpuTimeSeconds), ("wall time", r.limits.wallTimeSeconds), ("memory", r.limits.memoryMB)]
-        for (name, value) in limits {
-            if let v = value, v <= 0 || v > 1 << 40 { return "the \(name) limit \(v) is out of range" }
+        let limits = [("cpu time", r.limits.cpuTimeSeconds, 1 << 40), ("wall time", r.limits.wallTimeSeconds, 1 << 40),
+                      ("memory", r.limits.memoryMB, 1 << 40), ("process", r.limits.maxProcesses, 1 << 22)]
+        for (name, value, most) in limits {
+            if let v = value, v <= 0 || v > most { return "the \(name) limit \(v) is out of range" }
+        }
+        if let paths = r.writablePaths, paths.count > RunRequest.maxWritablePaths || paths.contains(where: { !$0.hasPrefix("/") }) {
+            return "at most \(RunRequest.maxWritablePaths) writable paths, each absolute"
         }
         return nil
     }
@@ -399,7 +424,7 @@ public final class Agent: @unchecked Sendable {
         switch r.phase {
         case .accepted, .running: .started(r.key, pid: r.pid ?? 0, at: r.startedAt ?? 0)
         case .exited: .exited(r.key, r.exit ?? .signaled(SIGKILL), at: r.endedAt ?? 0, reason: r.reason)
-        case .rejected: .rejected(r.key, reason: r.reason ?? "rejected")
+        case .rejected: .rejected(r.key, reason: r.reason ?? "rejected", transient: r.transient == true)
         }
     }
 

@@ -14,7 +14,8 @@ public struct AgentUsageError: Error, Sendable, CustomStringConvertible {
 public enum AgentMain {
     public static let synopsis = """
         usage: wsbridge-agent (--socket PATH | --device PATH) --state DIR [--journal FILE]
-                              [--workspace ID] [--cgroup DIR --cgroup-version v1|v2]
+                              [--workspace ID] [--cgroup DIR --cgroup-version v1|v2 [--pids-cgroup DIR]]
+                              [--private-mounts]
         """
 
     public static let usage = synopsis + """
@@ -30,6 +31,9 @@ public enum AgentMain {
           --workspace ID         the workspace id, for the journal (default: workspace)
           --cgroup DIR           the workspace's cgroup directory for per-run cgroups
           --cgroup-version V     v1 or v2
+          --pids-cgroup DIR      v1: the workspace's pids-controller cgroup, for per-run process limits
+          --private-mounts       give each run the host's file system read-only, a private /tmp, and
+                                 its directory, home and writable binds writable (a local sandbox)
           -h, --help             show this help
         """
 
@@ -37,7 +41,9 @@ public enum AgentMain {
     /// Options take their value as the next argument or after `=`; a repeated option's last value counts.
     public static func parse(_ arguments: [String]) throws(AgentUsageError) -> AgentOptions? {
         var values: [String: String] = [:]
-        let known = ["socket", "device", "state", "journal", "workspace", "cgroup", "cgroup-version"]
+        let known = ["socket", "device", "state", "journal", "workspace", "cgroup", "cgroup-version", "pids-cgroup"]
+        let flags = ["private-mounts"]
+        var set = Set<String>()
         var i = 0
         while i < arguments.count {
             let arg = arguments[i]
@@ -52,6 +58,11 @@ public enum AgentMain {
                 value = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
+            if flags.contains(name) {
+                guard value == nil else { throw AgentUsageError("'--\(name)' takes no value") }
+                set.insert(name)
+                continue
+            }
             guard known.contains(name) else { throw AgentUsageError("unknown option '--\(name)'") }
             if value == nil {
                 guard i < arguments.count, !(arguments[i].hasPrefix("-") && arguments[i].count > 1) else {
@@ -65,7 +76,8 @@ public enum AgentMain {
         guard let state = values["state"] else { throw AgentUsageError("missing '--state DIR'") }
         let options = AgentOptions(socketPath: values["socket"], devicePath: values["device"], stateDirectory: state,
                                    journalPath: values["journal"], cgroup: values["cgroup"],
-                                   cgroupVersion: values["cgroup-version"], workspaceID: values["workspace"] ?? "workspace")
+                                   cgroupVersion: values["cgroup-version"], pidsCgroup: values["pids-cgroup"],
+                                   privateMounts: set.contains("private-mounts"), workspaceID: values["workspace"] ?? "workspace")
         try validate(options)
         return options
     }

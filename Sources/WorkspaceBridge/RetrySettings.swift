@@ -39,6 +39,14 @@ public struct RetrySettings: Codable, Sendable, Equatable {
         return min(maxBackoffSeconds, backoffSeconds * pow2(exponent))
     }
 
+    /// The wait before a job whose run could not start for want of a resource (processes,
+    /// memory) is tried again: 1 s, doubling with each such run in a row, at most 32 s. Not a
+    /// setting: it only keeps such a job from spinning while the workspace is full.
+    /// `uncountedRuns`: the job's runs that did not count against its retries (this one included).
+    public static func transientBackoff(afterUncountedRuns uncountedRuns: Int) -> Double {
+        Double(1 << (min(max(uncountedRuns, 1), 6) - 1))
+    }
+
     private func pow2(_ e: Double) -> Double { var r = 1.0; for _ in 0..<Int(e) { r *= 2 }; return r }
 
     func validate() throws(ConfigError) {

@@ -13,7 +13,8 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public var cpuWeight: Int
     /// Hard CPU cap in percent of one CPU (cgroup `cpu.max` / `cfs_quota_us`); `nil` = none.
     public var cpuCapPercent: Int?
-    /// Most processes at once in one workspace (cgroup `pids.max`).
+    /// Most processes at once of one job (cgroup `pids.max` of its run; the workspace holds
+    /// `slots` times as many, see `ProcessLimits`).
     public var maxProcesses: Int?
     public var diskMB: Int?
     public var idleTimeoutSeconds: Int
@@ -90,7 +91,13 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
             throw ConfigError(key: "class \(name): warm_workspaces",
                               message: "must be between 0 and max_workspaces (\(maxWorkspaces)), not \(warmWorkspaces)")
         }
+        // Each run of a local sandbox gets a mount per writable bind (with its directory and home).
+        if binds.count > Self.maxBinds {
+            throw ConfigError(key: "class \(name): binds", message: "at most \(Self.maxBinds), not \(binds.count)")
+        }
     }
+
+    public static let maxBinds = 32
 }
 
 /// A bad setting in the admin config, named by its key.

@@ -34,17 +34,16 @@ public struct CgroupHost: Sendable {
         public var procs: [String]
         /// Where the agent makes per-run cgroups (v1: the memory controller's directory).
         public var runParent: String?
+        /// v1 only: the pids controller's directory, where the agent makes each run's pids cgroup
+        /// (v2 has one directory for all controllers).
+        public var runPidsParent: String?
         public var enforcement: [Enforcement]
     }
 
     static let v1Controllers = ["memory", "cpu", "pids"]
 
     func directories(_ id: String) -> [String] {
-        switch version {
-        case .v1: Self.v1Controllers.map { "\(root)/\($0)/wsbridge/\(scope)/\(id)" }
-        case .v2: ["\(root)/wsbridge/\(scope)/\(id)"]
-        case .none: []
-        }
+        scopeDirectories.map { $0 + "/" + id }
     }
 
     /// Creates the workspace's cgroups with the class's allocation and reads back what took.
@@ -55,7 +54,7 @@ public struct CgroupHost: Sendable {
         switch version {
         case .none:
             let why = unavailableReason ?? "cgroups unavailable"
-            return Placement(procs: [], runParent: nil, enforcement: [
+            return Placement(procs: [], runParent: nil, runPidsParent: nil, enforcement: [
                 Enforcement(control: "memory", mechanism: "setrlimit", effective: true,
                             detail: "RLIMIT_AS per job only (\(why))"),
                 Enforcement(control: "cpu", mechanism: "none", effective: false, detail: why),
@@ -71,32 +70,41 @@ public struct CgroupHost: Sendable {
                            [("cpu.shares", "\(c.cpuWeight * 1024 / 100)"), ("cpu.cfs_period_us", "100000"),
                             ("cpu.cfs_quota_us", "\(quota)")],
                            detail: "cpu.shares=\(c.cpuWeight * 1024 / 100) cpu.cfs_quota_us=\(quota)/100000"))
-            let maxPids = c.maxProcesses.map(String.init) ?? "max"
-            e.append(apply(control: "pids", mechanism: "cgroup-v1", dir: pids, [("pids.max", maxPids)],
-                           detail: "pids.max=\(maxPids)"))
+            let (maxPids, pidsDetail) = Self.pidsSettings(c)
+            e.append(apply(control: "pids", mechanism: "cgroup-v1", dir: pids, [("pids.max", maxPids)], detail: pidsDetail))
             let made = [mem, cpu, pids].filter { FileManager.default.fileExists(atPath: $0) }
             return Placement(procs: made.map { $0 + "/cgroup.procs" },
-                             runParent: FileManager.default.fileExists(atPath: mem) ? mem : nil, enforcement: e)
+                             runParent: made.contains(mem) ? mem : nil, runPidsParent: made.contains(pids) ? pids : nil,
+                             enforcement: e)
         case .v2:
             let top = "\(root)/wsbridge", base = "\(top)/\(scope)", dir = "\(base)/\(id)"
             mkdir(top, 0o755)
             mkdir(base, 0o755)
             for parent in [root, top, base] { try? write("+memory +cpu +pids", to: parent + "/cgroup.subtree_control") }
-            let maxPids = c.maxProcesses.map(String.init) ?? "max"
+            let (maxPids, pidsDetail) = Self.pidsSettings(c)
             let e = [
                 apply(control: "memory", mechanism: "cgroup-v2", dir: dir,
                       [("memory.max", "\(memBytes)"), ("memory.swap.max", "0")], detail: "memory.max=\(c.memoryMB)MB"),
                 apply(control: "cpu", mechanism: "cgroup-v2", dir: dir,
                       [("cpu.weight", "\(max(1, min(10000, c.cpuWeight)))"), ("cpu.max", "\(quota) 100000")],
                       detail: "cpu.weight=\(c.cpuWeight) cpu.max=\(quota) 100000"),
-                apply(control: "pids", mechanism: "cgroup-v2", dir: dir, [("pids.max", maxPids)], detail: "pids.max=\(maxPids)"),
+                apply(control: "pids", mechanism: "cgroup-v2", dir: dir, [("pids.max", maxPids)], detail: pidsDetail),
             ]
             // v2 forbids processes in a cgroup whose children have controllers: the agent gets a leaf.
             let agent = dir + "/agent"
             mkdir(agent, 0o755)
-            try? write("+memory", to: dir + "/cgroup.subtree_control")
-            return Placement(procs: [agent + "/cgroup.procs"], runParent: dir, enforcement: e)
+            // Each run's cgroup carries its own memory and process limits.
+            try? write("+memory +pids", to: dir + "/cgroup.subtree_control")
+            return Placement(procs: [agent + "/cgroup.procs"], runParent: dir, runPidsParent: nil, enforcement: e)
         }
+    }
+
+    /// The workspace's `pids.max` (room for every slot's runs at their own limit, and the agent)
+    /// and what to tell the admin.
+    static func pidsSettings(_ c: WorkspaceClass) -> (value: String, detail: String) {
+        let limits = c.processLimits
+        guard let total = limits.perWorkspace, let run = limits.perRun else { return ("max", "pids.max=max") }
+        return (String(total), "pids.max=\(total) (\(run) per job × \(c.slots) slots + the agent)")
     }
 
     /// Kills every process left in the workspace's cgroups and removes them.
@@ -116,11 +124,25 @@ public struct CgroupHost: Sendable {
         }
     }
 
+    /// This daemon's scope directories, one per controller hierarchy (v2: one).
+    public var scopeDirectories: [String] {
+        switch version {
+        case .v1: Self.v1Controllers.map { "\(root)/\($0)/wsbridge/\(scope)" }
+        case .v2: ["\(root)/wsbridge/\(scope)"]
+        case .none: []
+        }
+    }
+
     /// Workspace ids that have cgroups in this daemon's scope.
     public func workspaceIDs() -> [String] {
-        guard let first = directories("x").first else { return [] }
-        let base = (first as NSString).deletingLastPathComponent
-        return subdirectories(of: base)
+        scopeDirectories.first.map(subdirectories(of:)) ?? []
+    }
+
+    /// Removes the scope's directories, where empty (`rmdir` leaves a directory that still holds
+    /// a workspace). Only once no workspace can be made in the scope any more (the daemon
+    /// stops): a creation between the scope's `mkdir` and the workspace's would fail.
+    public func removeScope() {
+        for dir in scopeDirectories { rmdir(dir) }
     }
 
     func subdirectories(of dir: String) -> [String] {

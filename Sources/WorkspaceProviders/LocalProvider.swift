@@ -57,9 +57,20 @@ public struct LocalProvider: WorkspaceProvider {
         var agentArgs = [agentExecutable, "agent", "--socket", socket, "--state", dir + "/agent", "--workspace", id]
         if let j = journalPath { agentArgs += ["--journal", j] }
         if let parent = placement.runParent { agentArgs += ["--cgroup", parent, "--cgroup-version", cgroups.version.rawValue] }
+        if let pids = placement.runPidsParent { agentArgs += ["--pids-cgroup", pids] }
+        var enforcement = placement.enforcement
+        // The sandbox shares the host's file system: each run sees it read-only but for its own
+        // paths (one sandbox serves several users, so this is per run, in the agent).
+        if let why = ProcessSpawner.privateMountsUnavailableReason {
+            enforcement.append(Enforcement(control: "filesystem", mechanism: "none", effective: false,
+                                           detail: "the host's file system is writable to jobs: \(why)"))
+        } else {
+            agentArgs.append("--private-mounts")
+            enforcement.append(Enforcement(control: "filesystem", mechanism: "mount namespace per run", effective: true,
+                                           detail: Self.fileSystemView(c)))
+        }
 
         var argv = agentArgs
-        var enforcement = placement.enforcement
         if let bwrap {
             var ns = ["--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc",
                       "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", id]
@@ -104,6 +115,13 @@ public struct LocalProvider: WorkspaceProvider {
                          lastUsedAt: now, enforcement: enforcement)
     }
 
+    /// What a job sees of the host's file system, in words, for `wsbridge workspaces`.
+    static func fileSystemView(_ c: WorkspaceClass) -> String {
+        let binds = c.binds.filter(\.writable).map(\.path)
+        return "host root read-only; private /tmp and /dev/shm per run; writable: the job's directory, its owner's home"
+            + (binds.isEmpty ? "" : ", " + binds.joined(separator: ", "))
+    }
+
     public func destroy(_ w: Workspace) async throws {
         // Ask the agent to stop its jobs first; then make sure, whatever it did.
         if let fd = try? UnixSocket.connect(path: "\(root)/\(w.id)/agent.sock") {
@@ -114,6 +132,10 @@ public struct LocalProvider: WorkspaceProvider {
         // Without cgroups, the sandbox's processes are found by their session.
         if cgroups.version == .none, let pid = w.pid { kill(-pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: "\(root)/\(w.id)")
+    }
+
+    public func daemonStoppedWithNoWorkspaces() async {
+        cgroups.removeScope()
     }
 
     public func isAlive(_ w: Workspace) async -> Bool {

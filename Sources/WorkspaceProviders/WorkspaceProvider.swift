@@ -38,12 +38,19 @@ public protocol WorkspaceProvider: Sendable {
     /// `endpoint` connectable again where this process must serve it (a channel forwarded from
     /// another host). Default: nothing to do.
     func adopt(_ workspace: Workspace) async throws
+
+    /// The daemon stops, and none of its workspaces is left (none is being made either): the
+    /// provider removes what its workspaces had in common on the host (empty cgroup
+    /// directories). Default: nothing to do.
+    func daemonStoppedWithNoWorkspaces() async
 }
 
 public extension WorkspaceProvider {
     var details: [String: String] { [:] }
 
     func adopt(_ workspace: Workspace) async throws {}
+
+    func daemonStoppedWithNoWorkspaces() async {}
 
     func park(_ workspace: Workspace, as mode: WarmMode) async throws {
         throw ProviderError(provider: name, message: "workspaces cannot be \(mode.rawValue) (warm_mode = \"running\" only)")

@@ -327,7 +327,8 @@ extension AdversarialTests {
         // The job swaps its captured stdout for a symlink to root's file, its stderr for a hard link.
         let job = JobID(900_000 + Int.random(in: 0..<99_999))
         let key = RunKey(job: job, attempt: 1)
-        let script = "echo mine; rm -f stdout stderr; ln -s \(secret) stdout; ln \(secret) stderr 2>/dev/null; exit 0"
+        let (out, err) = (RunStaging.captured("stdout"), RunStaging.captured("stderr"))
+        let script = "echo mine; rm -f \(out) \(err); ln -s \(secret) \(out); ln \(secret) \(err) 2>/dev/null; exit 0"
         var request = RunRequest(key: key, executable: "/bin/sh", arguments: ["-c", script], environment: [:],
                                  directory: "/", stdin: nil, stdout: nil, stderr: nil, uid: user.pw_uid, gid: user.pw_gid,
                                  groups: [], limits: RunLimits(memoryMB: nil, cpuTimeSeconds: nil, wallTimeSeconds: 30))
@@ -337,7 +338,8 @@ extension AdversarialTests {
         var exited = false
         var delivered = Data()
         var note: String?
-        while let message = try channel.receive() {
+        var ended = false
+        while !ended, let message = try channel.receive() {
             switch message {
             case .exited(let k, _, _, _) where k == key:
                 exited = true
@@ -346,10 +348,13 @@ extension AdversarialTests {
                 delivered += chunk.data
             case .outputEnd(let k, let n) where k == key:
                 note = n
+                ended = true
+            case .rejected(let k, let reason, _) where k == key:
+                note = "rejected: \(reason)"
+                ended = true
             default:
                 break
             }
-            if note != nil || (exited && delivered.count > 0 && note != nil) { break }
         }
         try channel.send(.ack(key))
         #expect(exited)
@@ -441,5 +446,190 @@ extension AdversarialTests {
         try d.start()
         #expect(try d.status([running])[0].state == .done)
         #expect(alive(d))
+    }
+}
+
+/// Process limits hold per job, and a start that meets a full workspace waits instead of failing.
+extension AdversarialTests {
+    static let hasV1Pids = canSwitchUsers && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/cgroup.procs")
+
+    /// The v1 cgroup directories (by controller) a process sits in.
+    func cgroupDirectories(of pid: Int32) -> [String: String] {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? ""
+        var dirs: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard f.count == 3 else { continue }
+            for c in f[1].split(separator: ",") where c == "memory" || c == "pids" { dirs[String(c)] = "/sys/fs/cgroup/\(c)\(f[2])" }
+        }
+        return dirs
+    }
+
+    func read(_ path: String) -> String {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// User A forks until the kernel says no; user B's job in the same workspace (two slots)
+    /// starts and ends `done` meanwhile: A met its own run's limit, not the workspace's.
+    @Test(.enabled(if: hasV1Pids, "needs root, a second user and the v1 pids controller"))
+    func aForkBombStarvesOnlyItself() throws {
+        guard ensureUser("wsbtest") else { Issue.record("cannot create the test user"); return }
+        let d = try TestDaemon(config: config(slots: 2, maxWorkspaces: 1, classExtra: "max_processes = 16"))
+        defer { d.cleanUp() }
+        try d.start()
+        let out = try d.makeDirectory("bomb")
+        let bomb = """
+            import os, sys, time
+            n = 0
+            while n < 1000:
+                try:
+                    pid = os.fork()
+                except OSError as e:
+                    print("forked", n, "then", os.strerror(e.errno), flush=True)
+                    break
+                if pid == 0:
+                    os.execv("/bin/sleep", ["sleep", "30"])
+                n += 1
+            time.sleep(float(sys.argv[1]))
+            """
+        let (code, submitted) = try runAs("wsbtest", ["submit", "--state-dir", d.stateDir, "--directory", out,
+                                                      "--output", out + "/bomb.out", "--", "/usr/bin/python3", "-c", bomb, "4"])
+        #expect(code == 0, "\(submitted)")
+        let a = try #require(JobID(submitted.trimmingCharacters(in: .whitespacesAndNewlines)), "\(submitted)")
+        try d.waitUntil("A's fork bomb meets its limit") { read(out + "/bomb.out").contains("then") }
+        // While A holds every process it may have, B's job starts in the other slot and ends.
+        let t = Date()
+        let b = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "for i in 1 2 3 4 5; do /bin/true; done; echo b-ran"],
+                                      directory: d.work, stdout: d.work + "/b.out")])[0]
+        let bJob = try d.waitAll([b], timeout: 20)[0]
+        let bSeconds = Date().timeIntervalSince(t)
+        let aJob = try d.waitAll([a], timeout: 20)[0]
+        let ws = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self)
+        #expect(bJob.state == .done, "B: \(bJob.state) \(bJob.reason ?? "")")
+        #expect(bJob.workspaceID == aJob.workspaceID, "both jobs shared one workspace")
+        #expect(aJob.state == .done, "A's own fork failures are its own business: \(aJob.reason ?? "")")
+        let pidsDetail = ws.first?.workspace.enforcement.first { $0.control == "pids" }?.detail ?? ""
+        print("fork bomb: A \(read(out + "/bomb.out")) (max_processes = 16 per job); B \(bJob.state.rawValue) in \(String(format: "%.2f", bSeconds)) s"
+              + " in the same workspace; workspace \(pidsDetail)")
+    }
+
+    /// The workspace itself is out of processes when a run starts (the agent's fork fails with
+    /// EAGAIN): the job goes back to the queue, not counted as a failed run, and starts once
+    /// there is room again.
+    @Test(.enabled(if: hasV1Pids, "needs root and the v1 pids controller"))
+    func aStartThatMeetsAFullWorkspaceIsRequeued() throws {
+        let d = try TestDaemon(config: config(slots: 2, maxWorkspaces: 1))
+        defer { d.cleanUp() }
+        try d.start()
+        let first = try d.submit([JobSpec(executable: "/bin/true", directory: d.work)])
+        #expect(try d.waitAll(first)[0].state == .done)
+        let ws = try #require(try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).first)
+        let sandbox = try #require(ws.workspace.pid)
+        let pids = try #require(cgroupDirectories(of: sandbox)["pids"])
+        let limit = read(pids + "/pids.max")
+        // No room for one more process in the workspace.
+        try read(pids + "/pids.current").write(toFile: pids + "/pids.max", atomically: false, encoding: .utf8)
+        defer { try? limit.write(toFile: pids + "/pids.max", atomically: false, encoding: .utf8) }
+        let id = try d.submit([JobSpec(executable: "/bin/true", directory: d.work)])[0]
+        var requeued: Job?
+        try d.waitUntil("the start fails and the job is requeued") {
+            let j = try d.status([id])[0]
+            if j.reason?.contains("could not start for now") == true { requeued = j }
+            return requeued != nil
+        }
+        try limit.write(toFile: pids + "/pids.max", atomically: false, encoding: .utf8)
+        let job = try d.waitAll([id], timeout: 20)[0]
+        #expect(requeued?.state == .queued && requeued?.failures == 0, "\(String(describing: requeued))")
+        #expect(job.state == .done, "\(job.state) \(job.reason ?? "")")
+        #expect(job.failures == 0 && job.attempts >= 2, "attempts \(job.attempts), failures \(job.failures)")
+        print("full workspace: \(requeued?.reason ?? "-"); then \(job.state.rawValue) after \(job.attempts) runs, \(job.failures) counted as failed")
+    }
+}
+
+/// What a job sees of the host in a local sandbox: the root read-only, its own /tmp, its
+/// directory, its home and the class's writable binds writable.
+extension AdversarialTests {
+    @Test(.enabled(if: canSwitchUsers, "needs root to switch users"))
+    func aJobWritesOnlyWhereItMay() throws {
+        guard ensureUser("wsbtest") else { Issue.record("cannot create the test user"); return }
+        // Outside /tmp: a run's /tmp is its own, where the host's directories are not seen.
+        let base = "/var/tmp/wsb-binds-" + UUID().uuidString.prefix(8)
+        let (shared, readOnly, other) = (base + "/shared", base + "/readonly", base + "/other")
+        for dir in [base, shared, readOnly, other] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            chmod(dir, 0o1777)
+        }
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let d = try TestDaemon(config: config(slots: 2, maxWorkspaces: 1, classExtra: #"binds = ["\#(shared):rw", "\#(readOnly):ro"]"#))
+        defer { d.cleanUp() }
+        try d.start()
+        let marker = "wsb-probe-" + UUID().uuidString.prefix(8)
+        let probe = """
+            import errno, os, sys
+            for path in sys.argv[1:]:
+                try:
+                    with open(path, "w") as f: f.write("x")
+                    print(path, "written")
+                except OSError as e:
+                    print(path, errno.errorcode[e.errno])
+            """
+        let targets = ["/etc/\(marker)", "/var/tmp/\(marker)", "\(other)/\(marker)", "\(readOnly)/\(marker)",
+                       "\(shared)/\(marker)", "\(d.work)/\(marker)", "/tmp/\(marker)", "/dev/shm/\(marker)"]
+        // Root's job runs as nobody, whose home does not exist. Its directory is reached through
+        // a symlink (as a home may be): writable where it leads.
+        try FileManager.default.createSymbolicLink(atPath: base + "/work-link", withDestinationPath: d.work)
+        let nobody = try d.submit([JobSpec(executable: "/usr/bin/python3", arguments: ["-c", probe] + targets,
+                                           directory: base + "/work-link", stdout: d.work + "/probe.out", stderr: d.work + "/probe.err")])
+        // The test user's home is /tmp: the home is writable, so there it is the host's /tmp.
+        let (_, submitted) = try runAs("wsbtest", ["submit", "--state-dir", d.stateDir, "--directory", d.work,
+                                                   "--output", d.work + "/home.out", "--", "/usr/bin/python3", "-c", probe,
+                                                   "/tmp/\(marker)-home", "/etc/\(marker)"])
+        let user = try #require(JobID(submitted.trimmingCharacters(in: .whitespacesAndNewlines)), "\(submitted)")
+        let jobs = try d.waitAll(nobody + [user], timeout: 20)
+        #expect(jobs.allSatisfy { $0.state == .done }, "\(jobs.map { "\($0.state) \($0.reason ?? "") \($0.exit.map(String.init(describing:)) ?? "")" })")
+        let seen = Dictionary(read(d.work + "/probe.out").split(separator: "\n").map { line -> (String, String) in
+            let f = line.split(separator: " ")
+            return (String(f.first ?? ""), String(f.last ?? ""))
+        }, uniquingKeysWith: { a, _ in a })
+        let expected = [targets[0]: "EROFS", targets[1]: "EROFS", targets[2]: "EROFS", targets[3]: "EROFS",
+                        targets[4]: "written", targets[5]: "written", targets[6]: "written", targets[7]: "written"]
+        #expect(seen == expected, "\(read(d.work + "/probe.out")) \(read(d.work + "/probe.err"))")
+        // The run's /tmp and /dev/shm were its own: nothing of them is on the host.
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/\(marker)"), "the job's /tmp file is on the host's /tmp")
+        #expect(!FileManager.default.fileExists(atPath: "/dev/shm/\(marker)"))
+        #expect(FileManager.default.fileExists(atPath: "\(shared)/\(marker)") && FileManager.default.fileExists(atPath: "\(d.work)/\(marker)"))
+        #expect(read(d.work + "/home.out") == "/tmp/\(marker)-home written\n/etc/\(marker) EROFS".trimmingCharacters(in: .whitespaces))
+        #expect(FileManager.default.fileExists(atPath: "/tmp/\(marker)-home"), "the user's home is writable")
+        try? FileManager.default.removeItem(atPath: "/tmp/\(marker)-home")
+        let fs = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).first?.workspace.enforcement.first { $0.control == "filesystem" }
+        print("sandbox view (\(fs?.detail ?? "-")):\n" + read(d.work + "/probe.out") + "\n" + read(d.work + "/home.out"))
+    }
+
+    /// After a daemon run, none of its cgroup directories is left: runs' on their end,
+    /// workspaces' on destroy, the daemon's scope when it stops.
+    @Test(.enabled(if: hasV1Pids, "needs root and v1 cgroups"))
+    func noCgroupDirectoryOutlivesItsUse() throws {
+        let d = try TestDaemon(config: config(slots: 2, maxWorkspaces: 1, classExtra: "max_processes = 32"))
+        try d.start()
+        let ids = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "sleep 0.2 & wait"], directory: d.work, count: 3)])
+        #expect(try d.waitAll(ids).allSatisfy { $0.state == .done })
+        let ws = try #require(try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).first)
+        let sandbox = try #require(ws.workspace.pid)
+        let dirs = cgroupDirectories(of: sandbox)
+        let workspaceDirs = ["memory", "pids"].compactMap { dirs[$0] }
+        #expect(workspaceDirs.count == 2, "\(dirs)")
+        func children(_ dir: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { name in
+                var isDir: ObjCBool = false
+                return FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir) && isDir.boolValue
+            }
+        }
+        let runsLeft = workspaceDirs.flatMap(children)
+        #expect(runsLeft.isEmpty, "ended runs left cgroups: \(runsLeft)")
+        let scopes = ["memory", "cpu", "pids"].map { "/sys/fs/cgroup/\($0)/wsbridge/" + ((workspaceDirs[0] as NSString).deletingLastPathComponent as NSString).lastPathComponent }
+        d.cleanUp()
+        let left = scopes.filter { FileManager.default.fileExists(atPath: $0) }
+        #expect(left.isEmpty, "left after the daemon stopped: \(left)")
+        print("cgroups: \(runsLeft.count) run directories left after 3 runs; scope directories left after stop: \(left.count) of \(scopes.count)")
     }
 }

@@ -8,6 +8,11 @@ import WorkspaceBridge
         JobSpec(executable: "/bin/false", maxRetries: own, origin: origin)
     }
 
+    @Test func transientBackoffGrowsAndIsBounded() {
+        #expect([1, 2, 3, 6, 7, Int.max].map { RetrySettings.transientBackoff(afterUncountedRuns: $0) } == [1, 2, 4, 32, 32, 32])
+        #expect(RetrySettings.transientBackoff(afterUncountedRuns: Int.min) == 1)
+    }
+
     @Test func everyDefaultIsZero() {
         let r = RetrySettings()
         for o in [JobOrigin.cli, .gram(GRAMOrigin()), .condor(CondorOrigin())] { #expect(r.retries(for: spec(o)) == 0) }

@@ -11,6 +11,14 @@ import WorkspaceBridge
         }
     }
 
+    @Test func aClassHasABoundedNumberOfBinds() throws {
+        var c = WorkspaceClass(name: "c")
+        c.binds = (0..<WorkspaceClass.maxBinds).map { SharedDirectory(path: "/d\($0)", writable: true) }
+        try c.validate()
+        c.binds.append(SharedDirectory(path: "/one-more", writable: false))
+        #expect(throws: ConfigError.self) { try c.validate() }
+    }
+
     @Test func innermostHolderWins() {
         let dirs = [SharedDirectory(path: "/home", writable: false), SharedDirectory(path: "/home/alice", writable: true)]
         #expect(dirs.holding("/home/alice/job/out")?.writable == true)

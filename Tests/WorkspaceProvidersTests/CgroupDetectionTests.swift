@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WorkspaceProviders
+import WorkspaceBridge
 
 /// The cgroup layout is detected at run time: production hosts have the unified v2 hierarchy,
 /// older and hybrid hosts v1 (with a v2 mount that holds no controllers).
@@ -52,8 +53,12 @@ import Testing
         try #require(host.version != .none, "this host has no usable cgroups")
         host.scope = "unit-\(getpid())"
         let id = "ws-test"
-        let placement = host.create(id: id, for: .init(name: "c", memoryMB: 64, cpuWeight: 200, cpuCapPercent: 50, maxProcesses: 77))
-        defer { host.remove(id: id) }
+        let placement = host.create(id: id, for: .init(name: "c", slots: 2, memoryMB: 64, cpuWeight: 200, cpuCapPercent: 50, maxProcesses: 77))
+        defer {
+            host.remove(id: id)
+            host.removeScope()
+            #expect(host.scopeDirectories.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "no empty scope is left")
+        }
         let allEffective = placement.enforcement.allSatisfy { $0.effective }
         #expect(allEffective, "\(placement.enforcement)")
         let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -62,11 +67,16 @@ import Testing
             #expect(read("/sys/fs/cgroup/memory/wsbridge/\(host.scope)/\(id)/memory.limit_in_bytes") == "67108864")
             #expect(read("/sys/fs/cgroup/cpu/wsbridge/\(host.scope)/\(id)/cpu.shares") == "2048")
             #expect(read("/sys/fs/cgroup/cpu/wsbridge/\(host.scope)/\(id)/cpu.cfs_quota_us") == "50000")
-            #expect(read("/sys/fs/cgroup/pids/wsbridge/\(host.scope)/\(id)/pids.max") == "77")
+            // Room for both slots' runs at their own limit of 77, and the agent.
+            #expect(read("/sys/fs/cgroup/pids/wsbridge/\(host.scope)/\(id)/pids.max") == "\(77 * 2 + ProcessLimits.agentAllowance)")
+            #expect(placement.runPidsParent == "/sys/fs/cgroup/pids/wsbridge/\(host.scope)/\(id)")
         case .v2:
             #expect(read("/sys/fs/cgroup/wsbridge/\(host.scope)/\(id)/memory.max") == "67108864")
             #expect(read("/sys/fs/cgroup/wsbridge/\(host.scope)/\(id)/cpu.weight") == "200")
             #expect(read("/sys/fs/cgroup/wsbridge/\(host.scope)/\(id)/cpu.max") == "50000 100000")
+            #expect(read("/sys/fs/cgroup/wsbridge/\(host.scope)/\(id)/pids.max") == "\(77 * 2 + ProcessLimits.agentAllowance)")
+            #expect(read("/sys/fs/cgroup/wsbridge/\(host.scope)/\(id)/cgroup.subtree_control")?.contains("pids") == true,
+                    "each run's cgroup gets its own pids.max")
         case .none: break
         }
     }

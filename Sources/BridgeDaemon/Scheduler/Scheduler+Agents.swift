@@ -42,13 +42,8 @@ extension Scheduler {
                 let notes = await c.output.finish(timeout: 300)
                 self.outputDelivered(key, in: wsID, link: link, by: c.output, notes: notes)
             }
-        case .rejected(let key, let reason):
-            ended(key, in: wsID, link: link) { job in
-                // The job could not start at all (no executable, unwritable output ...): retrying
-                // the same spec would fail the same way.
-                try? job.move(to: .failed, reason: "could not start: \(reason)")
-                job.endedAt = Self.now
-            }
+        case .rejected(let key, let reason, let transient):
+            ended(key, in: wsID, link: link) { job in self.notStarted(&job, reason: reason, transient: transient) }
         case .suspended(let key, let suspended):
             guard var job = jobs[key.job], job.attempts == key.attempt, job.workspaceID == wsID else { return }
             let from = job.state
@@ -123,52 +118,6 @@ extension Scheduler {
         schedule()
     }
 
-    /// Done, retried with backoff, or failed for good.
-    func outcome(_ job: inout Job, exit: ExitStatus, at: Double, reason: String?) {
-        job.exit = exit
-        job.endedAt = at
-        let current = job
-        if var decision = observers.lazy.compactMap({ $0.decideExit(current, exit: exit) }).first {
-            // A front door that completes a failed run of a job with no retry policy of its own
-            // yields to the site's default for that front door ([retry.condor] max_retries).
-            let siteRetries = config.retry.retries(for: job.spec)
-            if decision == .complete, !exit.succeeded, job.spec.maxRetries == nil, job.failures < siteRetries {
-                decision = .retry(reason: "retry \(job.failures + 1) of \(siteRetries) (the site's default)")
-            }
-            switch decision {
-            case .complete:
-                try? job.move(to: .done, reason: reason)
-            case .retry(let why):
-                job.failures += 1
-                try? job.move(to: .queued, reason: "run \(job.attempts) failed: \(exit); \(why)")
-                job.workspaceID = nil
-                // A policy that always requeues must not spin: the site's backoff applies.
-                job.notBefore = at + config.retry.backoff(afterFailures: job.failures)
-            case .hold(let why):
-                try? job.move(to: .held, reason: why)
-                job.workspaceID = nil
-            case .remove(let why):
-                try? job.move(to: .cancelled, reason: why)
-            }
-            return
-        }
-        if exit.succeeded {
-            try? job.move(to: .done)
-            return
-        }
-        let why = reason.map { "\($0) (\(exit))" } ?? exit.description
-        job.failures += 1
-        let maxRetries = config.retry.retries(for: job.spec)
-        if job.failures <= maxRetries {
-            let wait = config.retry.backoff(afterFailures: job.failures)
-            try? job.move(to: .queued, reason: "run \(job.attempts) failed: \(why); retry \(job.failures) of \(maxRetries)")
-            job.notBefore = at + wait
-            job.workspaceID = nil
-        } else {
-            try? job.move(to: .failed, reason: why + (maxRetries > 0 ? " after \(job.failures) runs" : ""))
-        }
-    }
-
     /// The agent's state after a (re)connect: re-attach what runs, finish what ended while we were
     /// away, requeue what the agent never received.
     func adopt(_ wsID: String, info: AgentInfo, runs agentRuns: [AgentRunRecord], link: AgentLink) {
@@ -239,8 +188,9 @@ extension Scheduler {
                 acks.append(key)
             case .rejected:
                 workspaces[wsID]?.runs[key] = nil
-                try? j.move(to: .failed, reason: "could not start: \(record.reason ?? "rejected")")
+                notStarted(&j, reason: record.reason ?? "rejected", transient: record.transient == true)
                 jobs[id] = j
+                if j.state == .queued { enqueue(j) }
                 changes.append((j, .transition(j, from: from, at: now)))
                 acks.append(key)
             }

@@ -45,7 +45,10 @@ extension Scheduler {
                           environment: env, directory: directory, stdin: s.stdin, stdout: s.stdout,
                           stderr: s.stderr, uid: id.uid, gid: id.gid, groups: id.groups,
                           limits: RunLimits(memoryMB: memory, cpuTimeSeconds: s.resources.cpuTimeSeconds,
-                                            wallTimeSeconds: s.resources.wallTimeSeconds))
+                                            wallTimeSeconds: s.resources.wallTimeSeconds,
+                                            maxProcesses: cls.processLimits.perRun))
+        // What a sandbox that shows the host read-only leaves writable to the run.
+        request.writablePaths = [directory, id.home] + cls.binds.filter(\.writable).map(\.path)
         if case .gram = s.origin { request.appendOutput = true }
         if let staging {
             request.staging = staging

@@ -289,4 +289,7 @@ actor Scheduler {
         stopped = true
         for w in workspaces.values { w.link?.close() }
     }
+
+    /// No workspace is left, nor being made (after `stop`, none is made any more).
+    var holdsNoWorkspaces: Bool { workspaces.isEmpty }
 }

@@ -31,11 +31,19 @@ typedef struct {
     size_t nlimits;
     int new_session;                  /* setsid(): own session and process group */
     int keep_fd;                      /* a descriptor to keep open (as is), or -1 */
+    int private_mounts;               /* a mount namespace of its own: the host's file system
+                                         read-only, private /tmp and /dev/shm, writable_paths
+                                         writable (needs root; Linux 5.12 or later) */
+    char *const *writable_paths;      /* NULL-terminated absolute paths, or NULL */
 } ws_spawn_options;
 
-/// Forks and execs. Returns 0 and the child's pid, or -1 with a message in err that says which
-/// step failed and why (for example "cannot open output /x/y: Permission denied").
-int ws_spawn(const ws_spawn_options *options, pid_t *pid, char *err, size_t errlen);
+/// Forks and execs. Returns 0 and the child's pid, or -1 with the errno of the step that failed
+/// in error_number and a message in err that says which step failed and why (for example
+/// "cannot open output /x/y: Permission denied").
+int ws_spawn(const ws_spawn_options *options, pid_t *pid, int *error_number, char *err, size_t errlen);
+
+/// Whether `private_mounts` can work here: running as root, on a kernel with mount_setattr (5.12).
+int ws_private_mounts_supported(void);
 
 /// The uid, gid and pid of the process at the other end of a Unix socket.
 int ws_peer_credentials(int fd, uid_t *uid, gid_t *gid, pid_t *pid);

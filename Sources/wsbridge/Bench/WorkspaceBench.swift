@@ -156,7 +156,7 @@ private final class GuestAgent {
                 try channel.send(.ack(key))
                 finished += 1
                 outstanding -= 1
-            case .rejected(let key, let reason):
+            case .rejected(let key, let reason, _):
                 throw CLIError("run \(key) rejected in the guest: \(reason)")
             default: break
             }

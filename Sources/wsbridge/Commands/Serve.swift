@@ -52,10 +52,14 @@ struct Agent: ParsableCommand {
     @Option(help: "The workspace id, for the journal.") var workspace: String = "workspace"
     @Option(help: "The workspace's cgroup directory for per-run cgroups.") var cgroup: String?
     @Option(help: "v1 or v2.") var cgroupVersion: String?
+    @Option(help: "v1: the workspace's pids-controller cgroup, for per-run process limits.") var pidsCgroup: String?
+    @Flag(help: "Give each run the host's file system read-only, a private /tmp, and its directory, home and writable binds writable.")
+    var privateMounts = false
 
     func run() throws {
         try WorkspaceAgentRunner.run(socket: socket, device: device, state: state, journal: journal,
-                                     workspace: workspace, cgroup: cgroup, cgroupVersion: cgroupVersion)
+                                     workspace: workspace, cgroup: cgroup, cgroupVersion: cgroupVersion,
+                                     pidsCgroup: pidsCgroup, privateMounts: privateMounts)
     }
 }
 
