@@ -78,6 +78,26 @@ max_workspaces = 1
 memory_mb = 1024
 EOF
 
+# With a guest image (WSBRIDGE_GUEST_DIR, and libvirtd running), a class of QEMU guests too:
+# the job's files are staged into it (-I, -O, -x) as the blahp's own staging would move them.
+if [ -n "${WSBRIDGE_GUEST_DIR:-}" ]; then
+    cat >>"$D/config.toml" <<EOF
+[[class]]
+name = "vm"
+provider = "libvirt"
+slots = 1
+max_workspaces = 1
+memory_mb = 512
+network = false
+[class.settings]
+uris = "qemu:///system"
+domain_type = "qemu"
+kernel = "$WSBRIDGE_GUEST_DIR/vmlinuz"
+initrd = "$WSBRIDGE_GUEST_DIR/initrd.img"
+boot_timeout_seconds = 180
+EOF
+fi
+
 # Install as a site would, into a temporary root; a second run must change nothing.
 ROOT="$D/root"
 DESTDIR=$ROOT "$ADAPTER/install.sh" --libexec /libexec/blahp --config /etc/blah.config \
@@ -254,6 +274,32 @@ kill "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null
 start_daemon
 line=$("$L/workspace_status.sh" "$EXIT3")
 case "$line" in *"JobStatus=4;ExitCode=3;"*) pass "after a daemon restart: $line";; *) fail "after restart: $line";; esac
+
+# ---- a job in a guest with its sandbox: -I inputs, -O outputs, -x proxy -----------------------
+if [ -n "${WSBRIDGE_GUEST_DIR:-}" ]; then
+    G="$D/work/guest"
+    mkdir -p "$G" && chmod 1777 "$G"
+    echo "first input" >"$G/in1.txt"
+    echo "from outside the working directory" >"$D/extra.dat"
+    chmod 644 "$G/in1.txt" "$D/extra.dat"
+    echo "proxy for the guest" >"$G/proxy.pem"
+    chown nobody "$G/proxy.pem" && chmod 600 "$G/proxy.pem"
+    printf '%s\n' "$G/in1.txt" "$D/extra.dat" >"$D/in.list"
+    printf '%s\n' result.txt >"$D/out.list"
+    if submit -c /bin/sh -q vm -w "$G" -o out -e err -x "$G/proxy.pem" -I "$D/in.list" -O "$D/out.list" \
+            -- '"-c" "cat in1.txt extra.dat \"$X509_USER_PROXY\" > result.txt; echo left > scratch.txt"'; then
+        if wait_for "$JOB" "JobStatus=4;" 300; then
+            expected=$(printf 'first input\nfrom outside the working directory\nproxy for the guest')
+            case "$STATUS" in *"ExitCode=0;"*) pass "guest job with a sandbox completed: $STATUS";; *) fail "guest job: $STATUS";; esac
+            [ "$(cat "$G/result.txt" 2>/dev/null)" = "$expected" ] && [ "$(stat -c %U "$G/result.txt")" = nobody ] \
+                && pass "-I inputs and the -x proxy reached the guest; the -O output came back, the user's" \
+                || fail "result.txt: '$(cat "$G/result.txt" 2>&1)' owner $(stat -c %U "$G/result.txt" 2>&1)"
+            [ ! -e "$G/scratch.txt" ] && pass "only -O outputs come back" || fail "an undeclared file came back"
+        else
+            fail "guest job never completed: $STATUS"
+        fi
+    fi
+fi
 
 if [ "$FAILED" -ne 0 ]; then
     echo "$FAILED check(s) failed" >&2

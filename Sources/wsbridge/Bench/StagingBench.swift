@@ -74,7 +74,7 @@ struct StagingBench: ParsableCommand {
         func job(_ script: String, _ transfer: FileTransfer?) throws -> Double {
             var spec = JobSpec(executable: "/bin/sh", arguments: ["-c", script], directory: work, workspace: .named("vm"))
             spec.transfer = transfer
-            let id = try daemon.client.submit(SubmitRequest(specs: [spec])).jobs[0]
+            let id = try daemon.client.submit(SubmitRequest(specs: [spec])).jobs[0][0]
             let start = Date()
             while true {
                 let job = try daemon.client.get("/v1/jobs/\(id)", as: JobStatus.self).job
