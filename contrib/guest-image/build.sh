@@ -123,6 +123,8 @@ pack_group virtiofs virtiofs
 pack_group 9p 9p
 pack_group 9p-virtio 9pnet_virtio
 pack_group 9p-xen 9pnet_xen
+# Also beside the image, for admins choosing a class's shared_fs (and for the tests).
+cp "$ROOT/lib/modules/absent" "$OUTDIR/modules-absent"
 if [ -s "$ROOT/lib/modules/absent" ]; then
     echo "build.sh: kernel $KVER lacks: $(echo $(cat "$ROOT/lib/modules/absent"))" >&2
 fi
@@ -173,7 +175,8 @@ cat > "$ROOT/init" <<'INIT'
 # wsbridge guest init: mount, load virtio, find the agent channel, run the agent (respawned).
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 # Run once from the initramfs and, with a disk root, once more from the disk: mount what is not.
-mounted() { mountpoint -q "$1"; }
+# (Debian's busybox-static has no `mountpoint` applet; before /proc is there, nothing is.)
+mounted() { grep -q "^[^ ]* $1 " /proc/mounts 2>/dev/null; }
 mounted /proc || mount -t proc proc /proc
 mounted /sys || mount -t sysfs sysfs /sys
 mounted /dev || mount -t devtmpfs devtmpfs /dev
