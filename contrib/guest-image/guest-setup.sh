@@ -20,7 +20,9 @@
 #
 # For tests: WSBRIDGE_CMDLINE (default /proc/cmdline), WSBRIDGE_SYSFS (/sys), WSBRIDGE_DEVDIR
 # (/dev), WSBRIDGE_MODULES (/lib/modules), WSBRIDGE_ROOT (prefix for directories made, default
-# none), and WSBRIDGE_INSMOD / WSBRIDGE_MOUNT (commands run instead of insmod and mount).
+# none), WSBRIDGE_INSMOD / WSBRIDGE_MOUNT (commands run instead of insmod and mount), and the
+# patience: WSBRIDGE_WAIT_TENTHS (for a block device, default 100) and WSBRIDGE_MOUNT_TRIES
+# (per share, 0.1 s apart, default 20).
 
 wsbridge_cmdline() { cat "${WSBRIDGE_CMDLINE:-/proc/cmdline}" 2>/dev/null; }
 
@@ -77,7 +79,7 @@ wsbridge_root_device() {
 
 wsbridge_wait_for_block() {
     _wb_i=0
-    while [ ! -b "$1" ] && [ "$_wb_i" -lt 100 ]; do _wb_i=$((_wb_i + 1)); sleep 0.1; done
+    while [ ! -b "$1" ] && [ "$_wb_i" -lt "${WSBRIDGE_WAIT_TENTHS:-100}" ]; do _wb_i=$((_wb_i + 1)); sleep 0.1; done
     [ -b "$1" ]
 }
 
@@ -130,7 +132,7 @@ wsbridge_mount_shares() {
             _wm_i=0
             until _wm_err=$(${WSBRIDGE_MOUNT:-mount} -t "$1" -o "$2" "$_wm_tag" "${WSBRIDGE_ROOT:-}$_wm_path" 2>&1); do
                 _wm_i=$((_wm_i + 1))
-                if [ "$_wm_i" -ge 20 ]; then
+                if [ "$_wm_i" -ge "${WSBRIDGE_MOUNT_TRIES:-20}" ]; then
                     echo "wsbridge-guest: cannot mount the host's $_wm_path ($1 tag $_wm_tag, $_wm_mode): ${_wm_err:-failed}"
                     return 1
                 fi
