@@ -38,13 +38,16 @@ wsbridge_arg() {
 
 wsbridge_hypervisor() {
     _wh_sys=${WSBRIDGE_SYSFS:-/sys}
-    # /sys/hypervisor/type is `xen` in every kind of Xen guest (CONFIG_XEN_SYS_HYPERVISOR);
-    # the xenbus bus is there too once the front ends can attach.
-    if [ "$(cat "$_wh_sys/hypervisor/type" 2>/dev/null)" = xen ] || [ -d "$_wh_sys/bus/xen/devices" ]; then
+    # /sys/hypervisor/type is `xen` in every kind of Xen guest (CONFIG_XEN_SYS_HYPERVISOR). A
+    # kernel built for Xen has an (empty) xen bus under KVM too: only devices on it say Xen.
+    if [ "$(cat "$_wh_sys/hypervisor/type" 2>/dev/null)" = xen ]; then
         echo xen
-    else
-        echo other
+        return 0
     fi
+    for _wh_d in "$_wh_sys"/bus/xen/devices/*; do
+        [ -e "$_wh_d" ] && { echo xen; return 0; }
+    done
+    echo other
 }
 
 wsbridge_module_groups() {

@@ -85,8 +85,10 @@ fresh "console=hvc0"; xen_pv
 check "Xen PV guest" xen "$(wsbridge_hypervisor)"
 fresh "console=ttyS0"; xen_hvm_early
 check "Xen HVM guest before its front ends attach" xen "$(wsbridge_hypervisor)"
-fresh "console=hvc0"; mkdir -p "$T/sys/bus/xen/devices"
-check "xenbus without /sys/hypervisor" xen "$(wsbridge_hypervisor)"
+fresh "console=hvc0"; mkdir -p "$T/sys/bus/xen/devices/vbd-51712"
+check "xenbus devices without /sys/hypervisor" xen "$(wsbridge_hypervisor)"
+fresh "console=ttyS0"; mkdir -p "$T/sys/bus/xen/devices" "$T/sys/hypervisor"
+check "an empty xen bus (a kernel built for Xen, under KVM) is not Xen" other "$(wsbridge_hypervisor)"
 fresh ""; mkdir -p "$T/sys/hypervisor"; : > "$T/sys/hypervisor/type"
 check "an empty hypervisor type is not Xen" other "$(wsbridge_hypervisor)"
 
