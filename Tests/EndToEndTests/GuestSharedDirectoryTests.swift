@@ -110,7 +110,9 @@ extension GuestTests {
             let failure = creationFailure(d)
             #expect(failure?.contains(c.expect) == true, "\(failure ?? "no failure logged") \(d.daemonLog.suffix(2000))")
             #expect(try d.status(ids)[0].state == .queued, "the job waits for a workspace that can start")
-            print("share that cannot be mounted (\(c.fs ?? "virtiofs")): \(failure?.suffix(400) ?? "")")
+            // The logged error holds the guest's console lines (CR LF): show the one that says why.
+            let why = failure?.components(separatedBy: .newlines).first { $0.contains("cannot mount") || $0.contains("does not exist") }
+            print("share that cannot be mounted (\(c.fs ?? "virtiofs")): \(why?.trimmingCharacters(in: .whitespaces) ?? failure ?? "")")
         }
     }
 }
