@@ -116,3 +116,24 @@ extension GuestTests {
         }
     }
 }
+
+@Suite("Shared directories: refused at daemon start where guests cannot see them")
+struct SharedDirectoryConfigTests {
+    static let haveLibvirt = FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libvirt.so.0")
+
+    @Test("a class on a remote libvirt host with binds: the daemon does not start, and says which class and why",
+          .enabled(if: haveLibvirt))
+    func remoteClassWithBinds() throws {
+        let d = try TestDaemon(config: """
+            [[class]]
+            name = "far"
+            provider = "libvirt"
+            binds = ["/home:rw"]
+            [class.settings]
+            uris = "qemu+ssh://root@node2.invalid/system"
+            kernel = "/nonexistent/vmlinuz"
+            """)
+        defer { d.cleanUp() }
+        #expect { try d.start() } throws: { "\($0)".contains("class far") && "\($0)".contains("remote libvirt host") }
+    }
+}

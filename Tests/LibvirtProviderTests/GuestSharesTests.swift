@@ -100,3 +100,17 @@ struct GuestSharesTests {
         #expect((try? settings(["uris": "qemu+ssh://root@node2/system"], binds: [])) != nil)
     }
 }
+
+@Suite struct ProviderValidationTests {
+    @Test("the provider validates a class as the daemon asks at load: binds on a remote host refused, on a local one accepted")
+    func validate() throws {
+        let provider = LibvirtProvider(uris: [])
+        var far = WorkspaceClass(name: "far", provider: "libvirt", settings: ["uris": "qemu+ssh://root@node2/system", "kernel": "/k"])
+        far.binds = [SharedDirectory(path: "/home", writable: true)]
+        #expect { try provider.validate(far) } throws: { "\($0)".contains("remote libvirt host") }
+        var near = far
+        near.settings["uris"] = "qemu:///system"
+        try provider.validate(near)
+        #expect { try provider.validate(WorkspaceClass(name: "nokernel", provider: "libvirt")) } throws: { "\($0)".contains("kernel") }
+    }
+}
