@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds a guest for wsbridge libvirt workspaces from Debian packages only:
 #   OUTDIR/vmlinuz        the Debian cloud kernel
-#   OUTDIR/initrd.img     a small initramfs: busybox, the virtio modules, the agent binary (with
+#   OUTDIR/initrd.img     a small initramfs: busybox, the virtio and Xen front-end modules and those
+#                         of the shared file systems (virtio-fs, 9p), the agent binary (with
 #                         the shared libraries it needs, if any); /init starts `wsbridge-agent` on
 #                         the channel named org.wsbridge.agent.0 (a virtio-serial port, or a Xen
 #                         PV console)
@@ -21,6 +22,11 @@
 #   wsbridge.agent=echo   instead of the agent, echo every byte received on the channel back
 #                         (a channel self-test that needs no agent)
 #   wsbridge.debug=1      start a shell on the serial console after the agent loop is set up
+#   wsbridge.sharefs=, wsbridge.share=   the host directories to mount (written by the provider;
+#                         see guest-setup.sh)
+#
+# Also OUTDIR/modules-absent: the modules wanted that the kernel lacks (9p with the cloud kernel;
+# KERNEL_PACKAGE=linux-image-amd64 has it).
 #
 # Environment: DISK_MB (size of the disk image's file system, default 128), KERNEL_PACKAGE (default linux-image-cloud-amd64), COMPRESS (gzip|lz4, default lz4
 # when the lz4 tool exists: the kernel unpacks it several times faster, which matters under TCG),
