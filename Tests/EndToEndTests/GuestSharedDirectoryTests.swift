@@ -62,6 +62,9 @@ extension GuestTests {
         #expect(st.st_uid == nobody.pw_uid && st.st_gid == nobody.pw_gid, "owned by the job's user: \(st.st_uid):\(st.st_gid)")
         #expect((try? String(contentsOfFile: mine + "/output.txt", encoding: .utf8)) == "written-in-guest\n")
         #expect(!FileManager.default.fileExists(atPath: ro + "/new"))
+        let mounts = lines.dropFirst(5)
+        #expect(mounts.count == 2 && mounts.allSatisfy { $0.contains(" \(fs == "9p" ? "9p" : "virtiofs") ") && $0.contains("nosuid,nodev") },
+                "both mounted, nosuid and nodev: \(mounts)")
         print("shared directories over \(fs): first job started \(String(format: "%.1f", seconds)) s after submit; guest mounts: \(lines.dropFirst(5).joined(separator: "; "))")
     }
 

@@ -107,14 +107,15 @@ wsbridge_shares() {
     done
 }
 
-# wsbridge_mount_options FS MODE: the file system type and options for one share.
+# wsbridge_mount_options FS MODE: the file system type and options for one share. nosuid and
+# nodev: a file on the host's side never makes anyone root, nor a device, in the guest.
 wsbridge_mount_options() {
     case "$1" in
-        virtiofs) echo "virtiofs $2" ;;
+        virtiofs) echo "virtiofs $2,nosuid,nodev" ;;
         # access=client: the guest kernel checks permissions against the files' owners and
         # modes (QEMU serves them as root in the passthrough model and checks nothing).
         9p) if [ "$(wsbridge_hypervisor)" = xen ]; then _wo_trans=xen; else _wo_trans=virtio; fi
-            echo "9p $2,trans=$_wo_trans,version=9p2000.L,access=client,msize=262144" ;;
+            echo "9p $2,nosuid,nodev,trans=$_wo_trans,version=9p2000.L,access=client,msize=262144" ;;
         *) return 1 ;;
     esac
 }

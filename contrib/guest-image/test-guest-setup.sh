@@ -150,16 +150,16 @@ check "an = in a path" "wsbridge0 /a=b rw" "$(wsbridge_shares)"
 # Mounting them.
 fresh "console=ttyS0 wsbridge.sharefs=virtiofs wsbridge.share=wsbridge0:/home:rw wsbridge.share=wsbridge1:/cvmfs:ro"; kvm
 out=$(wsbridge_mount_shares); rc=$?
-check "virtio-fs mounts" "mount -t virtiofs -o rw wsbridge0 T/root/home|mount -t virtiofs -o ro wsbridge1 T/root/cvmfs" "$(logged | tr '\n' '|' | sed 's/|$//')"
+check "virtio-fs mounts" "mount -t virtiofs -o rw,nosuid,nodev wsbridge0 T/root/home|mount -t virtiofs -o ro,nosuid,nodev wsbridge1 T/root/cvmfs" "$(logged | tr '\n' '|' | sed 's/|$//')"
 check "virtio-fs mount points made" yes "$([ -d "$T/root/home" ] && [ -d "$T/root/cvmfs" ] && echo yes)"
 check "virtio-fs mounted, rc" "0" "$rc"
 check "virtio-fs mounted, said so" "wsbridge-guest: /home from the host (virtiofs, rw)|wsbridge-guest: /cvmfs from the host (virtiofs, ro)" "$(echo "$out" | tr '\n' '|' | sed 's/|$//')"
 fresh "console=ttyS0 wsbridge.sharefs=9p wsbridge.share=wsbridge0:/home:ro"; kvm
 wsbridge_mount_shares >/dev/null
-check "9p over virtio" "mount -t 9p -o ro,trans=virtio,version=9p2000.L,access=client,msize=262144 wsbridge0 T/root/home" "$(logged)"
+check "9p over virtio" "mount -t 9p -o ro,nosuid,nodev,trans=virtio,version=9p2000.L,access=client,msize=262144 wsbridge0 T/root/home" "$(logged)"
 fresh "console=hvc0 wsbridge.sharefs=9p wsbridge.share=wsbridge0:/home:rw"; xen_pv
 wsbridge_mount_shares >/dev/null
-check "9p over Xen" "mount -t 9p -o rw,trans=xen,version=9p2000.L,access=client,msize=262144 wsbridge0 T/root/home" "$(logged)"
+check "9p over Xen" "mount -t 9p -o rw,nosuid,nodev,trans=xen,version=9p2000.L,access=client,msize=262144 wsbridge0 T/root/home" "$(logged)"
 fresh "console=ttyS0"; kvm
 check "no shares, nothing to do" "rc=0 " "$(wsbridge_mount_shares; echo "rc=$? $(logged)")"
 fresh "console=ttyS0 wsbridge.sharefs=nfs wsbridge.share=wsbridge0:/home:rw"; kvm
