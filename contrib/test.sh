@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 step() { printf '\n=== %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 failed=()
-# For developers only: WSBRIDGE_TEST_SKIP="gram libvirt fuzz apifuzz" leaves those parts out.
+# For developers only: WSBRIDGE_TEST_SKIP="gram libvirt fuzz apifuzz" leaves those parts out
+# (libvirt: the guest image and its tests too).
 skip() { [[ " ${WSBRIDGE_TEST_SKIP:-} " == *" $1 "* ]] && echo "--- skipped: $1 (WSBRIDGE_TEST_SKIP)"; }
 run() { local name=$1; shift; step "$name"; if "$@"; then echo "--- $name: ok"; else echo "--- $name: FAILED"; failed+=("$name"); fi; }
 
@@ -26,13 +27,15 @@ run "blahp scripts as blahpd runs them" Tests/blahp/run.sh .build/debug/wsbridge
 if [ -x Tests/gram-live/run.sh ] && ! skip gram; then
     run "GRAM5 gatekeeper on loopback" Tests/gram-live/run.sh .build/debug/wsbridge
 fi
-guest_tests() {
+guest_image() {
     # The guest is built from Debian's kernel and busybox packages: the package lists must be there.
     apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || apt-get update -qq
-    contrib/libvirt/start-libvirtd.sh
     # The guest carries the agent alone, linked statically: no library, a small initramfs.
     swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product wsbridge-agent
     contrib/guest-image/build.sh .build/guest-image .build/release/wsbridge-agent
+}
+guest_tests() {
+    contrib/libvirt/start-libvirtd.sh
     # A second "host": this machine's libvirtd through ssh on loopback, for guests on remote URIs.
     local ssh_dir=.build/loopback-ssh remote_uri status=0
     remote_uri=$(Tests/remote-libvirt/loopback-ssh.sh "$ssh_dir") || return 1
@@ -42,6 +45,11 @@ guest_tests() {
     return $status
 }
 run "guest channel discovery (fake sysfs: virtio, Xen, none)" contrib/guest-image/test-find-channel.sh
+run "guest /init decisions (fake sysfs: Xen PV and HVM, module groups, root disk, shared directories)" \
+    contrib/guest-image/test-guest-setup.sh
+skip libvirt || run "guest image (Debian cloud kernel, busybox, static agent)" guest_image
+skip libvirt || run "guest initramfs contents (modules with their dependencies: virtio, Xen front ends, virtio-fs, 9p)" \
+    contrib/guest-image/test-initramfs.sh .build/guest-image
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
 run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000
 skip fuzz || run "RSL parser fuzzing (60 s)" Tests/Fuzz/run-rsl-fuzz.sh 60

@@ -71,6 +71,7 @@ public enum Daemon {
         for c in config.classes where providers[c.provider] == nil {
             throw DaemonError.setup("class \(c.name): no provider \"\(c.provider)\" (available: \(providers.keys.sorted().joined(separator: ", ")))")
         }
+        try check(config, against: providers)
         var started: Logger.Metadata = ["state": "\(dir)", "config": "\(options.configPath ?? "built-in defaults")",
                                         "classes": "\(config.classes.map(\.name).joined(separator: ","))"]
         for p in providers.values { for (k, v) in p.details { started[k] = "\(v)" } }
@@ -81,9 +82,11 @@ public enum Daemon {
         try await scheduler.recover()
 
         let configPath = options.configPath
+        let providerList = providers
         let reload: @Sendable () async throws -> PolicyReply = {
             guard let configPath else { return await scheduler.policyReply() }
             let new = try ConfigLoader.load(path: configPath)
+            try check(new, against: providerList)
             await scheduler.apply(new, source: configPath)
             return await scheduler.policyReply()
         }
@@ -111,5 +114,12 @@ public enum Daemon {
             for p in providers.values { await p.daemonStoppedWithNoWorkspaces() }
         }
         logger.info("stopped; running jobs go on in their workspaces")
+    }
+
+    /// Each class is one its provider can make workspaces of (a refused class names the setting).
+    static func check(_ config: BridgeConfig, against providers: [String: any WorkspaceProvider]) throws {
+        for c in config.classes {
+            do { try providers[c.provider]?.validate(c) } catch { throw DaemonError.setup("class \(c.name): \(error)") }
+        }
     }
 }

@@ -42,6 +42,9 @@ public struct DomainSpec: Sendable, Equatable {
     public var initrd: String?
     public var cmdline: String
     public var disks: [Disk]
+    /// Host directories the guest mounts at the same paths.
+    public var shares: [GuestShare]
+    public var sharedFilesystem: SharedFilesystemKind
     public var network: NetworkSource?
     public var bandwidth: Bandwidth?
     /// Guest serial console to this host file (QEMU/KVM and Xen HVM; Xen PV consoles go through
@@ -57,6 +60,7 @@ public struct DomainSpec: Sendable, Equatable {
 
     public init(name: String, kind: GuestKind, memoryMiB: Int, maxMemoryMiB: Int? = nil, vcpus: Int,
                 cpu: CPUTuning, kernel: String, initrd: String?, cmdline: String, disks: [Disk] = [],
+                shares: [GuestShare] = [], sharedFilesystem: SharedFilesystemKind = .virtiofs,
                 network: NetworkSource? = nil, bandwidth: Bandwidth? = nil, serialLogPath: String?,
                 agentSocketPath: String?, metadata: WorkspaceMetadata, machine: String = "pc",
                 arch: String = "x86_64") {
@@ -70,6 +74,8 @@ public struct DomainSpec: Sendable, Equatable {
         self.initrd = initrd
         self.cmdline = cmdline
         self.disks = disks
+        self.shares = shares
+        self.sharedFilesystem = sharedFilesystem
         self.network = network
         self.bandwidth = bandwidth
         self.serialLogPath = serialLogPath
@@ -98,6 +104,9 @@ public enum DomainXML {
             XMLTree("metadata", children: [spec.metadata.element]),
             .leaf("memory", spec.maxMemoryMiB, [("unit", "MiB")]),
             .leaf("currentMemory", spec.memoryMiB, [("unit", "MiB")]),
+        ]
+        if let backing = memoryBacking(spec) { children.append(backing) }
+        children += [
             .leaf("vcpu", spec.vcpus, [("placement", "static")]),
             cputune(spec),
             os(spec),
@@ -154,6 +163,7 @@ public enum DomainXML {
                 target,
             ]))
         }
+        d += filesystems(spec)
         if let network = spec.network { d.append(interface(spec, network)) }
         if spec.kind == .xenPV {
             d.append(XMLTree("console", [("type", "pty")], children: [XMLTree("target", [("type", "xen"), ("port", "0")])]))

@@ -20,6 +20,10 @@ import WorkspaceBridge
 ///   (default: QEMU user networking; `xenbr0` for Xen).
 /// - `bandwidth_kbps`, `inbound_kbps`, `outbound_kbps`: average NIC rates in KiB/s.
 /// - `boot_timeout_seconds`: how long `create` waits for the agent channel (default 120).
+/// - `shared_fs`: how the class's `binds` reach its guests, `virtiofs` (default for QEMU/KVM:
+///   works with Debian's cloud kernel and the virtiofsd that Debian's QEMU ships) or `9p`
+///   (default and only choice for Xen; needs a guest kernel with 9p). Refused with `binds` on a
+///   remote host, which cannot see this host's directories.
 public struct LibvirtClassSettings: Sendable, Equatable {
     public var uris: [String]
     public var kind: GuestKind
@@ -34,6 +38,9 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     public var bootTimeoutSeconds: Double
     public var storagePool: String
     public var storagePoolPath: String
+    public var sharedFilesystem: SharedFilesystemKind
+    /// The class's `binds`, each with its mount tag, in the order the guest mounts them.
+    public var shares: [GuestShare]
 
     public init(_ workspaceClass: WorkspaceClass) throws(ConfigError) {
         let s = workspaceClass.settings
@@ -100,6 +107,23 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         guard storagePoolPath.hasPrefix("/") else {
             throw ConfigError(key: "\(key).storage_pool_path", message: "must be an absolute path, not \"\(storagePoolPath)\"")
         }
+        if let fs = value("shared_fs", "sharedFS") {
+            guard let k = SharedFilesystemKind(rawValue: fs.lowercased()) else {
+                throw ConfigError(key: "\(key).shared_fs", message: "\"\(fs)\" is not one of virtiofs, 9p")
+            }
+            sharedFilesystem = k
+        } else {
+            sharedFilesystem = kind.isXen ? .ninep : .virtiofs
+        }
+        if let problem = GuestShares.check(workspaceClass.binds, kind: sharedFilesystem, guest: kind,
+                                           remote: uris.contains(where: Self.isRemote), warmMode: workspaceClass.warmMode) {
+            throw ConfigError(key: "class \(workspaceClass.name): binds", message: problem)
+        }
+        shares = GuestShares.plan(workspaceClass.binds)
+        if cmdline.utf8.count > GuestShares.maxCommandLineBytes {
+            throw ConfigError(key: "class \(workspaceClass.name): binds",
+                              message: "the guest's kernel command line would be \(cmdline.utf8.count) bytes, more than Linux takes (\(GuestShares.maxCommandLineBytes)); share fewer or shorter paths")
+        }
     }
 
     /// Whether `uri` names another host (`qemu+ssh://node/system`): its files and sockets are
@@ -112,10 +136,12 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     /// The kernel command line: console on the serial (or Xen) console, power off instead of
     /// hanging on a panic, freed memory zeroed (a saved guest's file then holds only memory in
     /// use, such as not the unpacked initramfs's compressed copy: smaller, faster to restore),
-    /// and the class's own arguments.
+    /// the shared directories the guest mounts (`GuestShares`), and the class's own arguments.
     public var cmdline: String {
         var c = "console=\(kind.consoleDevice) panic=-1 quiet init_on_free=1"
         if image != nil { c += " root=/dev/\(kind.isXen ? "xvda" : "vda")" }
+        let sharing = GuestShares.commandLine(shares, kind: sharedFilesystem)
+        if !sharing.isEmpty { c += " " + sharing }
         if let extra = extraCmdline { c += " " + extra }
         return c
     }

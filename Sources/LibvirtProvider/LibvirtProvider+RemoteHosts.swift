@@ -9,6 +9,7 @@ extension DomainSpec {
                   maxMemoryMiB: settings.maxMemoryMB, vcpus: workspaceClass.cpus,
                   cpu: CPUTuning(weight: workspaceClass.cpuWeight, capPercent: workspaceClass.cpuCapPercent),
                   kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
+                  shares: settings.shares, sharedFilesystem: settings.sharedFilesystem,
                   network: settings.network, bandwidth: settings.bandwidth, serialLogPath: serialLogPath,
                   agentSocketPath: agentSocketPath, metadata: metadata, machine: settings.machine)
     }

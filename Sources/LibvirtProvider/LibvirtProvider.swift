@@ -111,6 +111,14 @@ public final class LibvirtProvider: WorkspaceProvider {
 
     // MARK: WorkspaceProvider
 
+    /// The class's libvirt settings must parse: kernel, URIs, and `binds` only where its guests
+    /// can see this host's directories.
+    public func validate(_ workspaceClass: WorkspaceClass) throws {
+        do { _ = try LibvirtClassSettings(workspaceClass) } catch {
+            throw LibvirtProviderError.configuration(error.description)
+        }
+    }
+
     public func create(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace {
         let settings: LibvirtClassSettings
         do { settings = try LibvirtClassSettings(workspaceClass) } catch {

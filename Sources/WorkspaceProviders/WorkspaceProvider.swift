@@ -16,6 +16,10 @@ public protocol WorkspaceProvider: Sendable {
     /// What an admin should know of the provider on this host (mechanisms found), for the log.
     var details: [String: String] { get }
 
+    /// Refuses a class this provider cannot make workspaces of, with what to change; called for
+    /// every class of the provider when the config is loaded or reloaded. Default: accepts all.
+    func validate(_ workspaceClass: WorkspaceClass) throws
+
     /// Creates and starts a workspace of `workspaceClass` with the given id.
     func create(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace
 
@@ -47,6 +51,8 @@ public protocol WorkspaceProvider: Sendable {
 
 public extension WorkspaceProvider {
     var details: [String: String] { [:] }
+
+    func validate(_ workspaceClass: WorkspaceClass) throws {}
 
     func adopt(_ workspace: Workspace) async throws {}
 

@@ -26,7 +26,7 @@ struct GuestTests {
     /// A config with one libvirt class `vm`.
     func vmConfig(slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, cpus: Int = 1,
                   lease: Int = 3600, idle: Int = 600, warm: Int = 0, warmMode: String = "running",
-                  image: String? = nil, diskMB: Int? = nil) -> String {
+                  image: String? = nil, diskMB: Int? = nil, binds: [String] = [], sharedFS: String? = nil) -> String {
         """
         [throttle]
         max_running = 8
@@ -48,6 +48,7 @@ struct GuestTests {
         warm_mode = "\(warmMode)"
         network = false
         \(diskMB.map { "disk_mb = \($0)" } ?? "")
+        binds = [\(binds.map { "\"\($0)\"" }.joined(separator: ", "))]
         [class.settings]
         uris = "\(uri)"
         domain_type = "qemu"
@@ -55,6 +56,7 @@ struct GuestTests {
         initrd = "\(guestDir)/initrd.img"
         \(image.map { "image = \"\($0)\"" } ?? "")
         boot_timeout_seconds = 180
+        \(sharedFS.map { "shared_fs = \"\($0)\"" } ?? "")
         """
     }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds a guest for wsbridge libvirt workspaces from Debian packages only:
 #   OUTDIR/vmlinuz        the Debian cloud kernel
-#   OUTDIR/initrd.img     a small initramfs: busybox, the virtio modules, the agent binary (with
+#   OUTDIR/initrd.img     a small initramfs: busybox, the virtio and Xen front-end modules and those
+#                         of the shared file systems (virtio-fs, 9p), the agent binary (with
 #                         the shared libraries it needs, if any); /init starts `wsbridge-agent` on
 #                         the channel named org.wsbridge.agent.0 (a virtio-serial port, or a Xen
 #                         PV console)
@@ -21,6 +22,11 @@
 #   wsbridge.agent=echo   instead of the agent, echo every byte received on the channel back
 #                         (a channel self-test that needs no agent)
 #   wsbridge.debug=1      start a shell on the serial console after the agent loop is set up
+#   wsbridge.sharefs=, wsbridge.share=   the host directories to mount (written by the provider;
+#                         see guest-setup.sh)
+#
+# Also OUTDIR/modules-absent: the modules wanted that the kernel lacks (9p with the cloud kernel;
+# KERNEL_PACKAGE=linux-image-amd64 has it).
 #
 # Environment: DISK_MB (size of the disk image's file system, default 128), KERNEL_PACKAGE (default linux-image-cloud-amd64), COMPRESS (gzip|lz4, default lz4
 # when the lz4 tool exists: the kernel unpacks it several times faster, which matters under TCG),
@@ -74,30 +80,60 @@ for applet in $("$ROOT/bin/busybox" --list); do
     ln -sf busybox "$ROOT/bin/$applet"
 done
 
-# Virtio drivers are modules in the cloud kernel. No modules.dep and no modprobe: load them with
-# insmod in dependency order; a module missing here is built in, and is skipped.
-MODDIR=pkg/lib/modules/$KVER/kernel
-: > "$ROOT/etc/modules-order"
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_console \
-         virtio_balloon virtio_blk failover net_failover virtio_net virtio_rng; do
-    f=$(find "$MODDIR" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -n1)
-    [ -n "$f" ] || continue
-    case "$f" in
-        *.xz) xz -dc "$f" > "$ROOT/lib/modules/$m.ko" ;;
-        *.zst) zstd -qdc "$f" > "$ROOT/lib/modules/$m.ko" ;;
-        *) cp "$f" "$ROOT/lib/modules/$m.ko" ;;
-    esac
-    echo "$m" >> "$ROOT/etc/modules-order"
-done
-# xenfs gives /proc/xen/xenbus, where /init reads Xen channel names if /dev/xen/xenbus is missing;
-# loaded only then, so it is not in modules-order.
-f=$(find "$MODDIR" -name "xenfs.ko" -o -name "xenfs.ko.xz" -o -name "xenfs.ko.zst" | head -n1)
-case "$f" in
-    "") ;;
-    *.xz) xz -dc "$f" > "$ROOT/lib/modules/xenfs.ko" ;;
-    *.zst) zstd -qdc "$f" > "$ROOT/lib/modules/xenfs.ko" ;;
-    *) cp "$f" "$ROOT/lib/modules/xenfs.ko" ;;
-esac
+# Drivers are modules in Debian's kernels. There is no modprobe and no modules.dep in the guest:
+# each group below lists its modules, their dependencies first (read from each module's own
+# `depends=`), in /lib/modules/groups/GROUP, and /init loads a group with insmod in that order
+# (guest-setup.sh). A module the kernel has built in is not needed; one it lacks altogether is
+# listed in /lib/modules/absent (the 9p groups with Debian's cloud kernel, which has no 9p).
+#   base      virtio: PCI transport, console (the agent channel), block, network, balloon, rng
+#   xen       Xen front ends, loaded in Xen guests (PV, PVH, HVM): block (the root disk), network,
+#             xenfs with xen-privcmd (xenstore through /proc/xen when /dev/xen/xenbus is missing);
+#             the console and the channels are hvc_xen, built in
+#   virtiofs  shared directories over virtio-fs
+#   9p        the 9p client; 9p-virtio and 9p-xen: its transports under QEMU/KVM and Xen
+MODDIR=pkg/lib/modules/$KVER
+mkdir -p "$ROOT/lib/modules/groups"
+: > "$ROOT/lib/modules/absent"
+module_file() { # NAME: the module's file in the kernel package ('-' and '_' are the same to the kernel)
+    find "$MODDIR/kernel" \( -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" -o -name "$(echo "$1" | tr - _).ko*" \) | head -n1
+}
+built_in() { grep -q "/$1\.ko\$\|/$(echo "$1" | tr _ -)\.ko\$\|/$(echo "$1" | tr - _)\.ko\$" "$MODDIR/modules.builtin"; }
+pack_module() { # NAME GROUP: the module and its dependencies, into the tree and the group's list
+    grep -qx "$1" "$ROOT/lib/modules/groups/$2" 2>/dev/null && return 0
+    if [ ! -f "$ROOT/lib/modules/$1.ko" ]; then
+        f=$(module_file "$1")
+        if [ -z "$f" ]; then
+            built_in "$1" || echo "$1" >> "$ROOT/lib/modules/absent"
+            return 0
+        fi
+        case "$f" in
+            *.xz) xz -dc "$f" > "$ROOT/lib/modules/$1.ko" ;;
+            *.zst) zstd -qdc "$f" > "$ROOT/lib/modules/$1.ko" ;;
+            *) cp "$f" "$ROOT/lib/modules/$1.ko" ;;
+        esac
+    fi
+    for dep in $(tr '\0' '\n' < "$ROOT/lib/modules/$1.ko" | sed -n 's/^depends=//p' | head -n1 | tr , ' '); do
+        # A dependency already in an earlier group is loaded by then.
+        grep -qx "$dep" "$ROOT"/lib/modules/groups/* 2>/dev/null || pack_module "$dep" "$2"
+    done
+    echo "$1" >> "$ROOT/lib/modules/groups/$2"
+}
+pack_group() { # GROUP MODULE...
+    g=$1; shift
+    : > "$ROOT/lib/modules/groups/$g"
+    for m in "$@"; do pack_module "$m" "$g"; done
+}
+pack_group base virtio_pci virtio_console virtio_balloon virtio_blk virtio_net virtio_rng
+pack_group xen xen-blkfront xen-netfront xenfs
+pack_group virtiofs virtiofs
+pack_group 9p 9p
+pack_group 9p-virtio 9pnet_virtio
+pack_group 9p-xen 9pnet_xen
+# Also beside the image, for admins choosing a class's shared_fs (and for the tests).
+cp "$ROOT/lib/modules/absent" "$OUTDIR/modules-absent"
+if [ -s "$ROOT/lib/modules/absent" ]; then
+    echo "build.sh: kernel $KVER lacks: $(echo $(cat "$ROOT/lib/modules/absent"))" >&2
+fi
 
 # The agent binary and every shared library it loads, at the same paths as on the build host so
 # that its interpreter and run paths resolve unchanged. A static agent loads none (ldd says "not
@@ -128,6 +164,8 @@ fi
 # The channel discovery, shared with its test (test-find-channel.sh).
 mkdir -p "$ROOT/lib/wsbridge"
 cp "$HERE/find-channel.sh" "$ROOT/lib/wsbridge/find-channel.sh"
+# Modules, root disk and shared directories, shared with test-guest-setup.sh.
+cp "$HERE/guest-setup.sh" "$ROOT/lib/wsbridge/guest-setup.sh"
 
 cat > "$ROOT/etc/passwd" <<'P'
 root:x:0:0:root:/root:/bin/sh
@@ -143,7 +181,8 @@ cat > "$ROOT/init" <<'INIT'
 # wsbridge guest init: mount, load virtio, find the agent channel, run the agent (respawned).
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 # Run once from the initramfs and, with a disk root, once more from the disk: mount what is not.
-mounted() { mountpoint -q "$1"; }
+# (Debian's busybox-static has no `mountpoint` applet; before /proc is there, nothing is.)
+mounted() { grep -q "^[^ ]* $1 " /proc/mounts 2>/dev/null; }
 mounted /proc || mount -t proc proc /proc
 mounted /sys || mount -t sysfs sysfs /sys
 mounted /dev || mount -t devtmpfs devtmpfs /dev
@@ -153,23 +192,18 @@ mounted /run || mount -t tmpfs tmpfs /run
 echo "wsbridge-guest: userspace up at $(cut -d' ' -f1 /proc/uptime)s"
 VERBOSE=0
 grep -q 'wsbridge.debug=1' /proc/cmdline && VERBOSE=1
-while read -r m; do
-    [ "$VERBOSE" = 1 ] && echo "wsbridge-guest: insmod $m"
-    insmod "/lib/modules/$m.ko" 2>/dev/null
-done < /etc/modules-order
+. /lib/wsbridge/guest-setup.sh
+# virtio everywhere, the Xen front ends in a Xen guest, the shared file system if any.
+wsbridge_load_modules
 hostname wsbridge-guest
 ip link set lo up 2>/dev/null
 
 # A disk root (root=/dev/vda): mount it and go on from its own /init, moving the kernel's file
 # systems along. If it cannot be mounted, stay in the initramfs (the job still runs; the log says
 # why).
-ROOTDEV=
-for arg in $(cat /proc/cmdline); do
-    case "$arg" in root=/dev/*) ROOTDEV=${arg#root=} ;; esac
-done
+ROOTDEV=$(wsbridge_root_device) || ROOTDEV=
 if [ -n "$ROOTDEV" ] && [ -z "${WSBRIDGE_ON_DISK:-}" ]; then
-    i=0
-    while [ ! -b "$ROOTDEV" ] && [ "$i" -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+    wsbridge_wait_for_block "$ROOTDEV"
     mkdir -p /newroot
     if mount -t ext4 -o rw "$ROOTDEV" /newroot 2>/dev/null && [ -x /newroot/init ]; then
         for m in /dev /proc /sys /run; do mkdir -p "/newroot$m" && mount --move "$m" "/newroot$m"; done
@@ -191,14 +225,20 @@ for arg in $(cat /proc/cmdline); do
     esac
 done
 
+# The host's directories, at the same paths as on the host. A share that cannot be mounted
+# stops the guest: jobs would otherwise run against an empty directory. The provider reports
+# the reason from the console log.
+if ! wsbridge_mount_shares; then
+    echo "wsbridge-guest: shared directories missing; powering off"
+    poweroff -f
+fi
+
 # No udev, so no /dev/virtio-ports/NAME link: find the channel in sysfs, a virtio-serial port
 # (QEMU/KVM) or a Xen PV console (see find-channel.sh).
 . /lib/wsbridge/find-channel.sh
-# Xen channel names are in xenstore, read through /dev/xen/xenbus or, failing that, xenfs.
-if [ -d /sys/bus/xen/devices ] && [ ! -e /dev/xen/xenbus ] && [ -f /lib/modules/xenfs.ko ]; then
-    insmod /lib/modules/xenfs.ko 2>/dev/null
-    [ -d /proc/xen ] && mount -t xenfs xenfs /proc/xen 2>/dev/null
-fi
+# Xen channel names are in xenstore, read through /dev/xen/xenbus or, failing that, xenfs
+# (loaded with the xen group).
+wsbridge_xenbus_setup 2>/dev/null
 DEV=
 i=0
 while [ -z "$DEV" ] && [ "$i" -lt 100 ]; do
