@@ -41,6 +41,8 @@ guest_tests() {
     remote_uri=$(Tests/remote-libvirt/loopback-ssh.sh "$ssh_dir") || return 1
     WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" WSBRIDGE_REMOTE_URI="$remote_uri" \
         swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests|RemoteHostGuestTests" || status=$?
+    # The blahp scripts once more, with a class of guests: -I, -O and -x staged through the agent.
+    WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" Tests/blahp/run.sh .build/debug/wsbridge || status=$?
     Tests/remote-libvirt/loopback-ssh.sh --stop "$ssh_dir"
     return $status
 }
