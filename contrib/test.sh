@@ -43,6 +43,8 @@ guest_tests() {
         swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests|RemoteHostGuestTests" || status=$?
     # The blahp scripts once more, with a class of guests: -I, -O and -x staged through the agent.
     WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" Tests/blahp/run.sh .build/debug/wsbridge || status=$?
+    # GRAM5 through the real gatekeeper into guests: staged executable, GASS files, proxy refresh.
+    if ! skip gram; then Tests/gram-live/guest-staging.sh .build/debug/wsbridge .build/guest-image || status=$?; fi
     Tests/remote-libvirt/loopback-ssh.sh --stop "$ssh_dir"
     return $status
 }

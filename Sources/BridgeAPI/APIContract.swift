@@ -355,7 +355,20 @@ public enum APIContract {
           "hold": {"type": "boolean", "default": false},
           "holdReason": {"type": "string"},
           "priority": {"type": "integer", "minimum": -1000000, "maximum": 1000000, "default": 0},
-          "origin": {"$ref": "#/components/schemas/JobOrigin"}
+          "origin": {"$ref": "#/components/schemas/JobOrigin"},
+          "transfer": {"$ref": "#/components/schemas/FileTransfer"}
+        }
+      },
+      "FileTransfer": {
+        "type": "object", "additionalProperties": false,
+        "description": "Files crossing into a workspace that does not see the host's files (a guest), and back.",
+        "properties": {
+          "inputs": {"type": "array", "maxItems": 10000, "items": {"type": "string", "pattern": "^/", "maxLength": 4096},
+                     "description": "Absolute host paths; a directory with a trailing / copies its contents."},
+          "outputs": {"type": "array", "maxItems": 10000, "items": {"type": "string", "maxLength": 4096},
+                      "description": "Paths relative to the job's directory; absent: every file the run created or changed at the top."},
+          "executable": {"type": "boolean", "default": false},
+          "credential": {"type": "string", "pattern": "^/", "maxLength": 4096}
         }
       },
       "ResourceRequest": {
@@ -573,9 +586,13 @@ public enum APIContract {
         }
       },
       "WarmMode": {"type": "string", "enum": ["running", "paused", "saved"]},
+      "SharedDirectory": {
+        "type": "object", "additionalProperties": false, "required": ["path", "writable"],
+        "properties": {"path": {"type": "string", "pattern": "^/"}, "writable": {"type": "boolean"}}
+      },
       "WorkspaceClass": {
         "type": "object", "additionalProperties": false,
-        "required": ["name", "provider", "slots", "maxWorkspaces", "memoryMB", "cpus", "cpuWeight", "idleTimeoutSeconds", "leaseSeconds", "warmWorkspaces", "warmMode", "network", "settings", "attributes"],
+        "required": ["name", "provider", "slots", "maxWorkspaces", "memoryMB", "cpus", "cpuWeight", "idleTimeoutSeconds", "leaseSeconds", "warmWorkspaces", "warmMode", "network", "settings", "attributes", "binds", "maxStageInMB", "maxStageOutMB"],
         "properties": {
           "name": {"type": "string", "minLength": 1},
           "provider": {"type": "string"},
@@ -592,6 +609,9 @@ public enum APIContract {
           "warmWorkspaces": {"type": "integer", "minimum": 0},
           "warmMode": {"$ref": "#/components/schemas/WarmMode"},
           "network": {"type": "boolean"},
+          "binds": {"type": "array", "items": {"$ref": "#/components/schemas/SharedDirectory"}},
+          "maxStageInMB": {"type": "integer", "minimum": 1, "maximum": 16777216},
+          "maxStageOutMB": {"type": "integer", "minimum": 1, "maximum": 16777216},
           "settings": {"type": "object", "additionalProperties": {"type": "string"}},
           "attributes": {"type": "object", "additionalProperties": {"type": "string"}}
         }

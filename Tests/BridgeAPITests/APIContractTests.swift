@@ -126,6 +126,7 @@ import WorkspaceBridge
                            workspace: .requirements("Memory > 1", rank: "Memory"), maxRetries: 3, hold: true, priority: -5,
                            origin: .condor(CondorOrigin(cluster: 4, proc: 0, ad: ["Owner": "\"u\""], userLog: "/tmp/log")))
         spec.holdReason = "no class matches"
+        spec.transfer = FileTransfer(inputs: ["/tmp/in", "/tmp/dir/"], outputs: ["out.txt"], executable: true, credential: "/tmp/x509up_u1000")
         var gramSpec = JobSpec(executable: "x", workspace: .named("default"),
                                origin: .gram(GRAMOrigin(jobType: "single", queue: "q", project: "p", contact: "https://h/1")))
         gramSpec.count = SpecBounds.count.upperBound
@@ -150,8 +151,10 @@ import WorkspaceBridge
                                   enforcement: [Enforcement(control: "memory", mechanism: "cgroup-v2", effective: true, detail: "512M")],
                                   reason: "r")
         try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7]), to: "WorkspaceStatus")
-        var config = BridgeConfig(classes: [WorkspaceClass(name: "default", cpuCapPercent: 50, diskMB: 100, settings: ["uri": "qemu:///system"],
-                                                           attributes: ["OpSys": "LINUX"])],
+        var vm = WorkspaceClass(name: "default", cpuCapPercent: 50, diskMB: 100, settings: ["uri": "qemu:///system"],
+                                attributes: ["OpSys": "LINUX"])
+        vm.binds = [SharedDirectory(path: "/home", writable: true)]
+        var config = BridgeConfig(classes: [vm],
                                   adminGroup: "wsadmin", segDirectory: "/var/seg")
         config.throttle.startBurst = 4
         try expectConforms(PolicyReply(config: config, source: "/etc/wsbridge.toml", loadedAt: 1), to: "PolicyReply")

@@ -19,6 +19,8 @@
 #   GRAM_PORT    gatekeeper port                          (default 2119)
 #   GRAM_USER    the mapped test account                  (default gramuser)
 #   WSB_MAX_RUNNING  the daemon's throttle                (default 2)
+#   GRAM_GUEST_DIR   a built guest image (contrib/guest-image/build.sh): adds a class "vm" of
+#                    QEMU guests through the running libvirtd (queue=vm in the RSL)
 # Everything the other scripts need is written to /run/wsbridge-gram-live.env.
 set -eu
 
@@ -212,6 +214,24 @@ memory_mb = 512
 [gram]
 seg_directory = "$SEG_DIR"
 EOF
+if [ -n "${GRAM_GUEST_DIR:-}" ]; then
+    cat >> "$WSB_CONFIG" <<EOF
+
+[[class]]
+name = "vm"
+provider = "libvirt"
+slots = 2
+max_workspaces = 1
+memory_mb = 512
+network = false
+[class.settings]
+uris = "qemu:///system"
+domain_type = "qemu"
+kernel = "$GRAM_GUEST_DIR/vmlinuz"
+initrd = "$GRAM_GUEST_DIR/initrd.img"
+boot_timeout_seconds = 180
+EOF
+fi
 "$REPO/contrib/site-install.sh" --gram "$BIN_SRC" > /tmp/wsbridge-site-install.log 2>&1 \
     || { cat /tmp/wsbridge-site-install.log >&2; die "contrib/site-install.sh --gram (again) failed"; }
 grep -q "config:    $WSB_CONFIG (kept)" /tmp/wsbridge-site-install.log || die "the second site install did not keep the edited config"

@@ -44,8 +44,16 @@ extension Scheduler {
                 guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size <= maxCredentialBytes else {
                     return done.resume(returning: nil)
                 }
+                // A file being rewritten in place (the GRAM job manager truncates and writes its
+                // proxy) is taken only once it has rested, and only if reading it changed nothing.
+                let modified = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+                guard Date().timeIntervalSince1970 - modified >= 0.5 else { return done.resume(returning: nil) }
                 let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-                guard let data = try? handle.read(upToCount: maxCredentialBytes) ?? Data() else { return done.resume(returning: nil) }
+                var after = stat()
+                guard let data = try? handle.read(upToCount: maxCredentialBytes) ?? Data(), !data.isEmpty, fstat(fd, &after) == 0,
+                      after.st_size == st.st_size, after.st_mtim.tv_sec == st.st_mtim.tv_sec, after.st_mtim.tv_nsec == st.st_mtim.tv_nsec else {
+                    return done.resume(returning: nil)
+                }
                 done.resume(returning: (data, "\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"))
             }
         }
