@@ -368,7 +368,8 @@ public enum APIContract {
           "outputs": {"type": "array", "maxItems": 10000, "items": {"type": "string", "maxLength": 4096},
                       "description": "Paths relative to the job's directory; absent: every file the run created or changed at the top."},
           "executable": {"type": "boolean", "default": false},
-          "credential": {"type": "string", "pattern": "^/", "maxLength": 4096}
+          "credential": {"type": "string", "pattern": "^/", "maxLength": 4096},
+          "directoryFiles": {"type": "boolean", "default": false, "description": "Also every regular, non-hidden file at the top of the job's directory."}
         }
       },
       "ResourceRequest": {

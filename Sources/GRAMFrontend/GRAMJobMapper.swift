@@ -48,7 +48,8 @@ public struct GRAMJobRequest: Sendable, Equatable {
 /// ignored: every process gets a workspace slot of its own.
 public enum GRAMJobMapper {
     /// What crosses into a guest, which does not see the gatekeeper's files: the files the job
-    /// manager staged in (`file_stage_in` and `file_stage_in_shared` destinations), the
+    /// manager staged in (`file_stage_in` and `file_stage_in_shared` destinations when the
+    /// description still names them, and the files at the top of the job's directory), the
     /// executable when it is one of the user's files (GRAM stages executables into the user's
     /// home), and the proxy the job manager names in `X509_USER_PROXY`; and back, the
     /// `file_stage_out` sources inside the job's directory, for the job manager to stage out.
@@ -71,7 +72,11 @@ public enum GRAMJobMapper {
             return String(path.dropFirst(prefix.count))
         }
         let userFile = [base, environment["HOME"]].compactMap { $0 }.contains { executable.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
-        return FileTransfer(inputs: inputs, outputs: outputs, executable: userFile, credential: environment["X509_USER_PROXY"])
+        var transfer = FileTransfer(inputs: inputs, outputs: outputs, executable: userFile, credential: environment["X509_USER_PROXY"])
+        // The job manager fetches file_stage_in files into the directory before it hands the job
+        // over, and the description it hands over no longer lists them.
+        transfer.directoryFiles = true
+        return transfer
     }
 
     public static func request(from d: GRAMDescription, context: GRAMMappingContext,

@@ -17,6 +17,10 @@ public struct FileTransfer: Codable, Sendable, Equatable {
     /// The executable is a host file to copy in (HTCondor `transfer_executable`, GRAM's staged
     /// executables); otherwise the workspace's own program at that path runs.
     public var executable: Bool
+    /// Also every regular, non-hidden file at the top of the job's directory (GRAM: the job
+    /// manager has already fetched `file_stage_in` files there and no longer names them; GRAM's
+    /// own `condor.pm` moves a job's directory to a pool without a shared file system the same way).
+    public var directoryFiles: Bool = false
     /// The job's credential (an X.509 proxy or a bearer token file): copied in readable by the
     /// job's user only, named by `X509_USER_PROXY` (or `BEARER_TOKEN_FILE`) inside, and copied
     /// again whenever the host file changes while the job runs.
@@ -29,7 +33,7 @@ public struct FileTransfer: Codable, Sendable, Equatable {
         self.credential = credential
     }
 
-    enum CodingKeys: String, CodingKey { case inputs, outputs, executable, credential }
+    enum CodingKeys: String, CodingKey { case inputs, outputs, executable, credential, directoryFiles }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -37,6 +41,7 @@ public struct FileTransfer: Codable, Sendable, Equatable {
         outputs = try c.decodeIfPresent([String].self, forKey: .outputs)
         executable = try c.decodeIfPresent(Bool.self, forKey: .executable) ?? false
         credential = try c.decodeIfPresent(String.self, forKey: .credential)
+        directoryFiles = try c.decodeIfPresent(Bool.self, forKey: .directoryFiles) ?? false
     }
 
     /// Most entries in each list.

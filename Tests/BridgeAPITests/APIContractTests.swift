@@ -127,6 +127,7 @@ import WorkspaceBridge
                            origin: .condor(CondorOrigin(cluster: 4, proc: 0, ad: ["Owner": "\"u\""], userLog: "/tmp/log")))
         spec.holdReason = "no class matches"
         spec.transfer = FileTransfer(inputs: ["/tmp/in", "/tmp/dir/"], outputs: ["out.txt"], executable: true, credential: "/tmp/x509up_u1000")
+        spec.transfer?.directoryFiles = true
         var gramSpec = JobSpec(executable: "x", workspace: .named("default"),
                                origin: .gram(GRAMOrigin(jobType: "single", queue: "q", project: "p", contact: "https://h/1")))
         gramSpec.count = SpecBounds.count.upperBound

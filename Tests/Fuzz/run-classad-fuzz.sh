@@ -10,12 +10,14 @@ fuzz_module WorkspaceBridge -- "$S"/WorkspaceBridge/*.swift
 # The front door runs `include : CMD |` commands through ProcessSpawn, on the small C of CSpawn.
 mkdir -p "$OUT/CSpawn"
 printf 'module CSpawn {\n    header "%s"\n    export *\n}\n' "$S/CSpawn/include/cspawn.h" > "$OUT/CSpawn/module.modulemap"
-[ "$OUT/CSpawn.o" -nt "$S/CSpawn/spawn.c" ] || clang -c -g -fsanitize=fuzzer-no-link,address -I "$S/CSpawn/include" \
-    "$S/CSpawn/spawn.c" -o "$OUT/CSpawn.o"
+for c in "$S"/CSpawn/*.c; do
+    o=$OUT/CSpawn-$(basename "$c" .c).o
+    [ "$o" -nt "$c" ] || clang -c -g -fsanitize=fuzzer-no-link,address -I "$S/CSpawn/include" "$c" -o "$o"
+done
 fuzz_module ProcessSpawn -I "$OUT/CSpawn" -- "$S"/ProcessSpawn/*.swift
 fuzz_module CondorFrontend -I "$OUT/CSpawn" -- "$S"/CondorFrontend/*.swift
 fuzz_link "$OUT/classad-fuzz" -I "$OUT/CSpawn" -module-name ClassAdFuzz "$ROOT/Tests/Fuzz/ClassAdFuzz.swift" \
-    "$OUT/CondorFrontend-code.o" "$OUT/ProcessSpawn-code.o" "$OUT/CSpawn.o" "$OUT/WorkspaceBridge-code.o"
+    "$OUT/CondorFrontend-code.o" "$OUT/ProcessSpawn-code.o" "$OUT"/CSpawn-*.o "$OUT/WorkspaceBridge-code.o"
 c=$OUT/classad-fuzz-corpus
 mkdir -p "$c"
 i=0

@@ -42,14 +42,14 @@ as_root_file() { install -o "$GRAM_USER" -m "$1" /dev/stdin "$UHOME/$2"; }
 as_root_file 755 probe.sh <<'SH'
 #!/bin/sh
 echo "kernel $(uname -r)"
-echo "proxy $(stat -c '%a %U' "$X509_USER_PROXY")"
+echo "proxy $(stat -c '%a %u' "$X509_USER_PROXY") uid $(id -u)"
 head -n 1 "$X509_USER_PROXY"
 SH
 as_user 300 globus-job-run "$WS" -queue vm -s probe.sh
 host_kernel=$(uname -r)
 kernel=$(printf '%s\n' "$OUT" | sed -n 's/^kernel //p')
 if [ "$RC" -eq 0 ] && [ -n "$kernel" ] && [ "$kernel" != "$host_kernel" ] \
-        && printf '%s\n' "$OUT" | grep -q "^proxy 600 $GRAM_USER$" \
+        && printf '%s\n' "$OUT" | grep -q "^proxy 600 $(id -u "$GRAM_USER") uid $(id -u "$GRAM_USER")$" \
         && printf '%s\n' "$OUT" | grep -q -- '-----BEGIN CERTIFICATE-----'; then
     pass "globus-job-run -s probe.sh ran the staged script in a guest (kernel $kernel, host $host_kernel) with the proxy, 0600 $GRAM_USER"
 else
@@ -68,8 +68,18 @@ as_user 300 globusrun -s -r "$WS" "$RSL"
     || fail "globusrun -s with file_stage_in/out: $(show); result '$(cat "$UHOME/stage-result.txt" 2>&1)'"
 
 # ---- 3. globusrun -refresh-proxy during the run: the job in the guest sees the new proxy ----------
-as_user 60 globus-job-submit "$WS" -queue vm /bin/sh -c \
-    'a=$(md5sum < "$X509_USER_PROXY"); for i in $(seq 150); do b=$(md5sum < "$X509_USER_PROXY"); if [ "$a" != "$b" ]; then echo refreshed; exit 0; fi; sleep 1; done; echo stale'
+# (A script, not sh -c: "$(" would be an RSL substitution in the command line globus-job-submit builds.)
+as_root_file 755 wait-refresh.sh <<'SH'
+#!/bin/sh
+a=$(md5sum < "$X509_USER_PROXY")
+for i in $(seq 150); do
+    b=$(md5sum < "$X509_USER_PROXY")
+    if [ "$a" != "$b" ]; then echo refreshed; exit 0; fi
+    sleep 1
+done
+echo stale
+SH
+as_user 60 globus-job-submit "$WS" -queue vm -s wait-refresh.sh
 CONTACT=$(printf '%s\n' "$OUT" | grep '^https://' | head -n 1)
 if [ -z "$CONTACT" ]; then
     fail "globus-job-submit for the refresh: $(show)"

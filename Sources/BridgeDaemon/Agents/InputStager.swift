@@ -20,6 +20,7 @@ struct InputStager {
     let limit: Int
     let progress: StagingProgress
     private(set) var sent: [StagedFile] = []
+    private var sentPaths = Set<StagedPath>()
     private var total = 0
     private var entries = 0
 
@@ -67,6 +68,24 @@ struct InputStager {
         }
     }
 
+    /// Every regular, non-hidden file at the top of a host directory not sent yet and not in
+    /// `except` (the job's own stdout and stderr), each under its name.
+    mutating func stageTopFiles(of dir: String, except: Set<String>) throws(Failure) {
+        let fd = UserFiles.openFile(dir, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC, as: userFilesOwner)
+        guard fd >= 0 else { throw Failure(description: "cannot list \(dir): \(String(cString: strerror(errno)))") }
+        for name in try Self.names(in: fd, dir).sorted() where !name.hasPrefix(".") && !except.contains(dir + "/" + name) {
+            guard let path = StagedPath(name), !sentPaths.contains(path) else { continue }
+            let file = UserFiles.openFile(dir + "/" + name, flags: O_RDONLY | O_NONBLOCK | O_CLOEXEC, as: userFilesOwner)
+            guard file >= 0 else { continue }
+            defer { close(file) }
+            var st = stat()
+            guard fstat(file, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { continue }
+            entries += 1
+            guard entries <= Self.maxEntries else { throw Failure(description: "more than \(Self.maxEntries) files") }
+            try send(file, host: dir + "/" + name, as: path, executable: st.st_mode & 0o100 != 0)
+        }
+    }
+
     /// The entries of an open directory (consumes the descriptor).
     static func names(in fd: Int32, _ host: String) throws(Failure) -> [String] {
         guard let dir = fdopendir(fd) else {
@@ -111,6 +130,7 @@ struct InputStager {
             offset += filled
             if let end {
                 sent.append(end)
+                sentPaths.insert(path)
                 return
             }
         }

@@ -22,7 +22,9 @@ extension Scheduler {
             if let t = job.spec.transfer {
                 staging?.outputs = t.outputs?.compactMap(StagedPath.init)
                 staging?.maxOutputBytes = cls.maxStageOutMB << 20
-                if t.executable { staging?.executable = StagedPath(Self.lastComponent(job.spec.executable)) }
+                if t.executable, !Self.isSystemProgram(job.spec.executable) {
+                    staging?.executable = StagedPath(Self.lastComponent(job.spec.executable))
+                }
                 if let credential = t.credential {
                     staging?.credential = StagedPath(Self.lastComponent(credential))
                     staging?.credentialVariable = job.spec.environment["BEARER_TOKEN_FILE"] == credential ? "BEARER_TOKEN_FILE" : "X509_USER_PROXY"
@@ -62,6 +64,12 @@ extension Scheduler {
 
     static func lastComponent(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
+    /// A program of the system's (`/bin/sh`, `/usr/bin/python3`): the workspace runs its own,
+    /// which fits its libraries, rather than a copy of the host's, which may not.
+    static func isSystemProgram(_ path: String) -> Bool {
+        ["/bin/", "/sbin/", "/usr/", "/lib/", "/lib64/", "/etc/"].contains { path.hasPrefix($0) }
+    }
+
     /// Sends a run. For a staged run, first reads its stdin and sends its files, as the job's
     /// user, on a thread of its own; the run request follows the files, naming each with its
     /// checksum, so the agent starts it only with every file whole.
@@ -73,7 +81,7 @@ extension Scheduler {
         }
         let stdinPath = job.spec.stdin.flatMap { $0 == "/dev/null" ? nil : $0 }
         let transfer = job.spec.transfer ?? FileTransfer()
-        guard stdinPath != nil || !transfer.inputs.isEmpty || staging.executable != nil || staging.credential != nil else {
+        guard stdinPath != nil || !transfer.inputs.isEmpty || transfer.directoryFiles || staging.executable != nil || staging.credential != nil else {
             link.send(.run(request))
             return
         }
@@ -105,6 +113,9 @@ extension Scheduler {
                     }
                 }
                 if let credential = transfer.credential, let path = staging.credential { try stager.stage(credential, as: path) }
+                if transfer.directoryFiles {
+                    try stager.stageTopFiles(of: request.directory, except: Set([spec.stdout, spec.stderr].compactMap { $0 }))
+                }
                 staged.staging?.inputs = stager.sent
                 guard progress.finish() else { return }
                 link.send(.run(staged))

@@ -204,7 +204,7 @@ extension Scheduler {
             }
         }
         keepWarm(now: now)
-        applyPeriodicPolicies(now: now)
+        evaluatePeriodicPolicies(now: now)
         if now - lastPrune >= 60 {
             lastPrune = now
             // A small batch a minute: at 50 jobs/s that is 3,000 a minute, so eight batches keep pace.

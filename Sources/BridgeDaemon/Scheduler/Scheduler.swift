@@ -30,6 +30,8 @@ actor Scheduler {
     var unfinishedByOwner: [UInt32: Int] = [:]
     /// Unfinished jobs with a front door's periodic policy: what the timer visits.
     var periodicJobs = Set<JobID>()
+    /// A pass of the periodic policies is being evaluated off the scheduler.
+    var periodicPassRunning = false
     /// When a pass could next admit something that waits only for time (start rate, retry
     /// backoff, creation backoff): the timer runs a pass then, and otherwise only on a change.
     var nextTimedPass: Double = 0
@@ -255,34 +257,6 @@ actor Scheduler {
         let waiters = eventWaiters
         eventWaiters = []
         for w in waiters { w.resume() }
-    }
-
-    /// The front doors' periodic policies (HTCondor's periodic_hold/release/remove).
-    func applyPeriodicPolicies(now: Double) {
-        for id in periodicJobs {
-            guard let job = jobs[id] else { periodicJobs.remove(id); continue }
-            guard let decision = observers.lazy.compactMap({ $0.periodic(job, now: now) }).first else { continue }
-            var j = job
-            let from = j.state
-            let key = RunKey(job: id, attempt: j.attempts)
-            let link = j.state.isActive ? j.workspaceID.flatMap { workspaces[$0]?.link } : nil
-            switch decision {
-            case .hold(let reason):
-                guard (try? j.move(to: .held, reason: reason)) != nil else { continue }
-                j.workspaceID = nil
-                link?.send(.signal(key, .kill))
-            case .release(let reason):
-                guard (try? j.move(to: .queued, reason: reason)) != nil else { continue }
-            case .remove(let reason):
-                guard (try? j.move(to: .cancelled, reason: reason)) != nil else { continue }
-                j.endedAt = now
-                link?.send(.signal(key, .kill))
-            }
-            jobs[id] = j
-            dequeue(id)
-            if j.state == .queued { enqueue(j) }
-            commit([(j, .transition(j, from: from, at: now))])
-        }
     }
 
     func stop() {
