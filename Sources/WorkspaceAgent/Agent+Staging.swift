@@ -198,7 +198,8 @@ extension Agent {
     /// file at the top that the run created or changed. Each is read as the job's user (a job
     /// cannot make the agent read what it could not read itself) and sent in pieces, the last
     /// with its size and checksum.
-    func sendFiles(of key: RunKey, _ staged: StagedRun, from scratch: String, on channel: AgentChannel, notes: inout [String]) throws {
+    func sendFiles(of key: RunKey, _ staged: StagedRun, from scratch: String, on channel: AgentChannel, notes: inout [String],
+                   superseded: () -> Bool) throws {
         let owner = UserFiles.Owner(uid: staged.owner.uid, gid: staged.owner.gid, groups: staged.owner.groups)
         let paths: [StagedPath]
         if let declared = staged.outputs {
@@ -228,6 +229,7 @@ extension Agent {
             var hash = SHA256()
             var offset = 0
             while true {
+                if superseded() { return }
                 let data = try file.read(upToCount: RunStaging.chunkBytes)
                 hash.update(data)
                 let last = data.count < RunStaging.chunkBytes || offset + data.count >= budget

@@ -73,6 +73,9 @@ public final class Agent: @unchecked Sendable {
         var byPid: [pid_t: RunKey] = [:]
         var channel: AgentChannel?
         var children = 0
+        /// The latest output transfer of each run: a transfer to a daemon that went away stops
+        /// as soon as the next one (to the daemon that came back) begins, so none interleave.
+        var outputTransfers: [RunKey: Int] = [:]
     }
 
     let options: AgentOptions
@@ -217,6 +220,7 @@ public final class Agent: @unchecked Sendable {
             state.withLock { s in
                 if let live = s.runs[key], live.record.phase == .exited || live.record.phase == .rejected {
                     s.runs[key] = nil
+                    s.outputTransfers[key] = nil
                     store.remove(key)
                     if let scratch = live.record.scratch { try? FileManager.default.removeItem(atPath: scratch) }
                 } else if s.runs[key] == nil {
@@ -354,6 +358,11 @@ public final class Agent: @unchecked Sendable {
             try? channel.send(.outputEnd(key, note: "the workspace holds no captured output for run \(key)"))
             return
         }
+        let transfer = state.withLock { s -> Int in
+            s.outputTransfers[key, default: 0] += 1
+            return s.outputTransfers[key]!
+        }
+        let superseded: @Sendable () -> Bool = { self.state.withLock { $0.outputTransfers[key] != transfer } }
         detachThread {
             var notes: [String] = []
             // The job owns its scratch directory; the directory's owner is the job's uid.
@@ -374,6 +383,7 @@ public final class Agent: @unchecked Sendable {
                     }
                     var offset = 0
                     while true {
+                        if superseded() { return }
                         let want = min(RunStaging.chunkBytes, RunStaging.maxOutputBytes - offset)
                         if want <= 0 {
                             if !(try file.read(upToCount: 1)).isEmpty {
@@ -393,7 +403,10 @@ public final class Agent: @unchecked Sendable {
                         offset += data.count
                     }
                 }
-                if let staged = record.staged { try self.sendFiles(of: key, staged, from: scratch, on: channel, notes: &notes) }
+                if let staged = record.staged {
+                    try self.sendFiles(of: key, staged, from: scratch, on: channel, notes: &notes, superseded: superseded)
+                }
+                if superseded() { return }
                 try channel.send(.outputEnd(key, note: notes.isEmpty ? nil : notes.joined(separator: "; ")))
             } catch {
                 // The daemon went away mid-transfer; it asks again after it reconnects.
