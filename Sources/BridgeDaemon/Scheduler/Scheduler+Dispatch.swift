@@ -86,6 +86,8 @@ extension Scheduler {
             return
         }
         let key = request.key, wsID = link.workspaceID, spec = job.spec
+        // The job's directory on this host (the request's is the run's scratch directory inside).
+        let jobDirectory = spec.directory ?? id.home
         let limit = min(cls.maxStageInMB, cls.diskMB ?? Int.max) << 20
         let owner = FileOwner(uid: id.uid, gid: id.gid, groups: id.groups)
         let progress = StagingProgress()
@@ -102,11 +104,11 @@ extension Scheduler {
                 }
                 var stager = InputStager(key: key, owner: owner, link: link, limit: limit, progress: progress)
                 if let exe = staging.executable {
-                    let host = spec.executable.hasPrefix("/") ? spec.executable : request.directory + "/" + spec.executable
+                    let host = spec.executable.hasPrefix("/") ? spec.executable : jobDirectory + "/" + spec.executable
                     try stager.stage(host, as: exe)
                 }
                 for input in transfer.inputs {
-                    switch FileTransfer.placement(of: input, jobDirectory: request.directory) {
+                    switch FileTransfer.placement(of: input, jobDirectory: jobDirectory) {
                     case .contentsAtTop?: try stager.stage(String(input.dropLast()), as: nil)
                     case .at(let path)?: try stager.stage(input, as: path)
                     case nil: throw InputStager.Failure(description: "\(input) has no name to stage it under")
@@ -114,7 +116,7 @@ extension Scheduler {
                 }
                 if let credential = transfer.credential, let path = staging.credential { try stager.stage(credential, as: path) }
                 if transfer.directoryFiles {
-                    try stager.stageTopFiles(of: request.directory, except: Set([spec.stdout, spec.stderr].compactMap { $0 }))
+                    try stager.stageTopFiles(of: jobDirectory, except: Set([spec.stdout, spec.stderr].compactMap { $0 }))
                 }
                 staged.staging?.inputs = stager.sent
                 guard progress.finish() else { return }
