@@ -119,3 +119,20 @@ public struct VMDescription: Codable, Sendable, Equatable {
         return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
     }
 }
+
+/// "The job's own VM": the workspace a VM job gets for itself. Its slots are counted under the
+/// job's own key, not its class's, so no other job takes them; it still counts against its
+/// class's `max_workspaces` and the creation limits.
+public enum JobVMWorkspace {
+    /// The snapshot key (free slots, creations) of job `id`'s own workspace.
+    public static func key(for id: JobID) -> String { "vm-\(id)" }
+
+    /// A workspace id for job `id`'s own workspace; `number` keeps ids unique across retries.
+    public static func workspaceID(for id: JobID, number: Int64) -> String { "vm-\(id).\(number)" }
+
+    /// The job a workspace id was made for, if it is a job's own VM.
+    public static func job(ofWorkspace workspaceID: String) -> JobID? {
+        guard workspaceID.hasPrefix("vm-"), let dot = workspaceID.lastIndex(of: ".") else { return nil }
+        return JobID(workspaceID[workspaceID.index(workspaceID.startIndex, offsetBy: 3)..<dot])
+    }
+}
