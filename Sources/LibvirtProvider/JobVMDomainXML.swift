@@ -66,8 +66,11 @@ public enum JobVMDomainXML {
             XMLTree("metadata", children: [vm.metadata.element]),
             .leaf("memory", vm.memoryMiB, [("unit", "MiB")]),
             .leaf("vcpu", vm.vcpus, [("placement", "static")]),
-            os(vm),
         ]
+        // A Xen PV guest without a kernel of the job's boots the kernel in its own disk
+        // (HTCondor's `xen_kernel = included`): pygrub reads it from there.
+        if vm.kind == .xenPV, vm.kernel == nil { children.append(.leaf("bootloader", "/usr/lib/xen/bin/pygrub")) }
+        children.append(os(vm))
         if vm.kind != .xenPV {
             children.append(XMLTree("features", children: [XMLTree("acpi"), XMLTree("apic")] + (vm.kind == .xenHVM ? [XMLTree("pae")] : [])))
         }

@@ -56,7 +56,8 @@ extension LibvirtProvider {
         let now = Date().timeIntervalSince1970
         return Workspace(id: id, className: workspaceClass.name, provider: name, state: .ready, pid: nil, endpoint: socket,
                          handle: Self.jobVMHandlePrefix + Self.handle(uri: connection.uri, domainName: domainName), createdAt: now,
-                         leaseExpiresAt: now + Double(workspaceClass.leaseSeconds), lastUsedAt: now,
+                         // Lives as long as its job: the class's lease is for shared workspaces.
+                         leaseExpiresAt: now + Double(SpecBounds.seconds.upperBound), lastUsedAt: now,
                          enforcement: [Enforcement(control: "memory", mechanism: "libvirt", effective: true, detail: "the job's vm_memory, at most \(workspaceClass.memoryMB) MiB"),
                                        Enforcement(control: "cpus", mechanism: "libvirt", effective: true, detail: "the job's vCPUs, at most \(workspaceClass.cpus)")])
     }

@@ -128,7 +128,7 @@ struct VMUniverseEndToEndTests {
         print("refused at submit: \(why.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
 
-    @Test("cancel destroys the running VM; a daemon killed while a VM job runs adopts it on restart: no second boot, the job ends once")
+    @Test("cancel destroys the running VM; hold destroys it and release boots it afresh; a daemon killed while a VM job runs adopts it on restart: no second boot, the job ends once")
     func cancelAndRestart() throws {
         let d = try TestDaemon(config: guests.vmConfig(slots: 1, maxWorkspaces: 2, memoryMB: 512, cpus: 1))
         defer { guests.cleanUp(d) }
@@ -143,6 +143,19 @@ struct VMUniverseEndToEndTests {
         #expect(try d.waitAll([id], timeout: 60)[0].state == .cancelled)
         try d.waitUntil(timeout: 30, "the cancelled job's VM is destroyed") { ourDomains(d).isEmpty }
         #expect(marker(dir + "/disk.img") == nil)
+
+        // Hold stops the VM as it stops any run; release boots a fresh one from the user's disk.
+        let held = try userFiles(d, "hold")
+        let (_, out3, id3) = try submit(d, held, submitFile(sleep: 8))
+        guard let id3 else { Issue.record("\(out3)"); return }
+        try d.waitUntil(timeout: 120, "the VM job runs") { try d.status([id3])[0].state == .running }
+        #expect(try cli(d, ["hold", String(id3)], in: held).0 == 0)
+        try d.waitUntil(timeout: 30, "the held job's VM is destroyed") { try d.status([id3])[0].state == .held && ourDomains(d).isEmpty }
+        #expect(try cli(d, ["release", String(id3)], in: held).0 == 0)
+        let released = try d.waitAll([id3], timeout: 300)[0]
+        #expect(released.state == .done && marker(held + "/disk.img") != nil, "\(released.state) \(released.reason ?? "")")
+        let heldLog = (try? String(contentsOfFile: held + "/vm.log", encoding: .utf8)) ?? ""
+        #expect(events(heldLog) == ["000", "001", "006", "012", "013", "001", "006", "005"], "\(heldLog)")
 
         let again = try userFiles(d, "restart")
         let (_, out2, id2) = try submit(d, again, submitFile(sleep: 25))

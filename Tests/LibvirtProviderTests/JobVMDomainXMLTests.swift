@@ -52,6 +52,8 @@ struct JobVMDomainXMLTests {
         #expect(xml.contains("<domain type='xen'>") && xml.contains(">xen</type>"))
         #expect(xml.contains("<target dev='xvda' bus='xen'/>") && xml.contains("<target type='xen' port='0'/>"))
         #expect(!xml.contains("<model type='virtio'/>"))
+        #expect(JobVMDomainXML.render(sample(.xenPV, kernel: false)).contains("<bootloader>/usr/lib/xen/bin/pygrub</bootloader>"),
+                "xen_kernel = included: the kernel in the image")
     }
 
     @Test("a guest that powers off completes (exit 0); destroyed or crashed fails with the reason")
