@@ -58,7 +58,30 @@ final class JobVMEndpoint: @unchecked Sendable {
                 }
             }
         }
-        if record.run?.phase == .running { watch() }
+        switch record.run?.phase {
+        case .running?: watch()
+        case .accepted?: Task { await self.recoverBoot() }
+        default: break
+        }
+    }
+
+    /// The daemon stopped while the VM was booting: running now, it is watched; otherwise the
+    /// run did not start, and the job goes back to the queue (not counted as a failure).
+    func recoverBoot() async {
+        let running = (try? await provider.hosts.connection(record.uri).lookupDomain(name: record.domainName).state().isActive) ?? false
+        if running {
+            update {
+                $0.run?.phase = .running
+                $0.run?.startedAt = Date().timeIntervalSince1970
+            }
+            watch()
+        } else {
+            update {
+                $0.run?.phase = .rejected
+                $0.run?.reason = "the daemon stopped while the job's VM was being prepared"
+                $0.run?.transient = true
+            }
+        }
     }
 
     /// Stops serving (the workspace is destroyed, or the daemon stops).
@@ -92,7 +115,9 @@ final class JobVMEndpoint: @unchecked Sendable {
             send(.state(AgentInfo(hostname: record.domainName, kernel: "job VM (no agent inside)", pid: getpid(), version: "1"),
                         run.map { [$0] } ?? []))
         case .run(let request):
-            guard record.run == nil else { return } // a repeat after a reconnect; the state covers it
+            // A repeat after a reconnect: the state covers it. After a run that did not start
+            // (or ended) and was requeued, the job may be sent here again.
+            if let run = record.run, run.key == request.key || run.phase == .accepted || run.phase == .running { return }
             guard let vm = request.vm else {
                 return send(.rejected(request.key, reason: "a job VM workspace runs only jobs that are virtual machines"))
             }

@@ -75,6 +75,16 @@ struct VMUniverseEndToEndTests {
         return line.hasPrefix("wsbridge-vm-universe ") ? line : nil
     }
 
+    /// The user log once its last event (`last`) is there: the outbox writes it after the commit.
+    func userLog(_ d: TestDaemon, _ path: String, last: String = "005") throws -> String {
+        var text = ""
+        try? d.waitUntil(timeout: 30, "event \(last) in \(path)") {
+            text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return events(text).last == last
+        }
+        return text
+    }
+
     func events(_ log: String) -> [String] {
         log.split(separator: "\n").filter { $0.first?.isNumber == true }.map { String($0.prefix(3)) }
     }
@@ -103,7 +113,7 @@ struct VMUniverseEndToEndTests {
         var st = stat()
         stat(dir + "/disk.img", &st)
         #expect(st.st_uid == getpwnam("nobody").pointee.pw_uid, "written back as the job's user")
-        let log = (try? String(contentsOfFile: dir + "/vm.log", encoding: .utf8)) ?? ""
+        let log = try userLog(d, dir + "/vm.log")
         #expect(events(log) == ["000", "001", "006", "005"], "\(log)")
         #expect(log.contains("Image size of job updated: 262144") && log.contains("(1) Normal termination (return value 0)"))
         try d.waitUntil(timeout: 30, "the job's VM is destroyed") { try guests.workspaces(d).isEmpty && ourDomains(d).isEmpty }
@@ -154,7 +164,7 @@ struct VMUniverseEndToEndTests {
         #expect(try cli(d, ["release", String(id3)], in: held).0 == 0)
         let released = try d.waitAll([id3], timeout: 300)[0]
         #expect(released.state == .done && marker(held + "/disk.img") != nil, "\(released.state) \(released.reason ?? "")")
-        let heldLog = (try? String(contentsOfFile: held + "/vm.log", encoding: .utf8)) ?? ""
+        let heldLog = try userLog(d, held + "/vm.log")
         #expect(events(heldLog) == ["000", "001", "006", "012", "013", "001", "006", "005"], "\(heldLog)")
 
         let again = try userFiles(d, "restart")
@@ -168,7 +178,7 @@ struct VMUniverseEndToEndTests {
         #expect(job.state == .done && job.exit == .exited(0), "\(job.state) \(job.reason ?? "") \(d.daemonLog.suffix(3000))")
         #expect(job.attempts == 1, "adopted, not booted again: \(job.attempts) runs")
         #expect(marker(again + "/disk.img") != nil, "the disk came back after the restart")
-        let log = (try? String(contentsOfFile: again + "/vm.log", encoding: .utf8)) ?? ""
+        let log = try userLog(d, again + "/vm.log")
         #expect(events(log) == ["000", "001", "006", "005"], "one execute, one terminate: \(log)")
         try d.waitUntil(timeout: 30, "the job's VM is destroyed") { ourDomains(d).isEmpty }
         print("cancel: VM destroyed; restart: domain \(domain) adopted, job \(id2) \(job.state) after \(job.attempts) run(s)")

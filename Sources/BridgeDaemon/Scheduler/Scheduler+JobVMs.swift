@@ -29,8 +29,10 @@ extension Scheduler {
         }
     }
 
-    /// The job's VM has served its one run.
+    /// The job's VM has served its one run. It takes no job from now on (a released or retried
+    /// job gets a fresh one), before the destruction, which happens off this call.
     func retire(_ wsID: String, reason: String) {
+        if workspaces[wsID]?.record.state.takesJobs == true { move(wsID, to: .draining) }
         Task { await self.destroyWorkspace(wsID, reason: reason) }
     }
 }
