@@ -43,7 +43,7 @@ let package = Package(
         // headers (libvirt-dev), running with local workspaces only does not need libvirt.
         .target(name: "CLibvirt", linkerSettings: [.linkedLibrary("dl")]),
         // Virtual-machine workspaces (Xen, KVM, QEMU) through libvirt.
-        .target(name: "LibvirtProvider", dependencies: ["WorkspaceBridge", "WorkspaceProviders", "AgentProtocol", "CLibvirt"]),
+        .target(name: "LibvirtProvider", dependencies: ["WorkspaceBridge", "WorkspaceProviders", "AgentProtocol", "ProcessSpawn", "CLibvirt"]),
         .target(name: "BridgeDaemon", dependencies: [
             "WorkspaceBridge", "BridgeStore", "BridgeAPI", "AgentProtocol", "WorkspaceProviders", "ProcessSpawn",
             .product(name: "Logging", package: "swift-log"),

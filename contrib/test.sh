@@ -33,6 +33,8 @@ guest_image() {
     # The guest carries the agent alone, linked statically: no library, a small initramfs.
     swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product wsbridge-agent
     contrib/guest-image/build.sh .build/guest-image .build/release/wsbridge-agent
+    # What a user brings to a `universe = vm` job: a tiny Linux that marks its disk and powers off.
+    Tests/vm-universe/build-image.sh .build/vm-universe
 }
 guest_tests() {
     contrib/libvirt/start-libvirtd.sh
@@ -40,7 +42,8 @@ guest_tests() {
     local ssh_dir=.build/loopback-ssh remote_uri status=0
     remote_uri=$(Tests/remote-libvirt/loopback-ssh.sh "$ssh_dir") || return 1
     WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" WSBRIDGE_REMOTE_URI="$remote_uri" \
-        swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests|RemoteHostGuestTests" || status=$?
+        WSBRIDGE_VM_IMAGE_DIR="$PWD/.build/vm-universe" \
+        swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests|RemoteHostGuestTests|VMUniverseEndToEndTests" || status=$?
     # The blahp scripts once more, with a class of guests: -I, -O and -x staged through the agent.
     WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" Tests/blahp/run.sh .build/debug/wsbridge || status=$?
     # GRAM5 through the real gatekeeper into guests: staged executable, GASS files, proxy refresh.

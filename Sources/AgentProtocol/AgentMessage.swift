@@ -41,6 +41,9 @@ public struct RunRequest: Codable, Sendable, Equatable {
     /// an older daemon: the directory and `HOME`. At most `maxWritablePaths`, each absolute.
     public var writablePaths: [String]?
     public static let maxWritablePaths = 64
+    /// The job is a VM of the user's own (`JobSpec.vm`): the workspace's host-side endpoint boots
+    /// these disks as the guest, and the run ends when the guest powers off. No agent runs inside.
+    public var vm: VMDescription?
 
     public init(key: RunKey, executable: String, arguments: [String], environment: [String: String],
                 directory: String, stdin: String?, stdout: String?, stderr: String?,

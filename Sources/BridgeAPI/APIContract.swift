@@ -356,7 +356,33 @@ public enum APIContract {
           "holdReason": {"type": "string"},
           "priority": {"type": "integer", "minimum": -1000000, "maximum": 1000000, "default": 0},
           "origin": {"$ref": "#/components/schemas/JobOrigin"},
-          "transfer": {"$ref": "#/components/schemas/FileTransfer"}
+          "transfer": {"$ref": "#/components/schemas/FileTransfer"},
+          "vm": {"$ref": "#/components/schemas/VMDescription"}
+        }
+      },
+      "VMDescription": {
+        "type": "object", "additionalProperties": false, "required": ["hypervisor", "memoryMB", "vcpus", "disks", "networking", "outputDisks"],
+        "description": "The job is a VM of the user's own (HTCondor universe = vm); it ends when the guest powers off.",
+        "properties": {
+          "hypervisor": {"type": "string", "enum": ["kvm", "xen"]},
+          "memoryMB": {"type": "integer", "minimum": 1, "maximum": 16777216},
+          "vcpus": {"type": "integer", "minimum": 1, "maximum": 4096},
+          "disks": {"type": "array", "minItems": 1, "maxItems": 26, "items": {"$ref": "#/components/schemas/VMDisk"}},
+          "networking": {"type": "boolean"},
+          "macAddress": {"type": "string", "pattern": "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},
+          "outputDisks": {"type": "boolean", "description": "The changed writable images come back into the job's directory (vm_no_output_vm = false)."},
+          "kernel": {"type": "string", "pattern": "^/", "maxLength": 4096},
+          "initrd": {"type": "string", "pattern": "^/", "maxLength": 4096},
+          "kernelArguments": {"type": "string", "maxLength": 4096}
+        }
+      },
+      "VMDisk": {
+        "type": "object", "additionalProperties": false, "required": ["file", "device", "writable"],
+        "properties": {
+          "file": {"type": "string", "pattern": "^/", "maxLength": 4096},
+          "device": {"type": "string", "pattern": "^[a-z0-9]{2,8}$"},
+          "writable": {"type": "boolean"},
+          "format": {"type": "string", "enum": ["raw", "qcow2"]}
         }
       },
       "FileTransfer": {

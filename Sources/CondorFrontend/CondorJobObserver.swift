@@ -32,7 +32,11 @@ public struct CondorJobObserver: JobObserver {
         switch (from, job.state) {
         case (nil, .queued): return [.submitted(host: host)]
         case (nil, .held): return [.submitted(host: host), .held(reason: job.reason, code: 1, subcode: 0)]
-        case (_, .running) where from == .starting: return [.executing(host: host)]
+        case (_, .running) where from == .starting:
+            // A VM job's image size is its VM's memory, reported as it starts (HTCondor's 006).
+            guard let vm = job.spec.vm else { return [.executing(host: host)] }
+            let kiB = Int64(vm.memoryMB) * 1024
+            return [.executing(host: host), .imageSize(kiB: kiB, memoryMB: Int64(vm.memoryMB), residentKiB: kiB)]
         case (_, .done), (_, .failed):
             switch job.exit {
             case .exited(let c)?: return [.terminated(exitCode: c, signal: nil)]

@@ -106,9 +106,11 @@ enum JobSpecMapper {
         var transferExecutable = true
         if case .literal(.bool(false))? = ad["TransferExecutable"] { transferExecutable = false }
         // For workspaces that do not see this host's files: what HTCondor's file transfer would move.
-        let transfer = FileTransfer(inputs: (list("TransferInput") ?? []).map { $0.hasPrefix("/") ? $0 : iwd + "/" + $0 },
+        var transfer: FileTransfer? = FileTransfer(inputs: (list("TransferInput") ?? []).map { $0.hasPrefix("/") ? $0 : iwd + "/" + $0 },
                                     outputs: list("TransferOutput"), executable: transferExecutable,
                                     credential: string("x509userproxy"))
+        // A VM job's images are read by the provider that boots them, not staged into a workspace.
+        if job.vm != nil { transfer = nil }
         var origin = CondorOrigin(cluster: cluster, proc: proc, ad: ad.unparsedAttributes, userLog: string("UserLog"))
         origin.ad = ad.unparsedAttributes
         return JobSpec(
@@ -124,7 +126,8 @@ enum JobSpecMapper {
             hold: int("JobStatus") == 5,
             priority: int("JobPrio") ?? 0,
             origin: .condor(origin),
-            transfer: transfer
+            transfer: transfer,
+            vm: job.vm
         )
     }
 }

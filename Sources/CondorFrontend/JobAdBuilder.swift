@@ -1,4 +1,5 @@
 import Foundation
+import WorkspaceBridge
 
 /// What the job ad builder learned besides the ad itself: the parts a `JobSpec` needs.
 struct BuiltJob: Sendable {
@@ -10,6 +11,8 @@ struct BuiltJob: Sendable {
     var userRank: String?
     /// `workspace_class = name`: the bridge's own submit command naming a workspace class.
     var workspaceClassCommand: String?
+    /// `universe = vm`: the machine the job is.
+    var vm: VMDescription? = nil
     var warnings: [SubmitWarning]
 }
 
@@ -120,11 +123,12 @@ struct JobAdBuilder {
         try setGridParams()
         try setConcurrencyLimits()
         try setForcedAttributes()
+        let vm = try setVMParams(iwd: iwd)
         let userRequirements = try setRequirements()
         setAutoAttributes()
         let workspaceClass = try param("workspace_class").map { Self.stripQuotes($0) }
         return BuiltJob(ad: ad, argv: argv, environment: env, userRequirements: userRequirements,
-                        userRank: rank, workspaceClassCommand: workspaceClass, warnings: warnings)
+                        userRank: rank, workspaceClassCommand: workspaceClass, vm: vm, warnings: warnings)
     }
 
     // MARK: universe, directory, executable

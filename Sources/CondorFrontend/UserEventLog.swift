@@ -16,6 +16,8 @@ public enum UserEventLog {
         case requeued(exitCode: Int32?, signal: Int32?)
         /// 005 Job terminated, with the return value or the signal.
         case terminated(exitCode: Int32?, signal: Int32?, bytesSent: Int64 = 0, bytesReceived: Int64 = 0)
+        /// 006 Image size of job updated (a VM job's: its memory, `vm_proc.cpp` PublishUpdateAd).
+        case imageSize(kiB: Int64, memoryMB: Int64?, residentKiB: Int64?)
         /// 009 Job was aborted.
         case aborted(reason: String?)
         /// 012 Job was held.
@@ -32,6 +34,7 @@ public enum UserEventLog {
             case .executableError: 2
             case .requeued: 4
             case .terminated: 5
+            case .imageSize: 6
             case .aborted: 9
             case .held: 12
             case .released: 13
@@ -90,6 +93,12 @@ public enum UserEventLog {
             s += usageLines
             s += "\t\(sent)  -  Run Bytes Sent By Job\n\t\(received)  -  Run Bytes Received By Job\n"
             s += "\t\(sent)  -  Total Bytes Sent By Job\n\t\(received)  -  Total Bytes Received By Job\n"
+            return s
+        case .imageSize(let kiB, let memoryMB, let residentKiB):
+            // JobImageSizeEvent::formatBody.
+            var s = "Image size of job updated: \(kiB)\n"
+            if let memoryMB { s += "\t\(memoryMB)  -  MemoryUsage of job (MB)\n" }
+            if let residentKiB { s += "\t\(residentKiB)  -  ResidentSetSize of job (KB)\n" }
             return s
         case .aborted(let reason):
             return "Job was aborted.\n" + (reason.map { "\t\($0)\n" } ?? "")

@@ -71,6 +71,7 @@ extension LibvirtProvider {
     /// After a daemon restart: a live guest on a remote host gets its local channel socket back.
     /// Its host need not answer now: the forwarder waits for it.
     public func adopt(_ workspace: Workspace) async throws {
+        if let (_, domainName) = Self.jobVMHandle(workspace.handle) { return try adoptJobVM(workspace, domainName: domainName) }
         guard let (uri, domainName) = Self.parseHandle(workspace.handle), LibvirtClassSettings.isRemote(uri) else { return }
         let socket = workspace.endpoint.isEmpty ? socketPath(domainName) : workspace.endpoint
         try forward(uri: uri, domainName: domainName, socket: socket, openTimeout: 60)

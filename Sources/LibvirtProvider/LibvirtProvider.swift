@@ -12,7 +12,7 @@ import WorkspaceProviders
 public final class LibvirtProvider: WorkspaceProvider {
     public let name = "libvirt"
     /// Guests have their own disks and clocks; live migration is not offered yet.
-    public let capabilities: ProviderCapabilities = [.canPause, .canSave]
+    public let capabilities: ProviderCapabilities = [.canPause, .canSave, .runsJobVMs]
 
     /// Where the provider keeps its files and how long it waits.
     public struct Configuration: Sendable {
@@ -52,6 +52,8 @@ public final class LibvirtProvider: WorkspaceProvider {
     let cache: ImageCache
     /// Local sockets leading to the agent channels of guests on remote hosts.
     let forwarders = ChannelForwarders()
+    /// Job VMs (HTCondor `universe = vm`) served by this process.
+    let jobVMs = JobVMRegistry()
 
     /// - Parameter uris: every libvirt URI any class uses; `discover` looks only there.
     public init(configuration: Configuration = .init(), uris: [String]) {
@@ -185,6 +187,9 @@ public final class LibvirtProvider: WorkspaceProvider {
     }
 
     public func destroy(_ workspace: Workspace) async throws {
+        if let (uri, domainName) = Self.jobVMHandle(workspace.handle) {
+            return try await destroyJobVM(id: workspace.id, uri: uri, domainName: domainName)
+        }
         guard let (uri, domainName) = Self.parseHandle(workspace.handle) else {
             // Known only by its id (a leak found by the reconciler): find it by our metadata.
             guard workspace.handle.isEmpty, !workspace.id.isEmpty else { throw LibvirtProviderError.badHandle(workspace.handle) }
@@ -209,6 +214,7 @@ public final class LibvirtProvider: WorkspaceProvider {
     /// gives no evidence either way, and declaring its guests dead would requeue (re-run) their
     /// jobs; use `status(_:)` to see the difference.
     public func isAlive(_ workspace: Workspace) async -> Bool {
+        if let (_, domainName) = Self.jobVMHandle(workspace.handle) { return jobVMIsAlive(workspace, domainName: domainName) }
         switch await status(workspace) {
         case .running, .paused: return true
         case .stopped, .gone: return false
@@ -222,12 +228,15 @@ public final class LibvirtProvider: WorkspaceProvider {
             // A partial answer would make the caller think the silent host's workspaces are gone.
             throw LibvirtProviderError.noHostAvailable([uri: error])
         }
-        return found.map { $0.metadata.workspaceID }.sorted()
+        return Set(found.map { $0.metadata.workspaceID } + jobVMRecords().map(\.workspaceID)).sorted()
     }
 
     /// Destroys every domain of ours that carries workspace id `id`, on every host; throws if a
     /// host did not answer (what it holds is unknown), after removing what it could.
     public func destroy(id: String) async throws {
+        if let r = jobVMRecords().first(where: { $0.workspaceID == id }) {
+            try await destroyJobVM(id: id, uri: r.uri, domainName: r.domainName)
+        }
         let (found, unreachable, _) = await scan(uris)
         for d in found where d.metadata.workspaceID == id {
             try await destroy(adoptable(d))

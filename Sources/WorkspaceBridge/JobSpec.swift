@@ -28,13 +28,16 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var origin: JobOrigin
     /// Files that cross into a workspace that does not see the host's files, and back.
     public var transfer: FileTransfer?
+    /// The job is a virtual machine of the user's own (HTCondor `universe = vm`): it gets a
+    /// workspace of its own, made from these disks; `executable` is only a label.
+    public var vm: VMDescription?
 
     public init(
         executable: String, arguments: [String] = [], environment: [String: String] = [:],
         directory: String? = nil, stdin: String? = nil, stdout: String? = nil, stderr: String? = nil,
         count: Int = 1, resources: ResourceRequest = .init(), workspace: WorkspaceSelector = .any,
         maxRetries: Int? = nil, hold: Bool = false, priority: Int = 0, origin: JobOrigin = .cli,
-        transfer: FileTransfer? = nil
+        transfer: FileTransfer? = nil, vm: VMDescription? = nil
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -51,11 +54,12 @@ public struct JobSpec: Codable, Sendable, Equatable {
         self.priority = priority
         self.origin = origin
         self.transfer = transfer
+        self.vm = vm
     }
 
     enum CodingKeys: String, CodingKey {
         case executable, arguments, environment, directory, stdin, stdout, stderr, count
-        case resources, workspace, maxRetries, hold, holdReason, priority, origin, transfer
+        case resources, workspace, maxRetries, hold, holdReason, priority, origin, transfer, vm
     }
 
     /// Decodes leniently: only `executable` is required, so hand-written JSON stays short.
@@ -77,6 +81,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
         priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 0
         origin = try c.decodeIfPresent(JobOrigin.self, forKey: .origin) ?? .cli
         transfer = try c.decodeIfPresent(FileTransfer.self, forKey: .transfer)
+        vm = try c.decodeIfPresent(VMDescription.self, forKey: .vm)
     }
 
     /// Checks what can be checked without touching the file system.
@@ -94,6 +99,7 @@ public struct JobSpec: Codable, Sendable, Equatable {
         }
         try resources.validate()
         try transfer?.validate()
+        try vm?.validate()
     }
 }
 

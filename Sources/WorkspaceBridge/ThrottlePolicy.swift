@@ -39,14 +39,17 @@ extension SchedulerSnapshot {
         case .dispatch(let workspace):
             running += 1
             runningByOwner[job.owner, default: 0] += 1
-            if let i = freeSlots[job.className]?.firstIndex(where: { $0.workspace == workspace }) {
-                freeSlots[job.className]![i].free -= 1
+            let key = job.spec.vm == nil ? job.className : JobVMWorkspace.key(for: job.id)
+            if let i = freeSlots[key]?.firstIndex(where: { $0.workspace == workspace }) {
+                freeSlots[key]![i].free -= 1
             }
         case .createWorkspace(let cls):
-            creating[cls, default: 0] += 1
+            // A job's own VM counts against its class, but its slot is its job's alone.
+            let key = job.spec.vm == nil ? cls : JobVMWorkspace.key(for: job.id)
+            creating[key, default: 0] += 1
             creatingTotal += 1
             workspaces[cls, default: 0] += 1
-            waitingForCreation[cls, default: 0] += 1
+            waitingForCreation[key, default: 0] += 1
         case .wait(.workspaceBeingCreated(let cls)):
             waitingForCreation[cls, default: 0] += 1
         case .wait:
@@ -117,6 +120,7 @@ public struct ThrottlePolicy: Sendable {
         guard let cls = config.workspaceClass(named: job.className) else {
             return .wait(.unknownClass(job.className))
         }
+        if job.spec.vm != nil { return admitJobVM(job, cls, s) }
         if let slot = s.freeSlots[cls.name]?.first(where: { $0.free > 0 }) {
             return s.startTokens ? .dispatch(workspace: slot.workspace) : .wait(.startRate(rate: limits.startRate))
         }
@@ -134,6 +138,21 @@ public struct ThrottlePolicy: Sendable {
             return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots))
         }
         if s.creatingTotal >= limits.maxCreating { return .wait(.creationLimit(limit: limits.maxCreating)) }
+        return .createWorkspace(className: cls.name)
+    }
+
+    /// A VM job runs only in its own workspace: dispatched once that is ready, created when it
+    /// does not exist, within the class's `max_workspaces` and the creation limit.
+    func admitJobVM(_ job: Job, _ cls: WorkspaceClass, _ s: SchedulerSnapshot) -> Admission {
+        let key = JobVMWorkspace.key(for: job.id)
+        if let slot = s.freeSlots[key]?.first(where: { $0.free > 0 }) {
+            return s.startTokens ? .dispatch(workspace: slot.workspace) : .wait(.startRate(rate: config.throttle.startRate))
+        }
+        if s.creating[key, default: 0] > 0 { return .wait(.workspaceBeingCreated(className: key)) }
+        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces {
+            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots))
+        }
+        if s.creatingTotal >= config.throttle.maxCreating { return .wait(.creationLimit(limit: config.throttle.maxCreating)) }
         return .createWorkspace(className: cls.name)
     }
 }

@@ -23,6 +23,16 @@ public protocol WorkspaceProvider: Sendable {
     /// Creates and starts a workspace of `workspaceClass` with the given id.
     func create(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace
 
+    /// Makes "the job's own VM": a workspace of one slot for a job that is a virtual machine
+    /// (`JobSpec.vm`). Its endpoint speaks the agent protocol from this host (no agent runs in
+    /// the user's guest): the run request boots the job's disks, the guest's power-off ends the
+    /// run, and the workspace is destroyed with the job. Only providers with `.runsJobVMs`.
+    func createJobVM(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace
+
+    /// Refuses, at submit, a VM job that `workspaceClass` cannot run (its type, memory or vCPUs),
+    /// with what to change. Default: refuses all (the provider runs no job VMs).
+    func validate(_ vm: VMDescription, in workspaceClass: WorkspaceClass) throws
+
     /// Stops and removes a workspace; no error if it is already gone.
     func destroy(_ workspace: Workspace) async throws
 
@@ -56,6 +66,14 @@ public extension WorkspaceProvider {
 
     func adopt(_ workspace: Workspace) async throws {}
 
+    func createJobVM(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace {
+        throw ProviderError(provider: name, message: "this provider does not run jobs that are virtual machines")
+    }
+
+    func validate(_ vm: VMDescription, in workspaceClass: WorkspaceClass) throws {
+        throw ProviderError(provider: name, message: "class \(workspaceClass.name) (provider \(name)) cannot run a job that is a virtual machine; choose a libvirt class")
+    }
+
     func daemonStoppedWithNoWorkspaces() async {}
 
     func park(_ workspace: Workspace, as mode: WarmMode) async throws {
@@ -82,6 +100,8 @@ public struct ProviderCapabilities: OptionSet, Sendable {
     public static let canSave = Self(rawValue: 1 << 3)
     /// A running workspace can move to another host.
     public static let canMigrate = Self(rawValue: 1 << 4)
+    /// `createJobVM`: jobs that are virtual machines of their own (HTCondor `universe = vm`).
+    public static let runsJobVMs = Self(rawValue: 1 << 5)
 }
 
 /// A provider failure, with what the admin should look at.

@@ -128,6 +128,10 @@ import WorkspaceBridge
         spec.holdReason = "no class matches"
         spec.transfer = FileTransfer(inputs: ["/tmp/in", "/tmp/dir/"], outputs: ["out.txt"], executable: true, credential: "/tmp/x509up_u1000")
         spec.transfer?.directoryFiles = true
+        spec.vm = VMDescription(hypervisor: .kvm, memoryMB: 256, vcpus: 2,
+                                disks: [.init(file: "/tmp/disk.img", device: "vda", writable: true, format: "raw")],
+                                networking: true, macAddress: "52:54:00:12:34:56", outputDisks: false, kernel: "/tmp/vmlinuz",
+                                initrd: "/tmp/initrd", kernelArguments: "console=ttyS0")
         var gramSpec = JobSpec(executable: "x", workspace: .named("default"),
                                origin: .gram(GRAMOrigin(jobType: "single", queue: "q", project: "p", contact: "https://h/1")))
         gramSpec.count = SpecBounds.count.upperBound

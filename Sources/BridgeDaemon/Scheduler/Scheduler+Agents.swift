@@ -115,6 +115,7 @@ extension Scheduler {
             commit([(job, .transition(job, from: from, at: Self.now))])
         }
         ack(key, over: link)
+        if workspaces[wsID]?.isJobVM == true, workspaces[wsID]?.runs.isEmpty == true { retire(wsID, reason: "its job's VM run ended") }
         schedule()
     }
 

@@ -59,6 +59,7 @@ extension Scheduler {
             request.stdout = nil
             request.stderr = nil
         }
+        if let vm = s.vm { addJobVM(vm, to: &request, maxOutputMB: cls.maxStageOutMB) }
         return request
     }
 

@@ -33,7 +33,11 @@ extension Scheduler {
             if alreadyWaiting + total > config.throttle.maxQueuedPerOwner {
                 throw .overQueueLimit(owner: caller, limit: config.throttle.maxQueuedPerOwner)
             }
-            let cls = try SubmitValidator.chooseClass(spec, config: config)
+            let cls = try SubmitValidator.chooseClass(spec, config: config, runsVMs: { self.shares(.runsJobVMs, $0.provider) })
+            if let vm = spec.vm {
+                do { try providers[cls.provider]?.validate(vm, in: cls) } catch { throw .noFittingClass("\(error)") }
+                try validator.checkVMFiles(vm)
+            }
             resolved.append((try validator.resolve(spec, checkFiles: shares(.sharesHostFileSystem, cls.provider)), cls.name))
         }
         var pending: [(Int, Job)] = []

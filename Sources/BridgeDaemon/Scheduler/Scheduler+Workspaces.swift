@@ -5,15 +5,16 @@ import WorkspaceBridge
 import WorkspaceProviders
 
 /// The life of workspaces: creation, attachment of their agents, loss, destruction, idle
-/// reaping and leases, and warm workspaces (kept running, paused or saved).
+/// reaping and leases (warm workspaces: `Scheduler+WarmWorkspaces.swift`).
 extension Scheduler {
-    func startCreation(className: String) {
+    /// Creates a workspace of a class; with `job`, that job's own VM (`JobSpec.vm`).
+    func startCreation(className: String, forJob job: JobID? = nil) {
         guard let cls = config.workspaceClass(named: className), let provider = providers[cls.provider] else {
             logger.error("no provider for class", metadata: ["class": "\(className)"])
             return
         }
         let number = (try? store.next("workspace")) ?? Int64(workspaces.count + 1)
-        let id = "ws-\(number)"
+        let id = job.map { JobVMWorkspace.workspaceID(for: $0, number: number) } ?? "ws-\(number)"
         let now = Self.now
         let record = Workspace(id: id, className: className, provider: cls.provider, state: .creating, pid: nil,
                                endpoint: "", handle: "", createdAt: now, leaseExpiresAt: now + Double(cls.leaseSeconds),
@@ -23,7 +24,8 @@ extension Scheduler {
         logger.info("creating workspace", metadata: ["workspace": "\(id)", "class": "\(className)"])
         Task {
             do {
-                let w = try await provider.create(id: id, workspaceClass: cls)
+                let w = job == nil ? try await provider.create(id: id, workspaceClass: cls)
+                    : try await provider.createJobVM(id: id, workspaceClass: cls)
                 self.created(w)
             } catch {
                 self.creationFailed(id: id, className: className, error: "\(error)")
@@ -172,7 +174,7 @@ extension Scheduler {
     func maintain() async {
         retryStore()
         let now = Self.now
-        for (id, w) in workspaces where w.record.state != .destroying {
+        for (id, w) in workspaces where w.record.state != .destroying && JobVMWorkspace.job(ofWorkspace: id) == nil {
             guard let cls = config.workspaceClass(named: w.record.className) else {
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "its class is no longer configured") }
                 continue
@@ -204,6 +206,7 @@ extension Scheduler {
             }
         }
         keepWarm(now: now)
+        retireJobVMs()
         evaluatePeriodicPolicies(now: now)
         if now - lastPrune >= 60 {
             lastPrune = now
@@ -214,85 +217,5 @@ extension Scheduler {
             }
         }
         scheduleIfDue()
-    }
-
-    /// Workspaces of a class that are or will soon be ready for jobs (not draining, not going).
-    func usable(of className: String) -> Int {
-        workspaces.values.filter { $0.record.className == className && $0.record.state.isUsable }.count
-    }
-
-    /// Parks an idle warm workspace: paused (no CPU) or saved (no memory). A saved guest's agent
-    /// goes away with it, so its link is closed first and its end is not taken for a loss.
-    func park(_ id: String, as mode: WarmMode) {
-        guard let w = workspaces[id], let provider = providers[w.record.provider], w.runs.isEmpty,
-              move(id, to: .parking) else { return }
-        if mode == .saved {
-            w.link?.close()
-            workspaces[id]!.link = nil
-        }
-        let record = workspaces[id]!.record
-        Task {
-            do {
-                try await provider.park(record, as: mode)
-                self.parked(id, as: mode)
-            } catch {
-                self.workspaceLost(id, reason: "could not be \(mode.rawValue): \(error)")
-            }
-        }
-    }
-
-    func parked(_ id: String, as mode: WarmMode) {
-        guard workspaces[id]?.record.state == .parking, move(id, to: mode == .saved ? .saved : .paused) else { return }
-        try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id,
-                                                                  kind: "workspace-\(workspaces[id]!.record.state.rawValue)",
-                                                                  message: "warm, waiting for a job"))
-        // A job that came while it parked waited for it (it counted as coming): bring it back.
-        nextTimedPass = 0
-        eventsChanged()
-    }
-
-    /// Brings a parked workspace back for a waiting job; until then it counts as being created.
-    func unpark(_ id: String) {
-        guard let w = workspaces[id], w.record.state.isParked, let provider = providers[w.record.provider] else { return }
-        let mode: WarmMode = w.record.state == .saved ? .saved : .paused
-        guard move(id, to: .restoring) else { return }
-        let record = workspaces[id]!.record
-        logger.info("resuming a parked workspace", metadata: ["workspace": "\(id)", "from": "\(mode.rawValue)"])
-        Task {
-            do {
-                try await provider.unpark(record, from: mode)
-                self.unparked(id, from: mode)
-            } catch {
-                self.workspaceLost(id, reason: "could not be resumed from \(mode.rawValue): \(error)")
-            }
-        }
-    }
-
-    /// Resumed or restored: its agent is asked for its state again (which also measures the
-    /// workspace's clock again, after a pause or a restore).
-    func unparked(_ id: String, from mode: WarmMode) {
-        guard let w = workspaces[id], w.record.state == .restoring, !stopped, move(id, to: .booting) else { return }
-        workspaces[id]!.idleSince = Self.now
-        try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-booting",
-                                                                  message: "resumed from \(mode.rawValue)"))
-        if let link = w.link { link.send(.hello) } else { attach(id) }
-        eventsChanged()
-    }
-
-    /// Creates workspaces for classes with `warm_workspaces` until each has that many usable
-    /// ones, within `max_workspaces`, the creation limit and a class's creation backoff.
-    func keepWarm(now: Double) {
-        guard !stopped else { return }
-        var creating = workspaces.values.filter { $0.record.state == .creating || $0.record.state == .restoring }.count
-        for cls in config.classes where cls.warmWorkspaces > 0 && providers[cls.provider] != nil {
-            if let b = creationBackoff[cls.name], b.until > now { continue }
-            let all = workspaces.values.filter { $0.record.className == cls.name && $0.record.state.isUsable }.count
-            var missing = min(cls.warmWorkspaces - usable(of: cls.name), cls.maxWorkspaces - all)
-            while missing > 0, creating < config.throttle.maxCreating {
-                startCreation(className: cls.name)
-                missing -= 1
-                creating += 1
-            }
-        }
     }
 }

@@ -88,18 +88,20 @@ actor Scheduler {
         var s = SchedulerSnapshot(now: now, startTokens: true)
         for w in workspaces.values {
             let cls = w.record.className
+            // A job's own VM counts against its class, but its slot is under its job's key.
+            let key = JobVMWorkspace.job(ofWorkspace: w.record.id).map(JobVMWorkspace.key) ?? cls
             s.running += w.runs.count
             for run in w.runs.values { s.runningByOwner[run.owner, default: 0] += 1 }
             switch w.record.state {
             case .creating, .booting, .parking, .restoring:
                 // Slots that are coming: jobs wait for them rather than make another workspace.
-                s.creating[cls, default: 0] += 1
+                s.creating[key, default: 0] += 1
                 s.creatingTotal += 1
                 s.workspaces[cls, default: 0] += 1
             case .ready, .busy:
                 s.workspaces[cls, default: 0] += 1
                 if w.link != nil, let c = config.workspaceClass(named: cls) {
-                    s.freeSlots[cls, default: []].append((w.record.id, c.slots - w.runs.count))
+                    s.freeSlots[key, default: []].append((w.record.id, (key == cls ? c.slots : 1) - w.runs.count))
                 }
             case .draining:
                 s.workspaces[cls, default: 0] += 1
@@ -162,7 +164,9 @@ actor Scheduler {
                 s.record(admission, for: job)
             case .createWorkspace(let cls):
                 // A parked warm workspace comes back faster than a new one is made.
-                if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.record.state.isParked }) {
+                if job.spec.vm != nil {
+                    startCreation(className: cls, forJob: job.id)
+                } else if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.record.state.isParked }) {
                     unpark(parked.record.id)
                 } else {
                     startCreation(className: cls)

@@ -58,7 +58,9 @@ struct SubmitValidator {
     let access: OwnerAccess
 
     /// Picks the class a job goes to.
-    static func chooseClass(_ spec: JobSpec, config: BridgeConfig) throws(SubmitError) -> WorkspaceClass {
+    static func chooseClass(_ spec: JobSpec, config: BridgeConfig,
+                            runsVMs: (WorkspaceClass) -> Bool = { _ in false }) throws(SubmitError) -> WorkspaceClass {
+        if let vm = spec.vm { return try chooseVMClass(spec, vm, config: config, runsVMs: runsVMs) }
         switch spec.workspace {
         case .named(let name):
             guard let c = config.workspaceClass(named: name) else {

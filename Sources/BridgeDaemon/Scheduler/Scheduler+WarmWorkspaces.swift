@@ -1,0 +1,87 @@
+import BridgeStore
+import Foundation
+import WorkspaceBridge
+import WorkspaceProviders
+
+/// Warm workspaces: kept for the jobs to come, running, paused (no CPU) or saved (no memory).
+extension Scheduler {
+    /// Workspaces of a class that are or will soon be ready for jobs (not draining, not going).
+    func usable(of className: String) -> Int {
+        workspaces.values.filter { $0.record.className == className && $0.record.state.isUsable && !$0.isJobVM }.count
+    }
+
+    /// Parks an idle warm workspace: paused (no CPU) or saved (no memory). A saved guest's agent
+    /// goes away with it, so its link is closed first and its end is not taken for a loss.
+    func park(_ id: String, as mode: WarmMode) {
+        guard let w = workspaces[id], let provider = providers[w.record.provider], w.runs.isEmpty,
+              move(id, to: .parking) else { return }
+        if mode == .saved {
+            w.link?.close()
+            workspaces[id]!.link = nil
+        }
+        let record = workspaces[id]!.record
+        Task {
+            do {
+                try await provider.park(record, as: mode)
+                self.parked(id, as: mode)
+            } catch {
+                self.workspaceLost(id, reason: "could not be \(mode.rawValue): \(error)")
+            }
+        }
+    }
+
+    func parked(_ id: String, as mode: WarmMode) {
+        guard workspaces[id]?.record.state == .parking, move(id, to: mode == .saved ? .saved : .paused) else { return }
+        try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id,
+                                                                  kind: "workspace-\(workspaces[id]!.record.state.rawValue)",
+                                                                  message: "warm, waiting for a job"))
+        // A job that came while it parked waited for it (it counted as coming): bring it back.
+        nextTimedPass = 0
+        eventsChanged()
+    }
+
+    /// Brings a parked workspace back for a waiting job; until then it counts as being created.
+    func unpark(_ id: String) {
+        guard let w = workspaces[id], w.record.state.isParked, let provider = providers[w.record.provider] else { return }
+        let mode: WarmMode = w.record.state == .saved ? .saved : .paused
+        guard move(id, to: .restoring) else { return }
+        let record = workspaces[id]!.record
+        logger.info("resuming a parked workspace", metadata: ["workspace": "\(id)", "from": "\(mode.rawValue)"])
+        Task {
+            do {
+                try await provider.unpark(record, from: mode)
+                self.unparked(id, from: mode)
+            } catch {
+                self.workspaceLost(id, reason: "could not be resumed from \(mode.rawValue): \(error)")
+            }
+        }
+    }
+
+    /// Resumed or restored: its agent is asked for its state again (which also measures the
+    /// workspace's clock again, after a pause or a restore).
+    func unparked(_ id: String, from mode: WarmMode) {
+        guard let w = workspaces[id], w.record.state == .restoring, !stopped, move(id, to: .booting) else { return }
+        workspaces[id]!.idleSince = Self.now
+        try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-booting",
+                                                                  message: "resumed from \(mode.rawValue)"))
+        if let link = w.link { link.send(.hello) } else { attach(id) }
+        eventsChanged()
+    }
+
+    /// Creates workspaces for classes with `warm_workspaces` until each has that many usable
+    /// ones, within `max_workspaces`, the creation limit and a class's creation backoff.
+    func keepWarm(now: Double) {
+        guard !stopped else { return }
+        var creating = workspaces.values.filter { $0.record.state == .creating || $0.record.state == .restoring }.count
+        for cls in config.classes where cls.warmWorkspaces > 0 && providers[cls.provider] != nil {
+            if let b = creationBackoff[cls.name], b.until > now { continue }
+            let all = workspaces.values.filter { $0.record.className == cls.name && $0.record.state.isUsable }.count
+            var missing = min(cls.warmWorkspaces - usable(of: cls.name), cls.maxWorkspaces - all)
+            while missing > 0, creating < config.throttle.maxCreating {
+                startCreation(className: cls.name)
+                missing -= 1
+                creating += 1
+            }
+        }
+    }
+}
