@@ -46,17 +46,22 @@ public final class MessageChannel<Incoming: Decodable, Outgoing: Encodable>: @un
 
     /// The next message, or nil at end of stream. Only one thread may receive.
     public func receive() throws -> Incoming? {
-        while ready.isEmpty {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw ChannelError.io("read", errno)
+        var frame: [UInt8] = []
+        // An empty line is no message: a daemon sends one first, to end whatever frame a daemon
+        // before it left cut off in a channel that outlives connections (a guest's serial port).
+        while frame.isEmpty {
+            while ready.isEmpty {
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    throw ChannelError.io("read", errno)
+                }
+                if n == 0 { return nil }
+                ready = try framer.push(chunk[0..<n])
             }
-            if n == 0 { return nil }
-            ready = try framer.push(chunk[0..<n])
+            frame = ready.removeFirst()
         }
-        let frame = ready.removeFirst()
         do {
             return try JSONDecoder().decode(Incoming.self, from: Data(frame))
         } catch {

@@ -56,6 +56,10 @@ final class AgentLink: Sendable {
                     }
                     group.addTask {
                         let encoder = JSONEncoder()
+                        // A guest's channel outlives connections: a daemon killed mid-message left
+                        // part of a line in it. An empty line ends that line (the agent drops it as
+                        // malformed) before our first message, which then arrives whole.
+                        try await outbound.write(ByteBuffer(bytes: [10]))
                         for await (message, written) in outgoing {
                             var data = try encoder.encode(message)
                             data.append(10)
