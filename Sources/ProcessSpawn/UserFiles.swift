@@ -23,9 +23,18 @@ extension UserFiles {
             ?? asUser(uid, gid) { open(path, flags, 0o644) }
         if fd < 0 { throw SpawnFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        let failure = bytes.withUnsafeBytes { raw -> SpawnFailure? in
+            do throws(SpawnFailure) { try writeAll(fd, raw, path: path) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes every byte to an open descriptor, through short writes and interruptions.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(SpawnFailure) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SpawnFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))")

@@ -103,15 +103,7 @@ extension Agent {
     }
 
     func writeAll(_ fd: Int32, _ data: Data, path: String) throws {
-        var offset = 0
-        while offset < data.count {
-            let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, data.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ChannelError.io("write \(path)", errno)
-            }
-            offset += n
-        }
+        try data.withUnsafeBytes { raw in try UserFiles.writeAll(fd, raw, path: path) }
     }
 
     /// Makes the run's scratch directory, owned by the job's user. Leftovers of the job's earlier

@@ -42,7 +42,11 @@ final class OutputFiles: Sendable {
             // went away) may still arrive after a new transfer began: it is not the piece awaited,
             // and is left out; the size and checksum at the end say whether the file is whole.
             guard var file = incoming.withLock({ $0[path] }), file.offset == offset else { return }
-            try Self.writeAll(file.fd, data, path: file.temp)
+            let failure = data.withUnsafeBytes { raw -> SpawnFailure? in
+                do throws(SpawnFailure) { try UserFiles.writeAll(file.fd, raw, path: file.temp) } catch { return error }
+                return nil
+            }
+            if let failure { throw failure }
             file.hash.update(data)
             file.offset += data.count
             incoming.withLock { $0[path] = file }
@@ -75,17 +79,5 @@ final class OutputFiles: Sendable {
         let fd = UserFiles.openFile(temp, flags: O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode: 0o600, as: owner)
         if fd < 0 { throw SpawnFailure(message: "cannot write \(temp): \(String(cString: strerror(errno)))") }
         incoming.withLock { $0[path] = Incoming(fd: fd, temp: temp, offset: 0, hash: SHA256()) }
-    }
-
-    static func writeAll(_ fd: Int32, _ data: Data, path: String) throws(SpawnFailure) {
-        var offset = 0
-        while offset < data.count {
-            let n = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, data.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SpawnFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
     }
 }
