@@ -9,6 +9,8 @@ let package = Package(
         // The agent alone, what guests carry: no argument parser, NIO or Foundation (only
         // FoundationEssentials), so that it can be linked statically into a small binary.
         .executable(name: "wsbridge-agent", targets: ["wsbridge-agent"]),
+        // The baseline `bench dispatch` measures against: a plain fork/exec loop in C.
+        .executable(name: "wsbridge-forkloop", targets: ["wsbridge-forkloop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +40,7 @@ let package = Package(
         // The agent and everything below it import FoundationEssentials, never Foundation.
         .target(name: "WorkspaceAgent", dependencies: ["AgentProtocol", "ProcessSpawn"]),
         .executableTarget(name: "wsbridge-agent", dependencies: ["WorkspaceAgent"]),
+        .executableTarget(name: "wsbridge-forkloop"),
         .target(name: "WorkspaceProviders", dependencies: ["WorkspaceBridge", "AgentProtocol", "ProcessSpawn"]),
         // libvirt's API, loaded at run time (dlopen) when a class uses it: building needs its
         // headers (libvirt-dev), running with local workspaces only does not need libvirt.

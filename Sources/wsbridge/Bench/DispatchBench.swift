@@ -10,7 +10,8 @@ struct Bench: ParsableCommand {
 }
 
 /// Jobs/s and submit-to-start latency through the daemon into warm local workspaces, against the
-/// same trivial jobs run natively (fork/exec, no bridge) with the same parallelism.
+/// same trivial jobs run natively with the same parallelism: by a plain fork/exec loop in a small
+/// C program (`wsbridge-forkloop`, the machine's limit), and by this process's own spawner.
 struct DispatchBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dispatch",
         abstract: "Throughput and latency of trivial jobs through the daemon into warm local workspaces, and natively.")
@@ -18,6 +19,7 @@ struct DispatchBench: ParsableCommand {
     @Option(help: "Number of jobs.") var jobs: Int = 2000
     @Option(help: "Warm workspaces to spread them over.") var workspaces: Int = 4
     @Option(help: "Slots (jobs at once) per workspace.") var slots: Int = 2
+    @Option(help: "Jobs submitted one at a time into the idle daemon, for the submit-to-start latency.") var idleJobs: Int = 200
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Result: Codable {
@@ -29,8 +31,16 @@ struct DispatchBench: ParsableCommand {
         var nativeSeconds: Double
         var nativeJobsPerSecond: Double
         var ratio: Double
+        var cLoopSeconds: Double?
+        var cLoopJobsPerSecond: Double?
+        /// The rate through wsbridge as a fraction of the C loop's.
+        var ratioToCLoop: Double?
         var latencyP50Ms: Double
         var latencyP99Ms: Double
+        /// Submit to start of one job at a time into the idle daemon.
+        var idleJobs: Int
+        var idleP50Ms: Double
+        var idleP99Ms: Double
     }
 
     func run() throws {
@@ -69,22 +79,47 @@ struct DispatchBench: ParsableCommand {
         let end = finished.compactMap(\.endedAt).max() ?? Date().timeIntervalSince1970
         let latencies = finished.compactMap { j in j.startedAt.map { ($0 - j.submittedAt) * 1000 } }.sorted()
         let seconds = end - start
+        // One job at a time into the idle daemon: nothing queued, a warm workspace with free slots.
+        var idle: [Double] = []
+        for _ in 0..<idleJobs {
+            let id = try daemon.client.post("/v1/jobs", SubmitRequest(specs: [trivial]), as: SubmitReply.self).jobs.flatMap { $0 }
+            for job in try waitAll(daemon.client, id) {
+                if let started = job.startedAt { idle.append((started - job.submittedAt) * 1000) }
+            }
+        }
+        idle.sort()
         let native = try nativeRun(count: jobs, parallel: parallel)
+        let cLoop = try cLoopRun(count: jobs, parallel: parallel)
         let r = Result(jobs: jobs, workspaces: workspaces, parallelism: parallel, seconds: seconds,
                        jobsPerSecond: Double(jobs) / seconds, nativeSeconds: native,
                        nativeJobsPerSecond: Double(jobs) / native, ratio: native / seconds,
-                       latencyP50Ms: percentile(latencies, 0.50), latencyP99Ms: percentile(latencies, 0.99))
+                       cLoopSeconds: cLoop, cLoopJobsPerSecond: cLoop.map { Double(jobs) / $0 },
+                       ratioToCLoop: cLoop.map { $0 / seconds },
+                       latencyP50Ms: percentile(latencies, 0.50), latencyP99Ms: percentile(latencies, 0.99),
+                       idleJobs: idle.count, idleP50Ms: percentile(idle, 0.50), idleP99Ms: percentile(idle, 0.99))
         if json { printJSON(r); return }
         print(String(format: """
             dispatch: %d trivial jobs, %d warm workspaces x %d slots
               through wsbridge: %.2f s  %.1f jobs/s  submit-to-start p50 %.1f ms  p99 %.1f ms
-              native fork/exec: %.2f s  %.1f jobs/s  (same parallelism)
-              ratio (wsbridge / native rate): %.2f
-            """, jobs, workspaces, slots, seconds, r.jobsPerSecond, r.latencyP50Ms, r.latencyP99Ms, native,
-                     r.nativeJobsPerSecond, r.ratio))
+              one job at a time into the idle daemon (%d jobs): submit-to-start p50 %.2f ms  p99 %.2f ms
+              native, this process's spawner: %.2f s  %.1f jobs/s  (same parallelism)
+            """, jobs, workspaces, slots, seconds, r.jobsPerSecond, r.latencyP50Ms, r.latencyP99Ms,
+                     r.idleJobs, r.idleP50Ms, r.idleP99Ms, native, r.nativeJobsPerSecond))
+        if let cLoop, let rate = r.cLoopJobsPerSecond, let ratio = r.ratioToCLoop {
+            print(String(format: "  native, plain C fork/exec loop: %.2f s  %.1f jobs/s  (same parallelism)", cLoop, rate))
+            print(String(format: "  ratio to the C loop: %.3f   ratio to this process's spawner: %.2f", ratio, r.ratio))
+        } else {
+            print(String(format: "  ratio to this process's spawner: %.2f (wsbridge-forkloop not found beside this program: build it with `swift build --product wsbridge-forkloop`)", r.ratio))
+        }
     }
 
+    /// Waits for every job to end. The daemon holds the call for the last job until it ends (it
+    /// starts last), so that waiting costs the run under measure nothing; the others are then
+    /// looked up together.
     func waitAll(_ client: BridgeClient, _ ids: [JobID]) throws -> [Job] {
+        if let last = ids.last {
+            while try !client.get("/v1/jobs/\(last)/wait?timeout=300", as: JobStatus.self).job.state.isTerminal {}
+        }
         var done: [JobID: Job] = [:]
         while done.count < ids.count {
             let pending = ids.filter { done[$0] == nil }
@@ -98,7 +133,26 @@ struct DispatchBench: ParsableCommand {
         return ids.map { done[$0]! }
     }
 
-    /// The same jobs without the bridge: fork/exec with at most `parallel` at once.
+    /// The same jobs by `wsbridge-forkloop`, built beside this program; nil where it was not built.
+    func cLoopRun(count: Int, parallel: Int) throws -> Double? {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let loop = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("wsbridge-forkloop").path
+        guard FileManager.default.isExecutableFile(atPath: loop) else { return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: loop)
+        p.arguments = [String(count), String(parallel), "/bin/true"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let seconds = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw CLIError("wsbridge-forkloop failed (exit \(p.terminationStatus))")
+        }
+        return seconds
+    }
+
+    /// The same jobs without the bridge, by this process's spawner: at most `parallel` at once.
     func nativeRun(count: Int, parallel: Int) throws -> Double {
         let start = Date()
         var running = 0, started = 0
