@@ -104,6 +104,8 @@ public struct AgentRunRecord: Codable, Sendable, Equatable {
     /// A rejected run failed to start for want of a resource that may come back (processes,
     /// memory): the job is requeued, not failed.
     public var transient: Bool?
+    /// The name of the cgroup directory the run's processes are in (under the workspace's).
+    public var cgroup: String?
 
     public init(key: RunKey, phase: Phase, pid: Int32? = nil, startedAt: Double? = nil, endedAt: Double? = nil,
                 exit: ExitStatus? = nil, reason: String? = nil, suspended: Bool = false, scratch: String? = nil) {

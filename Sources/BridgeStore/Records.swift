@@ -68,6 +68,29 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
+    /// A state change, as one cached statement: `update(db, columns:)` would build its SQL and
+    /// encode the record through `Encodable` for every change, which costs more than the write.
+    func updateChange(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: Self.changeSQL)
+        try statement.execute(arguments: [state, attempts, failures, workspaceID, exitCode, signal, reason,
+                                          notBefore, startedAt, endedAt, stopping, className, id])
+        if db.changesCount == 0 { throw RecordError.recordNotFound(databaseTableName: Self.databaseTableName, key: ["id": id.databaseValue]) }
+    }
+
+    static let changeSQL = "UPDATE job SET " + changeColumns.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
+
+    /// A new job, as one cached statement (see `updateChange`); sets `id`.
+    mutating func insertNew(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO job (owner, state, className, priority, spec, submittedAt, attempts, failures, workspaceID,
+                             exitCode, signal, reason, notBefore, startedAt, endedAt, stopping)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [owner, state, className, priority, spec, submittedAt, attempts, failures, workspaceID,
+                                          exitCode, signal, reason, notBefore, startedAt, endedAt, stopping])
+        id = db.lastInsertedRowID
+    }
+
     func job() throws -> Job {
         let id = self.id ?? 0
         guard let state = JobState(rawValue: state) else {
@@ -106,6 +129,14 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
         fromState = e.from?.rawValue
         toState = e.to?.rawValue
         message = e.message
+    }
+
+    /// Appends the event, as one cached statement (see `JobRecord.updateChange`).
+    func insertNew(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO event (at, jobID, workspaceID, kind, fromState, toState, message) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [at, jobID, workspaceID, kind, fromState, toState, message])
     }
 
     var event: StoreEvent {

@@ -68,7 +68,7 @@ public final class Store: Sendable {
             for var job in jobs {
                 var record = try JobRecord(job)
                 record.id = nil
-                try record.insert(db)
+                try record.insertNew(db)
                 job.id = record.id!
                 try Self.insert(event: .transition(job, from: nil, at: at), db)
                 for effect in effects(job) { try Self.insert(effect: effect, job: job.id, at: at, db) }
@@ -88,7 +88,7 @@ public final class Store: Sendable {
         try pool.write { db in
             for e in effects { try Self.insert(effect: e.effect, job: e.job, at: e.at, db) }
             for (job, event) in changes {
-                try JobRecord(job, withSpec: false).update(db, columns: JobRecord.changeColumns)
+                try JobRecord(job, withSpec: false).updateChange(db)
                 try Self.insert(event: event, db)
             }
         }
@@ -280,8 +280,7 @@ public final class Store: Sendable {
     }
 
     static func insert(event e: StoreEvent, _ db: Database) throws {
-        var record = EventRecord(e)
-        try record.insert(db)
+        try EventRecord(e).insertNew(db)
     }
 
     /// A job from its row (see `JobRecord`): a value that does not fit throws, never traps.

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -54,9 +56,15 @@ enum {
 /* Writable trees one run may have (the caller's list is cut to this many). */
 #define MAX_WRITABLE 64
 
-/* Where each writable tree goes: the path its clone was found at, symlinks resolved (a path
-   through a symlink may lead under a private /tmp). The child's own copy after fork. */
-static char writable_targets[MAX_WRITABLE][4096];
+/* What the child works with. It shares the parent's memory (see `ws_spawn`), so everything it
+   writes lives here, in memory of this spawn's own, never in globals another spawn may use. */
+typedef struct {
+    const ws_spawn_options *o;
+    int errfd;
+    /* Where each writable tree goes: the path its clone was found at, symlinks resolved (a path
+       through a symlink may lead under a private /tmp). */
+    char writable_targets[MAX_WRITABLE][4096];
+} child_context;
 
 /* The private file systems each run gets over the read-only root (the index in a report). */
 static const char *const private_dirs[] = { "/tmp", "/dev/shm" };
@@ -130,9 +138,9 @@ static int make_mount_point(const char *path) {
    stderr) are opened first, as the user, on the host's view, so they may be anywhere the user
    may write, as without the namespace. (Opened in the new namespace, they would also keep its
    mounts from turning read-only: a mount with a file open for writing cannot.) */
-static void enter_private_mounts(const ws_spawn_options *o, int errfd) {
+static void enter_private_mounts(const ws_spawn_options *o, int errfd, char (*writable_targets)[4096]) {
     if (o->set_identity) {
-        if (setgroups(o->ngroups, o->groups) < 0) report(errfd, STEP_GROUPS, errno);
+        if (syscall(SYS_setgroups, o->ngroups, o->groups) < 0) report(errfd, STEP_GROUPS, errno);
         setfsgid(o->gid);
         setfsuid(o->uid);
     }
@@ -186,11 +194,34 @@ static void enter_private_mounts(const ws_spawn_options *o, int errfd) {
     }
 }
 
-static void child(const ws_spawn_options *o, int errfd) {
+/* Closes every descriptor from 3 up but `errfd` and `keep` (one system call per range). */
+static void close_others(int errfd, int keep) {
+    int a = errfd < keep ? errfd : keep, b = errfd < keep ? keep : errfd;
+    int bounds[3] = { a, b, -1 };
+    unsigned int from = 3;
+    for (int i = 0; i < 3; i++) {
+        int k = bounds[i];
+        if (k >= 0 && (unsigned int)k < from) continue;
+        unsigned int to = k < 0 ? ~0U : (unsigned int)k - 1;
+        if (from <= to && syscall(SYS_close_range, from, to, 0) < 0) {
+            /* A kernel before 5.9: one by one, as far as descriptors usually go. */
+            for (unsigned int fd = from; fd <= to && fd < 1024; fd++) close((int)fd);
+        }
+        if (k < 0) break;
+        from = (unsigned int)k + 1;
+    }
+}
+
+static int child(void *arg) {
+    child_context *c = arg;
+    const ws_spawn_options *o = c->o;
+    int errfd = c->errfd;
+    /* Signals are blocked (the parent blocked them before the clone): default handlers first,
+       then unblocked, so that none of the parent's handlers ever runs here. */
+    for (int s = 1; s < 65; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
-    for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
 
     if (o->new_session && setsid() < 0) report(errfd, STEP_SETSID, errno);
     if (o->cgroup_procs) {
@@ -206,11 +237,13 @@ static void child(const ws_spawn_options *o, int errfd) {
         struct rlimit rl = { (rlim_t)o->limits[i].soft, (rlim_t)o->limits[i].hard };
         if (setrlimit(o->limits[i].resource, &rl) < 0) report(errfd, STEP_RLIMIT, errno);
     }
-    if (o->private_mounts) enter_private_mounts(o, errfd);
+    if (o->private_mounts) enter_private_mounts(o, errfd, c->writable_targets);
+    /* Raw system calls: glibc's setuid and friends would ask every thread of the parent, whose
+       memory this child shares, to switch too. */
     if (o->set_identity) {
-        if (setgroups(o->ngroups, o->groups) < 0) report(errfd, STEP_GROUPS, errno);
-        if (setgid(o->gid) < 0) report(errfd, STEP_GID, errno);
-        if (setuid(o->uid) < 0) report(errfd, STEP_UID, errno);
+        if (syscall(SYS_setgroups, o->ngroups, o->groups) < 0) report(errfd, STEP_GROUPS, errno);
+        if (syscall(SYS_setresgid, o->gid, o->gid, o->gid) < 0) report(errfd, STEP_GID, errno);
+        if (syscall(SYS_setresuid, o->uid, o->uid, o->uid) < 0) report(errfd, STEP_UID, errno);
     }
     if (!o->private_mounts) {
         open_job_files(o, errfd);
@@ -219,9 +252,10 @@ static void child(const ws_spawn_options *o, int errfd) {
         report(errfd, STEP_CHDIR, errno);
     }
     /* Close everything else but the error pipe (close-on-exec) and the descriptor to keep. */
-    for (int fd = 3; fd < 1024; fd++) if (fd != errfd && fd != o->keep_fd) close(fd);
+    close_others(errfd, o->keep_fd);
     execve(o->path, o->argv, o->envp);
     report(errfd, STEP_EXEC, errno);
+    return 127;
 }
 
 static const char *step_words(int step) {
@@ -266,6 +300,12 @@ static const char *step_subject(const ws_spawn_options *o, int step, int item) {
     }
 }
 
+/* The child's stack; its context (with the writable targets) sits below it in the same mapping. */
+#define CHILD_STACK (256 * 1024)
+
+/* The child shares our memory and we wait until it has called execve or exited (CLONE_VM |
+   CLONE_VFORK, as posix_spawn does): the cost of starting a job no longer grows with the size of
+   the process that starts it (no page tables to copy, none to tear down at exec). */
 int ws_spawn(const ws_spawn_options *o, pid_t *pid, int *error_number, char *err, size_t errlen) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -273,17 +313,33 @@ int ws_spawn(const ws_spawn_options *o, pid_t *pid, int *error_number, char *err
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
-    pid_t p = fork();
-    if (p < 0) {
+    size_t size = sizeof(child_context) + CHILD_STACK;
+    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (mem == MAP_FAILED) {
         *error_number = errno;
-        snprintf(err, errlen, "fork: %s", strerror(errno));
+        snprintf(err, errlen, "fork: cannot map the child's stack: %s", strerror(errno));
         close(pipefd[0]);
         close(pipefd[1]);
         return -1;
     }
-    if (p == 0) {
+    child_context *context = mem;
+    context->o = o;
+    context->errfd = pipefd[1];
+    /* No handler of ours may run in the child (it would run on memory we share): all signals
+       are blocked across the clone, and the child restores defaults before unblocking. */
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    pid_t p = clone(child, (char *)mem + size, CLONE_VM | CLONE_VFORK | SIGCHLD, context);
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    munmap(mem, size);
+    if (p < 0) {
+        *error_number = clone_errno;
+        snprintf(err, errlen, "fork: %s", strerror(clone_errno));
         close(pipefd[0]);
-        child(o, pipefd[1]);
+        close(pipefd[1]);
+        return -1;
     }
     close(pipefd[1]);
     int msg[3];

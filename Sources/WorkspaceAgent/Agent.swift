@@ -71,6 +71,8 @@ public final class Agent: @unchecked Sendable {
     struct State {
         var runs: [RunKey: Live] = [:]
         var byPid: [pid_t: RunKey] = [:]
+        /// Cgroup directories no run holds now, for the next runs.
+        var cgroups: RunCgroupPool?
         var channel: AgentChannel?
         var children = 0
         /// The latest output transfer of each run: a transfer to a daemon that went away stops
@@ -92,6 +94,7 @@ public final class Agent: @unchecked Sendable {
         self.store = try RunStore(directory: options.stateDirectory)
         journal = options.journalPath.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600) } ?? -1
         recover()
+        if let parents = options.runCgroupParents { state.withLock { $0.cgroups = RunCgroupPool(parents) } }
     }
 
     /// Runs until shutdown; never returns normally.
@@ -161,7 +164,7 @@ public final class Agent: @unchecked Sendable {
     /// if its leader is still the process the run started (not a later one with the same pid).
     func stopOrphans(of record: AgentRunRecord) {
         if let parents = options.runCgroupParents {
-            RunCgroup(parents, name: Self.cgroupName(record.key)).remove()
+            RunCgroup(parents, name: record.cgroup ?? Self.cgroupName(record.key)).remove()
         }
         guard let pid = record.pid, pid > 1, let ticks = record.startTicks, Self.startTicks(of: pid) == ticks else { return }
         kill(-pid, SIGKILL)
@@ -169,11 +172,12 @@ public final class Agent: @unchecked Sendable {
         for _ in 0..<100 where Self.startTicks(of: pid) == ticks { usleep(10_000) }
     }
 
+    /// The cgroup of a run recorded before runs shared directories.
     static func cgroupName(_ key: RunKey) -> String { "run-\(key.job)-\(key.attempt)" }
 
     /// Field 22 of `/proc/PID/stat`: when the process started, in clock ticks since boot.
     static func startTicks(of pid: pid_t) -> UInt64? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let text = readSmallFile("/proc/\(pid)/stat"),
               let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // After the command: state is field 3, so start time (22) is the 20th here.
@@ -253,21 +257,18 @@ public final class Agent: @unchecked Sendable {
                 return
             }
             var record = AgentRunRecord(key: r.key, phase: .accepted)
-            do { try store.save(record) } catch {
-                send(.rejected(r.key, reason: "the agent cannot record the run: \(error)"), locked: &s)
-                return
-            }
             var cgroup: RunCgroup?
             var procs: [String] = []
             var limits: [SpawnRequest.Limit] = []
             if let cpu = r.limits.cpuTimeSeconds {
                 limits.append(.init(resource: Int32(RLIMIT_CPU.rawValue), soft: UInt64(cpu), hard: UInt64(cpu) + 5))
             }
-            if let parents = options.runCgroupParents {
-                let c = RunCgroup(parents, name: Self.cgroupName(r.key))
-                let made = c.create(memoryMB: r.limits.memoryMB, maxProcesses: r.limits.maxProcesses)
+            if s.cgroups != nil {
+                let inUse = Set(s.runs.values.compactMap(\.cgroup?.name))
+                let (c, made) = s.cgroups!.take(memoryMB: r.limits.memoryMB, maxProcesses: r.limits.maxProcesses, inUse: inUse)
                 procs = made.procs
                 cgroup = c
+                record.cgroup = c.name
                 if !made.notApplied.isEmpty { record.reason = made.notApplied.joined(separator: "; ") }
             } else if let mb = r.limits.memoryMB {
                 // No cgroup: the address-space limit is the nearest thing.
@@ -298,6 +299,12 @@ public final class Agent: @unchecked Sendable {
             }
             spawn.cgroupProcs = procs
             spawn.limits = limits
+            // Durable before the run starts: after a crash, a record says the run may have begun.
+            do { try store.save(record) } catch {
+                if let cgroup { s.cgroups?.giveBack(cgroup) }
+                send(.rejected(r.key, reason: "the agent cannot record the run: \(error)"), locked: &s)
+                return
+            }
             // Only root can make mount namespaces; a staged run (a guest) has no host files to guard.
             if options.privateMounts && isRoot && r.staging == nil {
                 spawn.privateMounts = true
@@ -312,7 +319,9 @@ public final class Agent: @unchecked Sendable {
                 record.pid = pid
                 record.startTicks = Self.startTicks(of: pid)
                 record.startedAt = now
-                try? store.save(record)
+                // The pid matters only while this machine runs (to stop an orphan after the agent
+                // restarts), and the page cache keeps it that long: no need to wait for the disk.
+                try? store.save(record, durable: false)
                 s.runs[r.key] = Live(record: record, cgroup: cgroup,
                                      deadline: r.limits.wallTimeSeconds.map { now + Double($0) }, memoryMB: r.limits.memoryMB)
                 s.byPid[pid] = r.key
@@ -320,7 +329,7 @@ public final class Agent: @unchecked Sendable {
                 writeJournal("start", r.key, now)
                 send(.started(r.key, pid: pid, at: now), locked: &s)
             case .failure(let error):
-                cgroup?.remove()
+                if let cgroup { s.cgroups?.giveBack(cgroup) }
                 record.phase = .rejected
                 record.reason = error.message
                 record.transient = error.isTransient ? true : nil
@@ -484,7 +493,7 @@ public final class Agent: @unchecked Sendable {
                 if c.oomKilled() {
                     reason = "killed by the memory limit" + (live.memoryMB.map { " of \($0) MB" } ?? "")
                 }
-                c.remove()
+                s.cgroups?.giveBack(c)
             }
             if reason == nil, case .signaled(SIGXCPU) = exit { reason = "exceeded its CPU time limit" }
             live.record.phase = .exited

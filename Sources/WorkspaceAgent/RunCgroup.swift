@@ -8,7 +8,9 @@ import Foundation
 #endif
 
 /// A per-run child of the workspace's cgroup: it carries the run's own memory and process
-/// limits and tells, after the run, whether the kernel's OOM killer ended it.
+/// limits and tells, after the run, whether the kernel's OOM killer ended it. Directories are
+/// reused from run to run (`RunCgroupPool`), so each knows the limits it holds and how many OOM
+/// kills it had seen when its run began.
 struct RunCgroup {
     enum Version: String { case v1, v2 }
 
@@ -26,52 +28,72 @@ struct RunCgroup {
     let path: String
     /// v1: the run's directory under the pids controller.
     let pidsPath: String?
+    /// The directory's name under the workspace's.
+    let name: String
+    /// The limits last written (nil: none yet, the directory is new or unknown).
+    var applied: (memoryMB: Int?, maxProcesses: Int?)?
+    /// The OOM kills counted in the directory when the current run began.
+    var oomKillsBefore = 0
 
     init(_ parents: Parents, name: String) {
+        self.name = name
         version = parents.version
         path = parents.memory + "/" + name
         pidsPath = parents.version == .v1 ? parents.pids.map { $0 + "/" + name } : nil
     }
 
-    /// What `create` made: the `cgroup.procs` files the child joins, and the limits that could not
+    /// What `prepare` made: the `cgroup.procs` files the child joins, and the limits that could not
     /// be applied (the run goes on without them).
     struct Made {
         var procs: [String] = []
         var notApplied: [String] = []
     }
 
-    /// Creates the run's directories with its limits.
-    func create(memoryMB: Int?, maxProcesses: Int?) -> Made {
+    /// Makes the run's directories if they are missing and sets its limits (only those that
+    /// changed since the last run here); a limit that is nil is lifted.
+    mutating func prepare(memoryMB: Int?, maxProcesses: Int?) -> Made {
         var made = Made()
+        let before = applied
+        applied = (memoryMB, maxProcesses)
         do {
-            try makeDirectory(path)
+            if before == nil { try makeDirectory(path) }
             made.procs.append(path + "/cgroup.procs")
-            if let mb = memoryMB {
-                let bytes = String(UInt64(mb) * 1024 * 1024)
+            if before == nil || before?.memoryMB != memoryMB {
+                let bytes = memoryMB.map { String(UInt64($0) * 1024 * 1024) }
                 switch version {
-                case .v1: try write(bytes, to: "memory.limit_in_bytes")
+                case .v1: try write(bytes ?? "-1", to: "memory.limit_in_bytes")
                 case .v2:
-                    try write(bytes, to: "memory.max")
-                    try? write("0", to: "memory.swap.max")
+                    try write(bytes ?? "max", to: "memory.max")
+                    try? write(bytes == nil ? "max" : "0", to: "memory.swap.max")
                 }
             }
         } catch {
+            applied = nil
             made.notApplied.append("memory limit not applied: \(error)")
         }
-        guard let max = maxProcesses else { return made }
+        oomKillsBefore = oomKills()
+        if version == .v1, oomKillsBefore < 0 {
+            // A kernel without the OOM kill counter: the failure counter, started afresh.
+            try? write("0", to: "memory.failcnt")
+        }
+        let pidsChanged = before == nil || before?.maxProcesses != maxProcesses
         do {
             switch (version, pidsPath) {
-            case (.v2, _): try write(String(max), to: "pids.max")
+            case (.v2, _):
+                if pidsChanged { try write(maxProcesses.map(String.init) ?? "max", to: "pids.max") }
             case (.v1, let pids?):
-                try makeDirectory(pids)
-                try write(String(max), to: "pids.max", in: pids)
-                made.procs.append(pids + "/cgroup.procs")
+                if pidsChanged {
+                    if before == nil { try makeDirectory(pids) }
+                    try write(maxProcesses.map(String.init) ?? "max", to: "pids.max", in: pids)
+                }
+                if maxProcesses != nil { made.procs.append(pids + "/cgroup.procs") }
             case (.v1, nil):
                 // No pids hierarchy on this host: the workspace's enforcement list says so once;
                 // each run need not.
                 break
             }
         } catch {
+            applied = nil
             made.notApplied.append("process limit not applied: \(error)")
         }
         return made
@@ -81,27 +103,25 @@ struct RunCgroup {
         if mkdir(dir, 0o755) != 0 && errno != EEXIST { throw CgroupFailure("mkdir \(dir): \(String(cString: strerror(errno)))") }
     }
 
-    /// Whether the OOM killer fired in this cgroup.
+    /// Whether the OOM killer fired in this cgroup during the current run.
     func oomKilled() -> Bool {
-        switch version {
-        case .v1:
-            // `oom_kill N` in memory.oom_control; older kernels only have the failure counter.
-            let control = read("memory.oom_control")
-            if let line = control.split(separator: "\n").first(where: { $0.hasPrefix("oom_kill ") }) {
-                return Int(line.split(separator: " ").last ?? "0") ?? 0 > 0
-            }
-            return Int(read("memory.failcnt").trimmingWhitespace) ?? 0 > 0
-        case .v2:
-            let events = read("memory.events")
-            if let line = events.split(separator: "\n").first(where: { $0.hasPrefix("oom_kill ") }) {
-                return Int(line.split(separator: " ").last ?? "0") ?? 0 > 0
-            }
-            return false
-        }
+        let kills = oomKills()
+        if kills >= 0 { return kills > oomKillsBefore }
+        // v1 without the kill counter: any failure to charge since the run began.
+        return Int(read("memory.failcnt").trimmingWhitespace) ?? 0 > 0
     }
 
-    /// Kills what is left and removes the directories.
-    func remove() {
+    /// The OOM kills counted in the directory so far; -1 where the kernel does not count them.
+    private func oomKills() -> Int {
+        let text = read(version == .v1 ? "memory.oom_control" : "memory.events")
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("oom_kill ") }) else {
+            return version == .v1 ? -1 : 0
+        }
+        return Int(line.split(separator: " ").last ?? "0") ?? 0
+    }
+
+    /// Kills what is left of the run; whether the directories are empty now (and may be reused).
+    func drain() -> Bool {
         for dir in [path] + (pidsPath.map { [$0] } ?? []) {
             for _ in 0..<50 {
                 let procs = read("cgroup.procs", in: dir).split(separator: "\n").compactMap { Int32($0) }
@@ -109,8 +129,15 @@ struct RunCgroup {
                 for p in procs { kill(p, SIGKILL) }
                 usleep(10_000)
             }
-            rmdir(dir)
+            if !read("cgroup.procs", in: dir).isEmpty { return false }
         }
+        return true
+    }
+
+    /// Kills what is left and removes the directories.
+    func remove() {
+        _ = drain()
+        for dir in [path] + (pidsPath.map { [$0] } ?? []) { rmdir(dir) }
     }
 
     private func write(_ value: String, to file: String, in dir: String? = nil) throws {
@@ -123,7 +150,7 @@ struct RunCgroup {
     }
 
     private func read(_ file: String, in dir: String? = nil) -> String {
-        (try? String(contentsOfFile: (dir ?? path) + "/" + file, encoding: .utf8)) ?? ""
+        readSmallFile((dir ?? path) + "/" + file) ?? ""
     }
 }
 
@@ -139,4 +166,52 @@ extension String {
         let end = lastIndex { !$0.isWhitespace }.map(index(after:)) ?? start
         return self[start..<max(start, end)]
     }
+}
+
+/// The run cgroups of a workspace that no run holds now. Making and removing a cgroup directory
+/// costs the kernel more than a short job's whole run, so a run takes a free directory (named
+/// `slot-N`) and gives it back when its processes are gone.
+struct RunCgroupPool {
+    let parents: RunCgroup.Parents
+    private var free: [RunCgroup] = []
+    private var made = 0
+
+    init(_ parents: RunCgroup.Parents) { self.parents = parents }
+
+    /// A directory for a run, with its limits set.
+    mutating func take(memoryMB: Int?, maxProcesses: Int?, inUse: Set<String>) -> (RunCgroup, RunCgroup.Made) {
+        var c: RunCgroup
+        if let reused = free.popLast() {
+            c = reused
+        } else {
+            // A new name, never one a live run holds; a directory an earlier agent left is emptied.
+            repeat { c = RunCgroup(parents, name: "slot-\(made)"); made += 1 } while inUse.contains(c.name)
+            _ = c.drain()
+        }
+        let result = c.prepare(memoryMB: memoryMB, maxProcesses: maxProcesses)
+        return (c, result)
+    }
+
+    /// The run is over: its directory is reused if nothing is left in it, and removed otherwise.
+    mutating func giveBack(_ c: RunCgroup) {
+        if c.drain() && free.count < 256 { free.append(c) } else { c.remove() }
+    }
+}
+
+/// A small file's text (a cgroup or /proc file) read with plain system calls; nil if unreadable.
+func readSmallFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { return nil }
+        if n == 0 { break }
+        bytes += buffer[0..<n]
+        if bytes.count > 1 << 20 { break }
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

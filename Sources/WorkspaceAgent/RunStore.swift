@@ -7,45 +7,115 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Synchronization
 
-/// The agent's on-disk record of its runs: one small JSON file per run, replaced atomically
-/// (write, fsync, rename), so that a crash leaves either the old record or the new one.
-struct RunStore {
-    let directory: URL
+/// The agent's on-disk record of its runs: one append-only journal (`runs.log`, root only) of
+/// JSON lines, each a run's whole record or the note that a run is forgotten; the last line of a
+/// run wins. A line is one `write`, and a durable save waits for the disk (`fdatasync`), so that
+/// a crash leaves each run as it was or as it became, and a torn last line is ignored. The
+/// journal is rewritten with only the live runs (write, fsync, rename) when it has grown well
+/// beyond them. Saving a run costs one write, not a file created, renamed and removed per change.
+final class RunStore: Sendable {
+    struct Journal {
+        var fd: Int32
+        var lines: Int
+        var live: [RunKey: AgentRunRecord]
+    }
+
+    /// One line of the journal.
+    struct Line: Codable {
+        var record: AgentRunRecord?
+        var forget: RunKey?
+    }
+
+    let path: String
+    private let journal: Mutex<Journal>
 
     init(directory: String) throws {
-        self.directory = URL(fileURLWithPath: directory).appendingPathComponent("runs")
-        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
-    }
-
-    func file(_ key: RunKey) -> URL { directory.appendingPathComponent("\(key.job).\(key.attempt).json") }
-
-    func save(_ record: AgentRunRecord) throws {
-        let data = try JSONEncoder().encode(record)
-        let target = file(record.key)
-        let temp = target.appendingPathExtension("tmp")
-        let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ChannelError.io("open \(temp.path)", errno) }
-        defer { close(fd) }
-        try data.withUnsafeBytes { raw in
-            guard write(fd, raw.baseAddress, raw.count) == raw.count else { throw ChannelError.io("write \(temp.path)", errno) }
-        }
-        guard fsync(fd) == 0, rename(temp.path, target.path) == 0 else { throw ChannelError.io("save \(target.path)", errno) }
-    }
-
-    func remove(_ key: RunKey) { unlink(file(key).path) }
-
-    /// Every record; unreadable leftovers of a torn write (`.tmp`) are ignored and removed.
-    func loadAll() -> [AgentRunRecord] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        var records: [AgentRunRecord] = []
-        for name in names {
-            let url = directory.appendingPathComponent(name)
-            if name.hasSuffix(".tmp") { unlink(url.path); continue }
-            if let data = try? Data(contentsOf: url), let r = try? JSONDecoder().decode(AgentRunRecord.self, from: data) {
-                records.append(r)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = directory + "/runs.log"
+        var live: [RunKey: AgentRunRecord] = [:]
+        var lines = 0
+        if let data = FileManager.default.contents(atPath: path) {
+            let decoder = JSONDecoder()
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                lines += 1
+                guard let entry = try? decoder.decode(Line.self, from: Data(line)) else { continue }
+                if let r = entry.record { live[r.key] = r }
+                if let key = entry.forget { live[key] = nil }
             }
         }
-        return records
+        // Records of an agent from before the journal: one file per run in `runs/`.
+        let old = directory + "/runs"
+        let oldNames = (try? FileManager.default.contentsOfDirectory(atPath: old)) ?? []
+        for name in oldNames where name.hasSuffix(".json") {
+            if let data = FileManager.default.contents(atPath: old + "/" + name),
+               let r = try? JSONDecoder().decode(AgentRunRecord.self, from: data), live[r.key] == nil {
+                live[r.key] = r
+            }
+        }
+        journal = Mutex(Journal(fd: -1, lines: lines, live: live))
+        try journal.withLock { try Self.rewrite(&$0, path: path) }
+        for name in oldNames { unlink(old + "/" + name) }
+        rmdir(old)
+    }
+
+    deinit { journal.withLock { j in if j.fd >= 0 { close(j.fd) } } }
+
+    /// Records a run's new state; `durable: false` leaves it to the page cache (it survives the
+    /// agent's crash, not the machine's).
+    func save(_ record: AgentRunRecord, durable: Bool = true) throws {
+        try append(Line(record: record), durable: durable)
+    }
+
+    /// Forgets a run (the daemon has its end).
+    func remove(_ key: RunKey) { try? append(Line(forget: key), durable: false) }
+
+    /// Every run not forgotten.
+    func loadAll() -> [AgentRunRecord] { journal.withLock { Array($0.live.values) } }
+
+    private func append(_ line: Line, durable: Bool) throws {
+        // A leading newline ends whatever a failed write may have left unfinished.
+        var data = Data([10])
+        data.append(try JSONEncoder().encode(line))
+        data.append(10)
+        try journal.withLock { j in
+            if let r = line.record { j.live[r.key] = r }
+            if let key = line.forget { j.live[key] = nil }
+            j.lines += 1
+            if j.lines > max(1000, 4 * j.live.count) { return try Self.rewrite(&j, path: path) }
+            let written = data.withUnsafeBytes { write(j.fd, $0.baseAddress, $0.count) }
+            guard written == data.count else {
+                let e = errno
+                // Whatever part went out is ended by the next line's newline; the journal is
+                // rewritten whole when it can be.
+                try? Self.rewrite(&j, path: path)
+                throw ChannelError.io("write \(path)", e)
+            }
+            if durable, fdatasync(j.fd) != 0 { throw ChannelError.io("fdatasync \(path)", errno) }
+        }
+    }
+
+    /// Writes the live runs to a new journal and puts it in place of the old one.
+    private static func rewrite(_ j: inout Journal, path: String) throws {
+        var data = Data()
+        let encoder = JSONEncoder()
+        for r in j.live.values.sorted(by: { ($0.key.job, $0.key.attempt) < ($1.key.job, $1.key.attempt) }) {
+            data.append(try encoder.encode(Line(record: r)))
+            data.append(10)
+        }
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ChannelError.io("open \(temp)", errno) }
+        let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temp, path) == 0 else { throw ChannelError.io("write \(temp)", errno) }
+        let dir = open(deletingLastPathComponent(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 { fsync(dir); close(dir) }
+        let appendFD = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard appendFD >= 0 else { throw ChannelError.io("open \(path)", errno) }
+        if j.fd >= 0 { close(j.fd) }
+        j.fd = appendFD
+        j.lines = j.live.count
     }
 }

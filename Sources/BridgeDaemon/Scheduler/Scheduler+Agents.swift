@@ -96,7 +96,7 @@ extension Scheduler {
         try? job.move(to: .running)
         job.startedAt = at
         jobs[key.job] = job
-        commit([(job, .transition(job, from: .starting, at: at))])
+        stage([(job, .transition(job, from: .starting, at: at))])
         if job.spec.transfer?.credential != nil { watchCredential(of: key, in: wsID) }
     }
 
@@ -112,11 +112,11 @@ extension Scheduler {
             apply(&job)
             jobs[key.job] = job
             if job.state == .queued { enqueue(job) }
-            commit([(job, .transition(job, from: from, at: Self.now))])
+            stage([(job, .transition(job, from: from, at: Self.now))])
         }
-        ack(key, over: link)
+        stage([], then: [.ack(link, key)])
         if workspaces[wsID]?.isJobVM == true, workspaces[wsID]?.runs.isEmpty == true { retire(wsID, reason: "its job's VM run ended") }
-        schedule()
+        scheduleSoon()
     }
 
     /// The agent's state after a (re)connect: re-attach what runs, finish what ended while we were

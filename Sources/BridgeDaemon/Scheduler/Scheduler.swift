@@ -44,6 +44,8 @@ actor Scheduler {
         var acks: [(AgentLink, RunKey)] = []
     }
     var unsaved = Unsaved()
+    /// Changes waiting for the next group commit, and what they owe once durable.
+    var batch = Batch()
     /// When finished jobs were last pruned from the store.
     var lastPrune: Double = 0
     var workspaces: [String: WorkspaceRuntime] = [:]
@@ -188,63 +190,8 @@ actor Scheduler {
             return .next
         }
         for (job, _) in changes { dequeue(job.id) }
-        commit(changes)
-        for (link, request) in sends { send(request, over: link) }
-    }
-
-    /// Writes changes in one transaction, with the side effects they owe. When the store cannot
-    /// be written (its disk is full or failing), the changes wait in memory, in order: no new run
-    /// starts and no new job is taken (`store-unavailable`), running jobs go on, agents keep the
-    /// ends they report until they are written, and the timer writes them when it can.
-    func commit(_ changes: [(job: Job, event: StoreEvent)]) {
-        guard !changes.isEmpty else { return }
-        let effects = changes.flatMap { change in
-            observers.flatMap { $0.effects(of: change.job, from: change.event.from, at: change.event.at) }
-                .map { (job: change.job.id, effect: $0, at: change.event.at) }
-        }
-        if storeFault == nil {
-            do {
-                try store.update(changes, effects: effects)
-                recorded(changes, effects: effects.count)
-                return
-            } catch {
-                storeFault = "\(error)"
-                logger.error("cannot write the store; new work waits until it can", metadata: ["error": "\(error)"])
-            }
-        }
-        unsaved.changes += changes
-        unsaved.effects += effects
-        eventsChanged()
-    }
-
-    /// What follows a change once it is durable.
-    func recorded(_ changes: [(job: Job, event: StoreEvent)], effects: Int) {
-        // A job back in the queue may start at once: the timer's next pass should not wait.
-        if changes.contains(where: { $0.job.state == .queued }) { nextTimedPass = 0 }
-        if effects > 0 { outbox?.poke() }
-        for (job, _) in changes where job.state.isTerminal { finish(job.id) }
-        eventsChanged()
-    }
-
-    /// Tells an agent it may forget a run, once the run's end is durable.
-    func ack(_ key: RunKey, over link: AgentLink) {
-        if storeFault == nil { link.send(.ack(key)) } else { unsaved.acks.append((link, key)) }
-    }
-
-    /// The timer's retry of what could not be written; all of it, in one transaction, or nothing.
-    func retryStore() {
-        guard storeFault != nil else { return }
-        do { try store.update(unsaved.changes, effects: unsaved.effects) } catch {
-            storeFault = "\(error)"
-            return
-        }
-        let pending = unsaved
-        unsaved = Unsaved()
-        storeFault = nil
-        logger.info("the store can be written again", metadata: ["changes": "\(pending.changes.count)"])
-        recorded(pending.changes, effects: pending.effects.count)
-        for (link, key) in pending.acks { link.send(.ack(key)) }
-        schedule()
+        // Each run goes to its agent once its start is durable, with whatever else the batch holds.
+        stage(changes, then: sends.map { .run($0.0, $0.1) })
     }
 
     func finish(_ id: JobID) {
@@ -265,6 +212,8 @@ actor Scheduler {
 
     func stop() {
         stopped = true
+        // What is staged is written (and its acks sent) before the links close.
+        flush()
         for w in workspaces.values { w.link?.close() }
     }
 
