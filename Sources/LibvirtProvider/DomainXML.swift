@@ -182,6 +182,10 @@ public enum DomainXML {
         if !spec.kind.isXen {
             // The balloon lets `setMemory` shrink and grow a running guest.
             d.append(XMLTree("memballoon", [("model", "virtio")]))
+            // Entropy from the host: a new guest's kernel has too little of its own, and the
+            // agent (the Swift runtime seeds its hashing at start) would wait for it, about a
+            // second of every boot.
+            d.append(XMLTree("rng", [("model", "virtio")], children: [XMLTree("backend", [("model", "random")], text: "/dev/urandom")]))
         }
         return XMLTree("devices", children: d)
     }

@@ -319,9 +319,10 @@ public final class Agent: @unchecked Sendable {
                 record.pid = pid
                 record.startTicks = Self.startTicks(of: pid)
                 record.startedAt = now
-                // The pid matters only while this machine runs (to stop an orphan after the agent
-                // restarts), and the page cache keeps it that long: no need to wait for the disk.
-                try? store.save(record, durable: false)
+                // The pid matters only while this machine runs, to stop an orphan after the agent
+                // restarts: the page cache keeps it that long, and a run in a cgroup of its own
+                // is found by its cgroup (already recorded) without it.
+                if cgroup == nil { try? store.save(record, durable: false) }
                 s.runs[r.key] = Live(record: record, cgroup: cgroup,
                                      deadline: r.limits.wallTimeSeconds.map { now + Double($0) }, memoryMB: r.limits.memoryMB)
                 s.byPid[pid] = r.key

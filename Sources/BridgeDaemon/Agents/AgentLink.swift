@@ -2,6 +2,7 @@ import AgentProtocol
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The daemon's connection to one workspace's agent, on NIO's event loop: no thread per link.
 /// Messages arrive in order on `messages`; the stream ends when the connection does (the agent
@@ -11,11 +12,20 @@ import NIOPosix
 final class AgentLink: Sendable {
     let workspaceID: String
     let messages: AsyncStream<AgentMessage>
-    private let sends: AsyncStream<Outgoing>.Continuation
+    /// Messages waiting for the writer, which takes them all at once: what a scheduling pass or
+    /// a group commit sends to one agent goes out in one write.
+    private let outgoing = OutgoingQueue()
+    /// Rung when `outgoing` gets a message; rings while the writer is busy coalesce.
+    private let doorbell: AsyncStream<Void>.Continuation
     private let pump: Task<Void, Never>
 
-    /// A message, and whom to tell when the socket took it (a sender that paces itself by it).
-    typealias Outgoing = (message: DaemonMessage, written: (@Sendable () -> Void)?)
+    final class OutgoingQueue: Sendable {
+        struct State {
+            var queue: [(message: DaemonMessage, written: (@Sendable () -> Void)?)] = []
+            var closed = false
+        }
+        let state = Mutex(State())
+    }
 
     /// Messages waiting for the writer; beyond this the link is closed.
     static let maxQueued = 10_000
@@ -38,9 +48,10 @@ final class AgentLink: Sendable {
     private init(workspaceID: String, channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
         self.workspaceID = workspaceID
         let (messages, incoming) = AsyncStream.makeStream(of: AgentMessage.self)
-        let (outgoing, sends) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingOldest(Self.maxQueued))
+        let (bell, doorbell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.messages = messages
-        self.sends = sends
+        self.doorbell = doorbell
+        let outgoing = self.outgoing
         pump = Task {
             try? await channel.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -60,11 +71,19 @@ final class AgentLink: Sendable {
                         // part of a line in it. An empty line ends that line (the agent drops it as
                         // malformed) before our first message, which then arrives whole.
                         try await outbound.write(ByteBuffer(bytes: [10]))
-                        for await (message, written) in outgoing {
-                            var data = try encoder.encode(message)
-                            data.append(10)
-                            try await outbound.write(ByteBuffer(bytes: data))
-                            written?()
+                        for await _ in bell {
+                            let batch = outgoing.state.withLock { o in
+                                defer { o.queue = [] }
+                                return o.queue
+                            }
+                            guard !batch.isEmpty else { continue }
+                            var buffer = ByteBuffer()
+                            for (message, _) in batch {
+                                buffer.writeBytes(try encoder.encode(message))
+                                buffer.writeInteger(UInt8(10))
+                            }
+                            try await outbound.write(buffer)
+                            for (_, written) in batch { written?() }
                         }
                     }
                     // Either side's end is the link's end.
@@ -78,19 +97,31 @@ final class AgentLink: Sendable {
 
     /// Queues a message; a failure shows as the end of `messages`.
     func send(_ m: DaemonMessage) {
-        if case .dropped = sends.yield((m, nil)) { close() }
+        _ = enqueue(m, written: nil)
+    }
+
+    /// Whether the message was queued; a link whose agent does not read is closed instead.
+    private func enqueue(_ m: DaemonMessage, written: (@Sendable () -> Void)?) -> Bool {
+        let queued = outgoing.state.withLock { o -> Bool in
+            guard !o.closed, o.queue.count < Self.maxQueued else { return false }
+            o.queue.append((m, written))
+            return true
+        }
+        if queued { doorbell.yield() } else { close() }
+        return queued
     }
 
     /// Sends and waits (blocking the calling thread, never the scheduler's) until the socket took
     /// the message, at most `timeout` seconds: bulk transfers go at the pace the agent reads.
     func sendWaiting(_ m: DaemonMessage, timeout: Double) -> Bool {
         let done = DispatchSemaphore(value: 0)
-        if case .dropped = sends.yield((m, { done.signal() })) { close(); return false }
+        guard enqueue(m, written: { done.signal() }) else { return false }
         return done.wait(timeout: .now() + timeout) == .success
     }
 
     func close() {
-        sends.finish()
+        outgoing.state.withLock { $0.closed = true }
+        doorbell.finish()
         pump.cancel()
     }
 }

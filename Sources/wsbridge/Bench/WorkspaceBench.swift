@@ -132,7 +132,8 @@ private final class GuestAgent {
         next += 1
         var r = RunRequest(key: key, executable: "/bin/true", arguments: [], environment: [:],
                            directory: RunStaging.scratchDirectory(for: key), stdin: nil, stdout: nil, stderr: nil,
-                           uid: 0, gid: 0, groups: [], limits: RunLimits())
+                           // A job never runs as root: the guest's agent refuses uid 0; nobody's ids.
+                           uid: 65534, gid: 65534, groups: [], limits: RunLimits())
         r.staging = RunStaging(stdin: nil, captureStdout: true, captureStderr: true, joined: false)
         return r
     }
