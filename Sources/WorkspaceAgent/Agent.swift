@@ -299,7 +299,8 @@ public final class Agent: @unchecked Sendable {
             }
             spawn.cgroupProcs = procs
             spawn.limits = limits
-            // Durable before the run starts: after a crash, a record says the run may have begun.
+            // Recorded before the run starts: after the agent's crash, the record says the run may
+            // have begun.
             do { try store.save(record) } catch {
                 if let cgroup { s.cgroups?.giveBack(cgroup) }
                 send(.rejected(r.key, reason: "the agent cannot record the run: \(error)"), locked: &s)
@@ -317,12 +318,13 @@ public final class Agent: @unchecked Sendable {
                 let now = Date().timeIntervalSince1970
                 record.phase = .running
                 record.pid = pid
-                record.startTicks = Self.startTicks(of: pid)
                 record.startedAt = now
-                // The pid matters only while this machine runs, to stop an orphan after the agent
-                // restarts: the page cache keeps it that long, and a run in a cgroup of its own
-                // is found by its cgroup (already recorded) without it.
-                if cgroup == nil { try? store.save(record, durable: false) }
+                // The pid tells a restarted agent which orphan to stop; a run in a cgroup of its
+                // own is found by its cgroup (already recorded) without it.
+                if cgroup == nil {
+                    record.startTicks = Self.startTicks(of: pid)
+                    try? store.save(record)
+                }
                 s.runs[r.key] = Live(record: record, cgroup: cgroup,
                                      deadline: r.limits.wallTimeSeconds.map { now + Double($0) }, memoryMB: r.limits.memoryMB)
                 s.byPid[pid] = r.key

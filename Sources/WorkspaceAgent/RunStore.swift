@@ -11,10 +11,15 @@ import Synchronization
 
 /// The agent's on-disk record of its runs: one append-only journal (`runs.log`, root only) of
 /// JSON lines, each a run's whole record or the note that a run is forgotten; the last line of a
-/// run wins. A line is one `write`, and a durable save waits for the disk (`fdatasync`), so that
-/// a crash leaves each run as it was or as it became, and a torn last line is ignored. The
-/// journal is rewritten with only the live runs (write, fsync, rename) when it has grown well
-/// beyond them. Saving a run costs one write, not a file created, renamed and removed per change.
+/// run wins, and a torn last line is ignored. The journal is rewritten with only the live runs
+/// (write, fsync, rename) when it has grown well beyond them. Saving a run costs one write, not
+/// a file created, renamed and removed per change.
+///
+/// A line is in the kernel's page cache once written, which outlives the agent's process, and
+/// that is what the journal is for: a restarted agent learns which runs it had (to stop their
+/// orphans and report them lost) and how they ended. It does not wait for the disk: a crash of
+/// the machine ends the workspace's runs with it, and the daemon requeues the runs of a
+/// workspace that died, whatever the journal would have said.
 final class RunStore: Sendable {
     struct Journal {
         var fd: Int32
@@ -62,19 +67,18 @@ final class RunStore: Sendable {
 
     deinit { journal.withLock { j in if j.fd >= 0 { close(j.fd) } } }
 
-    /// Records a run's new state; `durable: false` leaves it to the page cache (it survives the
-    /// agent's crash, not the machine's).
-    func save(_ record: AgentRunRecord, durable: Bool = true) throws {
-        try append(Line(record: record), durable: durable)
+    /// Records a run's new state.
+    func save(_ record: AgentRunRecord) throws {
+        try append(Line(record: record))
     }
 
     /// Forgets a run (the daemon has its end).
-    func remove(_ key: RunKey) { try? append(Line(forget: key), durable: false) }
+    func remove(_ key: RunKey) { try? append(Line(forget: key)) }
 
     /// Every run not forgotten.
     func loadAll() -> [AgentRunRecord] { journal.withLock { Array($0.live.values) } }
 
-    private func append(_ line: Line, durable: Bool) throws {
+    private func append(_ line: Line) throws {
         // A leading newline ends whatever a failed write may have left unfinished.
         var data = Data([10])
         data.append(try JSONEncoder().encode(line))
@@ -92,7 +96,6 @@ final class RunStore: Sendable {
                 try? Self.rewrite(&j, path: path)
                 throw ChannelError.io("write \(path)", e)
             }
-            if durable, fdatasync(j.fd) != 0 { throw ChannelError.io("fdatasync \(path)", errno) }
         }
     }
 

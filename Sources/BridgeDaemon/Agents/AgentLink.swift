@@ -5,19 +5,25 @@ import NIOPosix
 import Synchronization
 
 /// The daemon's connection to one workspace's agent, on NIO's event loop: no thread per link.
-/// Messages arrive in order on `messages`; the stream ends when the connection does (the agent
-/// died, or its workspace did). `send` never blocks the caller: messages queue for the writer,
+/// Messages arrive in order: `arrivals` rings when there are some, `takeArrived` takes all that
+/// came (what arrived while the scheduler was busy is handled together); the stream ends when the
+/// connection does (the agent died, or its workspace did). `send` never blocks the caller: messages queue for the writer,
 /// which waits for the socket (backpressure); an agent that stops reading while the queue fills
 /// is cut off rather than allowed to grow the daemon's memory.
 final class AgentLink: Sendable {
     let workspaceID: String
-    let messages: AsyncStream<AgentMessage>
+    let arrivals: AsyncStream<Void>
+    private let arrived = MessageBox()
     /// Messages waiting for the writer, which takes them all at once: what a scheduling pass or
     /// a group commit sends to one agent goes out in one write.
     private let outgoing = OutgoingQueue()
     /// Rung when `outgoing` gets a message; rings while the writer is busy coalesce.
     private let doorbell: AsyncStream<Void>.Continuation
     private let pump: Task<Void, Never>
+
+    final class MessageBox: Sendable {
+        let messages = Mutex<[AgentMessage]>([])
+    }
 
     final class OutgoingQueue: Sendable {
         struct State {
@@ -47,21 +53,26 @@ final class AgentLink: Sendable {
 
     private init(workspaceID: String, channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
         self.workspaceID = workspaceID
-        let (messages, incoming) = AsyncStream.makeStream(of: AgentMessage.self)
+        let (arrivals, arrivalBell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let (bell, doorbell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        self.messages = messages
+        self.arrivals = arrivals
         self.doorbell = doorbell
-        let outgoing = self.outgoing
+        let outgoing = self.outgoing, arrived = self.arrived
+        @Sendable func incoming(_ m: AgentMessage) {
+            arrived.messages.withLock { $0.append(m) }
+            arrivalBell.yield()
+        }
         pump = Task {
             try? await channel.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
+                        let decoder = JSONDecoder()
                         for try await frame in inbound {
                             do {
-                                incoming.yield(try JSONDecoder().decode(AgentMessage.self, from: Data(frame.readableBytesView)))
+                                incoming(try decoder.decode(AgentMessage.self, from: Data(frame.readableBytesView)))
                             } catch {
                                 let text = String(decoding: frame.readableBytesView.prefix(200), as: UTF8.self)
-                                incoming.yield(.error("malformed message from agent: \(text): \(error)"))
+                                incoming(.error("malformed message from agent: \(text): \(error)"))
                             }
                         }
                     }
@@ -91,11 +102,19 @@ final class AgentLink: Sendable {
                     group.cancelAll()
                 }
             }
-            incoming.finish()
+            arrivalBell.finish()
         }
     }
 
-    /// Queues a message; a failure shows as the end of `messages`.
+    /// Every message that arrived and was not yet taken, in order.
+    func takeArrived() -> [AgentMessage] {
+        arrived.messages.withLock { m in
+            defer { m = [] }
+            return m
+        }
+    }
+
+    /// Queues a message; a failure shows as the end of `arrivals`.
     func send(_ m: DaemonMessage) {
         _ = enqueue(m, written: nil)
     }

@@ -5,6 +5,12 @@ import ProcessSpawn
 import WorkspaceBridge
 
 extension Scheduler {
+    /// Messages from a workspace's agent, in the order the agent sent them: what arrived together
+    /// is handled in one turn of the scheduler, and its changes are written together.
+    func handle(_ messages: [AgentMessage], from wsID: String, link: AgentLink) {
+        for m in messages { handle(m, from: wsID, link: link) }
+    }
+
     /// One message from a workspace's agent, in the order the agent sent them.
     func handle(_ message: AgentMessage, from wsID: String, link: AgentLink) {
         guard let w = workspaces[wsID], w.link === link else { return }
@@ -17,15 +23,16 @@ extension Scheduler {
             }
         }
         let offset = w.clockOffset
+        let sharesClock = shares(.sharesHostClock, w.record.provider)
         switch message {
         case .state(let info, let runs):
             adopt(wsID, info: info, runs: runs, link: link)
         case .started(let key, _, let at):
             // A run that starts for a job no longer waiting for it (cancelled or held meanwhile) is stopped.
             guard isCurrent(key, in: wsID) else { return link.send(.signal(key, .kill)) }
-            started(key, at: at - offset, in: wsID)
+            started(key, at: Self.time(of: at, offset: offset, sharesClock: sharesClock), in: wsID)
         case .exited(let key, let exit, let agentAt, let reason):
-            let at = agentAt - offset
+            let at = Self.time(of: agentAt, offset: offset, sharesClock: sharesClock)
             if workspaces[wsID]?.runs[key]?.staged == true, isCurrent(key, in: wsID) {
                 // The exit counts once the output is on the host: fetch it first.
                 workspaces[wsID]?.collecting[key] = .init(exit: exit, at: at, reason: reason, output: OutputDelivery(label: "\(key)"))
@@ -54,6 +61,17 @@ extension Scheduler {
         case .error(let text):
             logger.warning("agent reported an error", metadata: ["workspace": "\(wsID)", "error": "\(text)"])
         }
+    }
+
+    /// When something a workspace's agent reports as it happens happened, on our clock. A guest's
+    /// clock drifts from ours, by a second or more after each pause or restore, however well its
+    /// offset was measured when its agent attached: its time, corrected by that offset, is
+    /// trusted only if it falls within the last second; otherwise the report's arrival is the
+    /// time (a start never precedes its submit).
+    static func time(of agentTime: Double, offset: Double, sharesClock: Bool) -> Double {
+        if sharesClock { return agentTime }
+        let corrected = agentTime - offset, now = Self.now
+        return corrected <= now && corrected >= now - 1 ? corrected : now
     }
 
     /// Whether `key` is the live run of a job that still waits for it in this workspace.

@@ -96,7 +96,8 @@ extension Scheduler {
         workspaces[wsID]!.link = link
         link.send(.hello)
         Task {
-            for await message in link.messages { self.handle(message, from: wsID, link: link) }
+            for await _ in link.arrivals { self.handle(link.takeArrived(), from: wsID, link: link) }
+            self.handle(link.takeArrived(), from: wsID, link: link)
             await self.linkClosed(wsID, link: link)
         }
     }

@@ -41,6 +41,13 @@ struct DispatchBench: ParsableCommand {
         var idleJobs: Int
         var idleP50Ms: Double
         var idleP99Ms: Double
+        /// CPU time per job through wsbridge (user + system, milliseconds): the daemon's, the
+        /// workspaces' agents', and the jobs' own processes' (from fork to exit).
+        var daemonCPUMsPerJob: Double
+        var agentCPUMsPerJob: Double
+        var jobCPUMsPerJob: Double
+        /// CPU time per job of the C loop, its own and its children's.
+        var cLoopCPUMsPerJob: Double?
     }
 
     func run() throws {
@@ -69,6 +76,9 @@ struct DispatchBench: ParsableCommand {
         let warm = try daemon.client.post("/v1/jobs", SubmitRequest(specs: Array(repeating: trivial, count: parallel)),
                                           as: SubmitReply.self).jobs.flatMap { $0 }
         _ = try waitAll(daemon.client, warm)
+        let roots = try daemon.client.get("/v1/workspaces", as: [WorkspaceStatus].self).compactMap(\.workspace.pid)
+        let daemonPID = daemon.process.processIdentifier
+        let cpuBefore = ProcessCPU.sample(daemon: daemonPID, workspaces: roots)
         let start = Date().timeIntervalSince1970
         var ids: [JobID] = []
         for chunk in stride(from: 0, to: jobs, by: 100) {
@@ -79,6 +89,7 @@ struct DispatchBench: ParsableCommand {
         let end = finished.compactMap(\.endedAt).max() ?? Date().timeIntervalSince1970
         let latencies = finished.compactMap { j in j.startedAt.map { ($0 - j.submittedAt) * 1000 } }.sorted()
         let seconds = end - start
+        let cpu = ProcessCPU.sample(daemon: daemonPID, workspaces: roots) - cpuBefore
         // One job at a time into the idle daemon: nothing queued, a warm workspace with free slots.
         var idle: [Double] = []
         for _ in 0..<idleJobs {
@@ -89,24 +100,31 @@ struct DispatchBench: ParsableCommand {
         }
         idle.sort()
         let native = try nativeRun(count: jobs, parallel: parallel)
+        let childrenBefore = ProcessCPU.children()
         let cLoop = try cLoopRun(count: jobs, parallel: parallel)
+        let cLoopCPU = ProcessCPU.children() - childrenBefore
         let r = Result(jobs: jobs, workspaces: workspaces, parallelism: parallel, seconds: seconds,
                        jobsPerSecond: Double(jobs) / seconds, nativeSeconds: native,
                        nativeJobsPerSecond: Double(jobs) / native, ratio: native / seconds,
                        cLoopSeconds: cLoop, cLoopJobsPerSecond: cLoop.map { Double(jobs) / $0 },
                        ratioToCLoop: cLoop.map { $0 / seconds },
                        latencyP50Ms: percentile(latencies, 0.50), latencyP99Ms: percentile(latencies, 0.99),
-                       idleJobs: idle.count, idleP50Ms: percentile(idle, 0.50), idleP99Ms: percentile(idle, 0.99))
+                       idleJobs: idle.count, idleP50Ms: percentile(idle, 0.50), idleP99Ms: percentile(idle, 0.99),
+                       daemonCPUMsPerJob: cpu.daemon * 1000 / Double(jobs), agentCPUMsPerJob: cpu.agents * 1000 / Double(jobs),
+                       jobCPUMsPerJob: cpu.jobs * 1000 / Double(jobs), cLoopCPUMsPerJob: cLoop.map { _ in cLoopCPU * 1000 / Double(jobs) })
         if json { printJSON(r); return }
         print(String(format: """
             dispatch: %d trivial jobs, %d warm workspaces x %d slots
               through wsbridge: %.2f s  %.1f jobs/s  submit-to-start p50 %.1f ms  p99 %.1f ms
               one job at a time into the idle daemon (%d jobs): submit-to-start p50 %.2f ms  p99 %.2f ms
+              CPU per job: daemon %.2f ms, agents %.2f ms, the jobs' own processes %.2f ms
               native, this process's spawner: %.2f s  %.1f jobs/s  (same parallelism)
             """, jobs, workspaces, slots, seconds, r.jobsPerSecond, r.latencyP50Ms, r.latencyP99Ms,
-                     r.idleJobs, r.idleP50Ms, r.idleP99Ms, native, r.nativeJobsPerSecond))
+                     r.idleJobs, r.idleP50Ms, r.idleP99Ms, r.daemonCPUMsPerJob, r.agentCPUMsPerJob, r.jobCPUMsPerJob,
+                     native, r.nativeJobsPerSecond))
         if let cLoop, let rate = r.cLoopJobsPerSecond, let ratio = r.ratioToCLoop {
-            print(String(format: "  native, plain C fork/exec loop: %.2f s  %.1f jobs/s  (same parallelism)", cLoop, rate))
+            print(String(format: "  native, plain C fork/exec loop: %.2f s  %.1f jobs/s  (same parallelism), CPU per job %.2f ms",
+                         cLoop, rate, r.cLoopCPUMsPerJob ?? 0))
             print(String(format: "  ratio to the C loop: %.3f   ratio to this process's spawner: %.2f", ratio, r.ratio))
         } else {
             print(String(format: "  ratio to this process's spawner: %.2f (wsbridge-forkloop not found beside this program: build it with `swift build --product wsbridge-forkloop`)", r.ratio))
@@ -174,4 +192,52 @@ struct DispatchBench: ParsableCommand {
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return 0 }
     return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+/// CPU time (user + system, seconds) of the daemon, of the workspaces' process trees (the agents),
+/// and of what those reaped (the jobs), from `/proc` (clock-tick resolution).
+struct ProcessCPU {
+    var daemon = 0.0, agents = 0.0, jobs = 0.0
+
+    static func - (a: Self, b: Self) -> Self { Self(daemon: a.daemon - b.daemon, agents: a.agents - b.agents, jobs: a.jobs - b.jobs) }
+
+    static func sample(daemon: pid_t, workspaces: [pid_t]) -> Self {
+        let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var stats: [pid_t: (parent: pid_t, own: Double, reaped: Double)] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(name), let text = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = text.lastIndex(of: ")") else { continue }
+            // After the command: state (field 3) first, so ppid (4) is [1], utime (14) [11] ... cstime (17) [14].
+            let f = text[text.index(after: close)...].split(separator: " ")
+            guard f.count > 14, let parent = pid_t(f[1]) else { continue }
+            let n = (11...14).map { Double(f[$0]) ?? 0 }
+            stats[pid] = (parent, (n[0] + n[1]) / tick, (n[2] + n[3]) / tick)
+        }
+        var result = Self(daemon: stats[daemon]?.own ?? 0)
+        // Every process under a workspace's first process: the sandbox and its agent.
+        var tree = Set(workspaces)
+        var grew = true
+        while grew {
+            grew = false
+            for (pid, s) in stats where !tree.contains(pid) && tree.contains(s.parent) {
+                tree.insert(pid)
+                grew = true
+            }
+        }
+        for pid in tree {
+            guard let s = stats[pid] else { continue }
+            result.agents += s.own
+            // What the sandbox's own processes reaped is the agent, which has not ended; what the
+            // agent reaped are its jobs.
+            result.jobs += s.reaped
+        }
+        return result
+    }
+
+    /// What this process's reaped children used, in seconds.
+    static func children() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
 }
