@@ -17,6 +17,9 @@ public final class MessageChannel<Incoming: Decodable, Outgoing: Encodable>: @un
     private var framer = LineFramer()
     private var ready: [[UInt8]] = []
     private let ownsDescriptor: Bool
+    /// Made once per channel: the coders may be shared by threads.
+    private let encoder = JSONEncoder()
+    private let decoder = JSONDecoder()
 
     public init(fd: Int32, ownsDescriptor: Bool = true) {
         self.fd = fd
@@ -27,7 +30,7 @@ public final class MessageChannel<Incoming: Decodable, Outgoing: Encodable>: @un
 
     /// Sends one message; throws if the other side is gone.
     public func send(_ message: Outgoing) throws {
-        var data = try JSONEncoder().encode(message)
+        var data = try encoder.encode(message)
         data.append(10)
         try writeLock.withLock { _ in
             try data.withUnsafeBytes { raw in
@@ -63,7 +66,7 @@ public final class MessageChannel<Incoming: Decodable, Outgoing: Encodable>: @un
             frame = ready.removeFirst()
         }
         do {
-            return try JSONDecoder().decode(Incoming.self, from: Data(frame))
+            return try decoder.decode(Incoming.self, from: Data(frame))
         } catch {
             throw ChannelError.malformed(String(decoding: frame.prefix(200), as: UTF8.self), "\(error)")
         }

@@ -8,6 +8,8 @@ import WorkspaceBridge
 public final class Store: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// A connection of its own for checkpoints, so that they run beside the writer, not in it.
+    let checkpointer: DatabaseQueue
     /// This store's identity, made with it.
     public let identity: StoreIdentity
 
@@ -21,10 +23,17 @@ public final class Store: Sendable {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // SQLite would copy the WAL into the database inside whichever commit crosses 1000
+            // pages, and that commit would wait for it (tens of milliseconds): `checkpoint()`
+            // does it instead, on the daemon's timer, beside the writer.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         config.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            var single = Configuration()
+            single.busyMode = .timeout(10)
+            checkpointer = try DatabaseQueue(path: path, configuration: single)
             let check = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
             guard check == "ok" else { throw StoreError.corrupt(path: path, cause: check ?? "integrity check failed") }
             if let lastMigration { try Migrations.migrator.migrate(pool, upTo: lastMigration) } else { try Migrations.migrator.migrate(pool) }
@@ -41,6 +50,13 @@ public final class Store: Sendable {
         } catch {
             throw StoreError.corrupt(path: path, cause: "\(error)")
         }
+    }
+
+    /// Copies what the WAL holds into the database file (a passive checkpoint: it waits for no
+    /// reader or writer and takes what it can), so the WAL does not grow without end. Call it
+    /// off the scheduler, about once a second.
+    public func checkpoint() {
+        _ = try? checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
     }
 
     // MARK: jobs
@@ -96,6 +112,25 @@ public final class Store: Sendable {
 
     public func job(_ id: JobID) throws -> Job? {
         try pool.read { db in try JobRecord.fetchOne(db, key: id)?.job() }
+    }
+
+    /// The jobs with these ids that exist, in one read (a status of thousands of jobs is a few
+    /// queries, not one per job).
+    public func jobs(ids: [JobID]) throws -> [JobID: Job] {
+        guard !ids.isEmpty else { return [:] }
+        return try pool.read { db in
+            var found: [JobID: Job] = [:]
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(ids.count, start + 500)])
+                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM job WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                                               arguments: StatementArguments(chunk))
+                while let row = try rows.next() {
+                    let job = try Self.job(row)
+                    found[job.id] = job
+                }
+            }
+            return found
+        }
     }
 
     /// Jobs not yet finished: what the scheduler loads at start. A row that cannot be decoded

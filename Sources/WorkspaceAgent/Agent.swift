@@ -300,8 +300,10 @@ public final class Agent: @unchecked Sendable {
             spawn.cgroupProcs = procs
             spawn.limits = limits
             // Recorded before the run starts: after the agent's crash, the record says the run may
-            // have begun.
-            do { try store.save(record) } catch {
+            // have begun, and which processes to stop. A run in a cgroup of its own needs no
+            // record for that: a restarted agent stops whatever is left in its run cgroups (see
+            // `RunCgroupPool`), and the daemon requeues a run the agent does not know.
+            do { if cgroup == nil || r.staging != nil { try store.save(record) } } catch {
                 if let cgroup { s.cgroups?.giveBack(cgroup) }
                 send(.rejected(r.key, reason: "the agent cannot record the run: \(error)"), locked: &s)
                 return

@@ -176,7 +176,17 @@ struct RunCgroupPool {
     private var free: [RunCgroup] = []
     private var made = 0
 
-    init(_ parents: RunCgroup.Parents) { self.parents = parents }
+    /// A pool for a starting agent: whatever is left in run cgroups under the workspace's is an
+    /// orphan of an agent before this one (no run of this agent exists yet), and is stopped.
+    init(_ parents: RunCgroup.Parents) {
+        self.parents = parents
+        let names = Set([parents.memory] + (parents.version == .v1 ? [parents.pids].compactMap { $0 } : []))
+            .flatMap { parent in ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { name in
+                var st = stat()
+                return stat(parent + "/" + name, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+            } }
+        for name in Set(names) { RunCgroup(parents, name: name).remove() }
+    }
 
     /// A directory for a run, with its limits set.
     mutating func take(memoryMB: Int?, maxProcesses: Int?, inUse: Set<String>) -> (RunCgroup, RunCgroup.Made) {

@@ -35,6 +35,7 @@ final class RunStore: Sendable {
 
     let path: String
     private let journal: Mutex<Journal>
+    private let encoder = JSONEncoder()
 
     init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -81,7 +82,7 @@ final class RunStore: Sendable {
     private func append(_ line: Line) throws {
         // A leading newline ends whatever a failed write may have left unfinished.
         var data = Data([10])
-        data.append(try JSONEncoder().encode(line))
+        data.append(try encoder.encode(line))
         data.append(10)
         try journal.withLock { j in
             if let r = line.record { j.live[r.key] = r }

@@ -88,6 +88,37 @@ import WorkspaceBridge
         #expect(throws: (any Error).self) { try store.update([(first, .transition(first, from: .queued, at: 1)), (ghost, .transition(ghost, from: .queued, at: 1))]) }
         #expect(try store.job(1)!.state == .queued)
     }
+
+    /// A state change of a job that is not in the store is an error, not a silent no-op.
+    @Test func aChangeOfAnUnknownJobFails() throws {
+        let store = try Store(path: tempPath())
+        var ghost = job()
+        ghost.id = 42
+        #expect(throws: (any Error).self) { try store.update([(ghost, .transition(ghost, from: .queued, at: 1))]) }
+    }
+
+    @Test func manyJobsAreLookedUpTogether() throws {
+        let store = try Store(path: tempPath())
+        let saved = try store.insert(Array(repeating: job(), count: 1200), at: 0)
+        let ids = saved.map(\.id) + [99_999]
+        let found = try store.jobs(ids: ids)
+        #expect(found.count == 1200 && found[99_999] == nil)
+        #expect(found[saved[700].id]?.spec == job().spec)
+    }
+
+    /// Commits never copy the WAL into the database themselves (that would hold one of them up
+    /// for tens of milliseconds); `checkpoint` does, beside the writer.
+    @Test func theWALIsCheckpointedByTheTimerNotByACommit() throws {
+        let path = tempPath()
+        let store = try Store(path: path)
+        let auto = try store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        #expect(auto == 0)
+        for _ in 0..<30 { _ = try store.insert(Array(repeating: job(), count: 100), at: 0) }
+        let frames = try store.checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        #expect(frames.walFrameCount > 0 && frames.checkpointedFrameCount == frames.walFrameCount)
+        store.checkpoint()
+        #expect(try store.jobs(ids: [1, 3000]).count == 2)
+    }
 }
 
 /// A store made before the constraints (v1 to v4) is upgraded in place; rows that break the new

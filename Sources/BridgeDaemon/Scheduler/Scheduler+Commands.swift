@@ -25,7 +25,13 @@ extension Scheduler {
     func status(ids: [JobID]?, caller: UInt32, history: Bool, page: JobPage = JobPage()) throws -> [JobStatus] {
         let list: [Job]
         if let ids {
-            list = try ids.map { try visibleJob($0, caller: caller) }
+            let stored = try store.jobs(ids: ids.filter { jobs[$0] == nil })
+            let admin = isAdmin(caller)
+            list = try ids.map { id in
+                guard let job = jobs[id] ?? stored[id] else { throw CommandError.notFound(id) }
+                guard job.owner == caller || admin else { throw CommandError.forbidden(id) }
+                return job
+            }
         } else {
             list = try store.jobs(owner: isAdmin(caller) ? nil : caller, before: page.before, limit: page.limit)
         }

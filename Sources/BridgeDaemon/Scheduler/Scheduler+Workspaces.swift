@@ -174,6 +174,8 @@ extension Scheduler {
     /// Idle reaping and leases; runs on the timer.
     func maintain() async {
         retryStore()
+        let store = self.store
+        Task.detached { store.checkpoint() }
         let now = Self.now
         for (id, w) in workspaces where w.record.state != .destroying && JobVMWorkspace.job(ofWorkspace: id) == nil {
             guard let cls = config.workspaceClass(named: w.record.className) else {
