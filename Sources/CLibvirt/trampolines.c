@@ -236,6 +236,12 @@ int virDomainShutdown(virDomainPtr domain) {
     return ((int (*)(virDomainPtr domain))fn)(domain);
 }
 
+int virDomainAbortJob(virDomainPtr domain) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainAbortJob");
+    return ((int (*)(virDomainPtr domain))fn)(domain);
+}
+
 int virDomainSuspend(virDomainPtr domain) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainSuspend");

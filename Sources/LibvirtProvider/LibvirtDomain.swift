@@ -110,6 +110,11 @@ public final class LibvirtDomain: @unchecked Sendable {
         try await check("virDomainShutdown") { virDomainShutdown($0) }
     }
 
+    /// Stops the domain's job in progress (a save, a migration): the guest goes on running.
+    public func abortJob() async throws(LibvirtError) {
+        try await check("virDomainAbortJob") { virDomainAbortJob($0) }
+    }
+
     /// Pauses the guest's vCPUs; its memory stays allocated.
     public func suspend() async throws(LibvirtError) {
         try await check("virDomainSuspend") { virDomainSuspend($0) }

@@ -159,6 +159,16 @@ extension LibvirtProvider {
         }
     }
 
+    /// Stops a save in progress (`park(_, as: .saved)`), which then fails: the guest goes on
+    /// running, unpaused. False where there was nothing to stop (the save ended first).
+    public func cancelPark(_ workspace: Workspace) async -> Bool {
+        guard let domain = try? await domain(of: workspace), (try? await domain.abortJob()) != nil else { return false }
+        // The save paused the vCPUs before writing memory; an aborted save resumes them, but
+        // make sure: a paused guest's agent would never answer.
+        if let state = try? await domain.state(), state.kind == .paused { try? await domain.resume() }
+        return true
+    }
+
     public func unpark(_ workspace: Workspace, from mode: WarmMode) async throws {
         switch mode {
         case .running: return

@@ -49,7 +49,8 @@ public enum WorkspaceState: String, Codable, Sendable, CaseIterable {
         case (.booting, .ready), (.booting, .busy), (.booting, .draining): return true
         case (.ready, .busy), (.ready, .parking), (.ready, .draining), (.ready, .booting): return true
         case (.busy, .ready), (.busy, .draining), (.busy, .booting): return true
-        case (.parking, .paused), (.parking, .saved), (.parking, .ready): return true
+        // A park stopped half way (a job came during a save) goes back through its agent's hello.
+        case (.parking, .paused), (.parking, .saved), (.parking, .ready), (.parking, .booting): return true
         case (.paused, .restoring), (.saved, .restoring): return true
         case (.restoring, .booting): return true
         case (.draining, .booting): return true

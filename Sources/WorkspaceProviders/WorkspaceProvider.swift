@@ -48,6 +48,10 @@ public protocol WorkspaceProvider: Sendable {
     /// Brings a parked workspace back; returns when its agent listens again.
     func unpark(_ workspace: Workspace, from mode: WarmMode) async throws
 
+    /// Stops a `park` still in progress, which then throws; the workspace goes on running as it
+    /// was. False if it cannot (the park ended first, or it cannot be stopped). Default: false.
+    func cancelPark(_ workspace: Workspace) async -> Bool
+
     /// Called for each live workspace this process takes over (a daemon restart): makes its
     /// `endpoint` connectable again where this process must serve it (a channel forwarded from
     /// another host). Default: nothing to do.
@@ -83,6 +87,8 @@ public extension WorkspaceProvider {
     func unpark(_ workspace: Workspace, from mode: WarmMode) async throws {
         throw ProviderError(provider: name, message: "workspaces cannot be \(mode.rawValue)")
     }
+
+    func cancelPark(_ workspace: Workspace) async -> Bool { false }
 }
 
 /// What a provider's workspaces share with the daemon's host and what can be done with them.

@@ -251,6 +251,27 @@ struct GuestTests {
     }
 }
 
+extension GuestTests {
+    @Test("a job that comes while its warm guest is being saved stops the save and runs in that guest, with no restore")
+    func aJobStopsASaveInProgress() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 1, idle: 600, warm: 1, warmMode: "saved"))
+        defer { cleanUp(d) }
+        try d.start()
+        // The warm guest boots, is idle, and its save begins two seconds later: catch it then.
+        try d.waitUntil(timeout: 300, "the warm guest is being saved", every: 0.02) { try workspaces(d).first?.state == .parking }
+        let guest = try workspaces(d)[0]
+        let ids = try d.submit([job("echo ran", d, out: "s.out")])
+        let j = try d.waitAll(ids, timeout: 120)[0]
+        #expect(j.state == .done && j.workspaceID == guest.id && read(d, "s.out") == "ran\n")
+        let events = try d.client.get("/v1/events?after=0", as: EventsReply.self).events
+        let kinds = events.filter { $0.workspace == guest.id }.map { "\($0.kind): \($0.message ?? "")" }
+        #expect(kinds.contains { $0.contains("save stopped for a waiting job") }, "\(kinds)")
+        #expect(!kinds.contains { $0.contains("resumed from saved") }, "no restore: \(kinds)")
+        let wait = (j.startedAt ?? 0) - j.submittedAt
+        print(String(format: "a job during a save: submit to start %.0f ms (the save stopped, no restore)", wait * 1000))
+    }
+}
+
 /// Runs `virsh -c URI ARGS...`; its standard output, or "" when it cannot run.
 enum Virsh {
     static func run(_ uri: String, _ args: [String]) -> String {

@@ -128,11 +128,11 @@ final class TestDaemon: @unchecked Sendable {
         throw TestFailure("jobs not finished after \(timeout) s: \(try status(ids).filter { !$0.state.isTerminal }.map { "\($0.id):\($0.state.rawValue)" })")
     }
 
-    func waitUntil(timeout: Double = 30, _ what: String, _ condition: () throws -> Bool) throws {
+    func waitUntil(timeout: Double = 30, _ what: String, every interval: Double = 0.05, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? condition()) == true { return }
-            usleep(50_000)
+            usleep(UInt32(interval * 1_000_000))
         }
         throw TestFailure("timed out waiting: \(what)")
     }

@@ -19,18 +19,47 @@ extension Scheduler {
             w.link?.close()
             workspaces[id]!.link = nil
         }
+        workspaces[id]!.parking = (mode, false)
         let record = workspaces[id]!.record
         Task {
             do {
                 try await provider.park(record, as: mode)
                 self.parked(id, as: mode)
             } catch {
-                self.workspaceLost(id, reason: "could not be \(mode.rawValue): \(error)")
+                self.parkFailed(id, as: mode, error: "\(error)")
             }
         }
     }
 
+    /// A job waits for a workspace of this class, and one is being saved: stop the save, which
+    /// takes longer than the job's whole wait would otherwise be (a save, then a restore). If
+    /// the save ends first, the job has the saved workspace restored, as before.
+    func cancelParking(of className: String) {
+        guard let (id, w) = workspaces.first(where: { $0.value.record.className == className && $0.value.record.state == .parking &&
+                                                        $0.value.parking?.mode == .saved && $0.value.parking?.cancelling == false }),
+              let provider = providers[w.record.provider] else { return }
+        workspaces[id]!.parking?.cancelling = true
+        let record = w.record
+        logger.info("stopping a save: a job is waiting", metadata: ["workspace": "\(id)"])
+        Task { _ = await provider.cancelPark(record) }
+    }
+
+    /// A park that failed: stopped for a waiting job, the workspace is still running (its agent
+    /// is asked for its state again); otherwise it is lost.
+    func parkFailed(_ id: String, as mode: WarmMode, error: String) {
+        guard let w = workspaces[id], w.record.state == .parking else { return }
+        workspaces[id]!.parking = nil
+        guard w.parking?.cancelling == true, move(id, to: .booting) else {
+            return workspaceLost(id, reason: "could not be \(mode.rawValue): \(error)")
+        }
+        try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-booting",
+                                                                  message: "save stopped for a waiting job"))
+        if let link = w.link { link.send(.hello) } else { attach(id) }
+        eventsChanged()
+    }
+
     func parked(_ id: String, as mode: WarmMode) {
+        workspaces[id]?.parking = nil
         guard workspaces[id]?.record.state == .parking, move(id, to: mode == .saved ? .saved : .paused) else { return }
         try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id,
                                                                   kind: "workspace-\(workspaces[id]!.record.state.rawValue)",

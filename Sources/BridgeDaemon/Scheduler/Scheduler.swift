@@ -184,7 +184,8 @@ actor Scheduler {
                 case .ownerRunning: return .skipOwner
                 case .classFull, .creationLimit, .unknownClass: blockedClasses.insert(job.className)
                 case .backoff(let until): nextTimedPass = min(nextTimedPass, until)
-                case .workspaceBeingCreated, .held, .notQueued: break
+                case .workspaceBeingCreated(let cls): cancelParking(of: cls)
+                case .held, .notQueued: break
                 }
             }
             return .next

@@ -31,6 +31,8 @@ struct WorkspaceRuntime {
     var collecting: [RunKey: Collecting] = [:]
     /// How far the workspace's clock is ahead of ours (guests only; local workspaces share ours).
     var clockOffset: Double = 0
+    /// While it parks: how, and whether a job came that asked to stop the park.
+    var parking: (mode: WarmMode, cancelling: Bool)?
     /// "The job's own VM" (`JobSpec.vm`): one slot, for its job alone, destroyed with its run.
     var isJobVM: Bool { JobVMWorkspace.job(ofWorkspace: record.id) != nil }
 }
