@@ -252,6 +252,28 @@ struct GuestTests {
 }
 
 extension GuestTests {
+    @Test("five cold jobs with max_workspaces = 2 boot two guests, not one per pass or per job; with a saved warm guest, it is one of the two, and it is saved again after",
+          arguments: ["running", "saved"])
+    func fiveColdJobsBootTwoGuests(warmMode: String) throws {
+        let warm = warmMode == "saved"
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 2, idle: 600, warm: warm ? 1 : 0, warmMode: warmMode))
+        defer { cleanUp(d) }
+        try d.start()
+        if warm { try d.waitUntil(timeout: 300, "the warm guest is saved") { try workspaces(d).first?.state == .saved } }
+        let ids = try d.submit((1...5).map { _ in job("sleep 3; echo done", d) })
+        let jobs = try d.waitAll(ids, timeout: 300)
+        #expect(jobs.allSatisfy { $0.state == .done })
+        let events = try d.client.get("/v1/events?after=0", as: EventsReply.self).events
+        let created = Set(events.filter { $0.kind == "workspace-creating" }.compactMap(\.workspace))
+        #expect(created.count == 2, "guests booted: \(created.sorted()) \(d.daemonLog.suffix(2000))")
+        #expect(Set(jobs.compactMap(\.workspaceID)).count == 2)
+        print("five cold jobs, max_workspaces = 2, warm_mode \(warmMode): \(created.count) guests booted")
+        if warm {
+            // Idle again: the warm one is saved again (the other waits for its idle timeout).
+            try d.waitUntil(timeout: 60, "one guest saved again") { try workspaces(d).contains { $0.state == .saved } }
+        }
+    }
+
     @Test("a job that comes while its warm guest is being saved stops the save and runs in that guest, with no restore")
     func aJobStopsASaveInProgress() throws {
         let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 1, idle: 600, warm: 1, warmMode: "saved"))

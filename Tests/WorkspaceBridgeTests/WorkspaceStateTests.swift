@@ -9,7 +9,7 @@ struct WorkspaceStateTests {
         "booting→ready", "booting→busy", "booting→draining",
         "ready→busy", "ready→parking", "ready→draining", "ready→booting",
         "busy→ready", "busy→draining", "busy→booting",
-        "parking→paused", "parking→saved", "parking→ready",
+        "parking→paused", "parking→saved", "parking→ready", "parking→booting",
         "paused→restoring", "saved→restoring",
         "restoring→booting",
         "draining→booting",

@@ -10,6 +10,23 @@ extension Scheduler {
         workspaces.values.filter { $0.record.className == className && $0.record.state.isUsable && !$0.isJobVM }.count
     }
 
+    /// The workspaces of a class kept for the jobs to come (`warm_workspaces` of them): those
+    /// parked or on their way there or back first, then the idle ones, idle longest first, then
+    /// the busy ones (idle soon). The others are reaped after the idle timeout; an idle one among
+    /// these is parked (`warm_mode`), whatever the others of its class are doing.
+    func warmSet(of cls: WorkspaceClass, now: Double) -> [String] {
+        guard cls.warmWorkspaces > 0 else { return [] }
+        func rank(_ w: WorkspaceRuntime) -> (Int, Double, String) {
+            switch w.record.state {
+            case .paused, .saved, .parking, .restoring: (0, 0, w.record.id)
+            case .ready: (1, -(now - (w.idleSince ?? now)), w.record.id)
+            default: (2, 0, w.record.id)
+            }
+        }
+        return workspaces.values.filter { $0.record.className == cls.name && $0.record.state.isUsable && !$0.isJobVM }
+            .sorted { rank($0) < rank($1) }.prefix(cls.warmWorkspaces).map(\.record.id)
+    }
+
     /// Parks an idle warm workspace: paused (no CPU) or saved (no memory). A saved guest's agent
     /// goes away with it, so its link is closed first and its end is not taken for a loss.
     func park(_ id: String, as mode: WarmMode) {

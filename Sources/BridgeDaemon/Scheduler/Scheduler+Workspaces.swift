@@ -177,6 +177,7 @@ extension Scheduler {
         let store = self.store
         Task.detached { store.checkpoint() }
         let now = Self.now
+        let keptWarm = Set(config.classes.flatMap { warmSet(of: $0, now: now) })
         for (id, w) in workspaces where w.record.state != .destroying && JobVMWorkspace.job(ofWorkspace: id) == nil {
             guard let cls = config.workspaceClass(named: w.record.className) else {
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "its class is no longer configured") }
@@ -193,7 +194,7 @@ extension Scheduler {
                     workspaces[id]!.idleSince = now
                     continue
                 }
-                let warm = usable(of: cls.name) <= cls.warmWorkspaces
+                let warm = keptWarm.contains(id)
                 if !warm && now - since >= Double(cls.idleTimeoutSeconds) {
                     await destroyWorkspace(id, reason: "idle for \(cls.idleTimeoutSeconds) s")
                 } else if warm && cls.warmMode != .running && now - since >= 2 {
