@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "BridgeStoreTests", dependencies: ["BridgeStore", "WorkspaceBridge"]),
         .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
         .testTarget(name: "WorkspaceAgentTests", dependencies: ["WorkspaceAgent"]),
+        .testTarget(name: "ProcessSpawnTests", dependencies: ["ProcessSpawn"]),
         .testTarget(name: "WorkspaceProvidersTests", dependencies: ["WorkspaceProviders"]),
         .testTarget(name: "BridgeDaemonTests", dependencies: ["BridgeDaemon", "WorkspaceBridge"]),
         .testTarget(name: "CondorFrontendTests", dependencies: ["CondorFrontend"]),

@@ -194,21 +194,21 @@ static void enter_private_mounts(const ws_spawn_options *o, int errfd, char (*wr
     }
 }
 
-/* Closes every descriptor from 3 up but `errfd` and `keep` (one system call per range). */
+/* Closes every descriptor from 3 up but `errfd` and `keep` (-1: none), one system call per range. */
 static void close_others(int errfd, int keep) {
-    int a = errfd < keep ? errfd : keep, b = errfd < keep ? keep : errfd;
-    int bounds[3] = { a, b, -1 };
+    int kept[2] = { errfd, keep }, n = 0;
+    int sorted[2];
+    for (int i = 0; i < 2; i++) if (kept[i] >= 3) sorted[n++] = kept[i];
+    if (n == 2 && sorted[0] > sorted[1]) { int t = sorted[0]; sorted[0] = sorted[1]; sorted[1] = t; }
     unsigned int from = 3;
-    for (int i = 0; i < 3; i++) {
-        int k = bounds[i];
-        if (k >= 0 && (unsigned int)k < from) continue;
-        unsigned int to = k < 0 ? ~0U : (unsigned int)k - 1;
+    for (int i = 0; i <= n; i++) {
+        /* The range up to the next descriptor to keep, or to the end. */
+        unsigned int to = i < n ? (unsigned int)sorted[i] - 1 : ~0U;
         if (from <= to && syscall(SYS_close_range, from, to, 0) < 0) {
             /* A kernel before 5.9: one by one, as far as descriptors usually go. */
             for (unsigned int fd = from; fd <= to && fd < 1024; fd++) close((int)fd);
         }
-        if (k < 0) break;
-        from = (unsigned int)k + 1;
+        if (i < n) from = (unsigned int)sorted[i] + 1;
     }
 }
 
