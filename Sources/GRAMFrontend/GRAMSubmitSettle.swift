@@ -27,13 +27,16 @@ public enum GRAMSubmitSettle {
     public static let defaultSeconds = 0.5
 
     /// Whether waiting for `jobs` can end them within a short wait: not when all are over
-    /// already, nor when one is held, suspended or kept queued by a limit (`waiting` names the
-    /// limit; a plain "queued" job is about to start).
+    /// already, nor when one is held, suspended or kept queued by a limit. `waiting` is the
+    /// daemon's explanation of a queued job (`JobStatus.waiting`): a job about to start is
+    /// "eligible: ...", or its workspace is being made; anything else names a limit.
     public static func worthWaiting(_ jobs: [(job: Job, waiting: String?)]) -> Bool {
         guard !jobs.isEmpty, !jobs.allSatisfy({ $0.job.state.isTerminal }) else { return false }
         return jobs.allSatisfy { j in
             switch j.job.state {
-            case .queued: return j.waiting == nil || j.waiting == "queued"
+            case .queued:
+                guard let why = j.waiting, why != "queued", !why.hasPrefix("eligible:") else { return true }
+                return why == WaitReason.workspaceBeingCreated(className: j.job.className).description
             case .starting, .running, .done, .failed, .cancelled: return true
             case .held, .suspended: return false
             }
