@@ -73,10 +73,12 @@ public enum GRAMAdapter {
     }
 
     /// `submit` succeeded: the ids and the jobs' current state (PENDING right after recording;
-    /// DONE is accepted too, which lets a job that ends within the submit skip polling). `store`
-    /// is the daemon's store (the submit reply names it): the `JOB_ID` carries it (`GRAMJobID`).
-    public static func submitReply(jobs: [Job], store: StoreIdentity?, policy: GRAMExitPolicy = .doneKeepsOutput) -> GRAMReply {
-        let status = GRAMStatus(jobs: jobs, policy: policy)
+    /// DONE is accepted too, which lets a job that ends within the submit skip polling and the
+    /// SEG reader's timer, see `GRAMSubmitSettle`; an end with an exit code to tell stays ACTIVE
+    /// for the SEG to report). `store` is the daemon's store (the submit reply names it): the
+    /// `JOB_ID` carries it (`GRAMJobID`).
+    public static func submitReply(jobs: [Job], store: StoreIdentity?) -> GRAMReply {
+        let status = GRAMSubmitSettle.replyStatus(jobs)
         return GRAMReply(jobState: status.state, error: status.error, jobID: GRAMJobID.string(jobs.map(\.id), store: store),
                          failureMessage: status.error == nil ? nil : status.message)
     }

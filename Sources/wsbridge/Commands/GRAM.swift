@@ -51,6 +51,24 @@ struct GRAM: ParsableCommand {
         return SubmitRequest(specs: [spec], idempotencyKey: key)
     }
 
+    /// The jobs `ids` once they ended or `seconds` passed (`GRAMSubmitSettle`); nil when the
+    /// daemon did not answer.
+    static func settledJobs(_ client: BridgeClient, ids: [JobID], seconds: Double) -> [Job]? {
+        func fetch() -> [JobStatus]? {
+            try? client.get("/v1/jobs?ids=" + ids.map(String.init).joined(separator: ","), as: [JobStatus].self)
+        }
+        guard let first = fetch() else { return nil }
+        guard seconds > 0, GRAMSubmitSettle.worthWaiting(first.map { ($0.job, $0.waiting) }) else { return first.map(\.job) }
+        let deadline = Date().addingTimeInterval(seconds)
+        for s in first where !s.job.state.isTerminal {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0.001 else { break }
+            let ended = try? client.get("/v1/jobs/\(s.job.id)/wait?timeout=" + String(format: "%.3f", left), as: JobStatus.self)
+            guard ended?.job.state.isTerminal == true else { break }
+        }
+        return (fetch() ?? first).map(\.job)
+    }
+
     /// The daemon's store, whose identity every GRAM job id carries (`GRAMJobID`).
     static func store(_ client: BridgeClient) throws(GRAMError) -> StoreIdentity {
         do { return try client.get("/v1/store") } catch { throw GRAM.gramError(error) }
@@ -77,6 +95,15 @@ struct GRAM: ParsableCommand {
     struct Submit: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit the described job; reply JOB_ID and JOB_STATE or ERROR.")
         @OptionGroup var daemon: DaemonSelection
+        @Option(help: ArgumentHelp("""
+            Wait up to this long for the job to end before replying: a job over by then is reported DONE at once, \
+            without the job manager's SEG reader (2 s timer) or poll (10 s); 0 does not wait.
+            """, valueName: "seconds"))
+        var settle = GRAMSubmitSettle.defaultSeconds
+
+        func validate() throws {
+            guard settle.isFinite, (0...10).contains(settle) else { throw ValidationError("--settle takes 0 to 10 seconds") }
+        }
 
         func run() throws {
             let client = daemon.client
@@ -91,7 +118,7 @@ struct GRAM: ParsableCommand {
                 let reply: SubmitReply
                 do { reply = try client.submit(GRAM.submitRequest(request.spec)) } catch { throw GRAM.gramError(error) }
                 let ids = reply.jobs.flatMap { $0 }
-                let jobs = (try? client.get("/v1/jobs?ids=" + ids.map(String.init).joined(separator: ","), as: [JobStatus].self))?.map(\.job)
+                let jobs = GRAM.settledJobs(client, ids: ids, seconds: settle)
                 GRAM.reply(jobs.map { GRAMAdapter.submitReply(jobs: $0, store: reply.store) }
                            ?? GRAMAdapter.submitReply(ids: ids, store: reply.store))
             } catch let e as GRAMError {

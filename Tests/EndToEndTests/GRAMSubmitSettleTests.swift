@@ -1,0 +1,58 @@
+import BridgeAPI
+import Foundation
+import Testing
+import WorkspaceBridge
+
+/// `wsbridge gram submit` waits for a job that ends at once and replies DONE, which the job
+/// manager acts on at once (gram/jobmanager/source/globus_gram_job_manager_state.c: SUBMIT falls
+/// through to POLL1), instead of leaving the end to its SEG reader's 2 s timer
+/// (gram/jobmanager/source/seg/seg_job_manager_module.c). An end with an exit code to tell is
+/// replied ACTIVE: only the SEG line can carry the code.
+@Suite struct GRAMSubmitSettleTests {
+    func submit(_ d: TestDaemon, _ description: String, settle: String) throws -> [String: Any] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestDaemon.binary)
+        p.arguments = ["gram", "submit", "--state-dir", d.stateDir, "--settle", settle]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(description.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+    }
+
+    func segLines(_ dir: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir).sorted().flatMap { name in
+            try String(contentsOfFile: dir + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+    }
+
+    @Test func aJobThatEndsWithinTheWaitIsRepliedDoneAndANonZeroExitIsLeftToTheSEG() throws {
+        let seg = NSTemporaryDirectory() + "wsb-seg-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: seg, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: seg) }
+        let d = try TestDaemon(config: config(extra: "[gram]\nseg_directory = \"\(seg)\"\n"))
+        defer { d.cleanUp() }
+        try d.start()
+
+        // A generous wait: the first job also makes its workspace; what is pinned is the reply.
+        let ok = try submit(d, #"{"executable":["/bin/true"],"directory":["\#(d.work)"]}"#, settle: "10")
+        #expect(ok["JOB_STATE"] as? Int == 8, "\(ok)")
+        let okID = try #require(ok["JOB_ID"] as? String)
+
+        let three = try submit(d, #"{"executable":["/bin/sh"],"arguments":["-c","exit 3"],"directory":["\#(d.work)"]}"#, settle: "10")
+        #expect(three["JOB_STATE"] as? Int == 2, "ended, but its exit code reaches the client only through the SEG: \(three)")
+        let threeID = try #require(three["JOB_ID"] as? String)
+        #expect(try d.status([2])[0].state.isTerminal)
+
+        // The SEG lines are written all the same, with the exit code.
+        try d.waitUntil("both DONE lines are in the day file") {
+            let lines = try segLines(seg)
+            return lines.contains { $0.hasSuffix(";\(okID);8;0") } && lines.contains { $0.hasSuffix(";\(threeID);8;3") }
+        }
+    }
+}
