@@ -178,12 +178,15 @@ struct RunCgroupPool {
 
     /// A pool for a starting agent: whatever is left in run cgroups under the workspace's is an
     /// orphan of an agent before this one (no run of this agent exists yet), and is stopped.
+    /// Only run cgroups (`slot-N`, and `run-JOB-ATTEMPT` of older agents): on cgroup v2 the agent
+    /// itself sits in a leaf beside them.
     init(_ parents: RunCgroup.Parents) {
         self.parents = parents
         let names = Set([parents.memory] + (parents.version == .v1 ? [parents.pids].compactMap { $0 } : []))
             .flatMap { parent in ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { name in
                 var st = stat()
-                return stat(parent + "/" + name, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+                return (name.hasPrefix("slot-") || name.hasPrefix("run-")) && stat(parent + "/" + name, &st) == 0
+                    && st.st_mode & S_IFMT == S_IFDIR
             } }
         for name in Set(names) { RunCgroup(parents, name: name).remove() }
     }

@@ -174,8 +174,9 @@ extension Scheduler {
                 changes.append((j, .transition(j, from: from, at: now)))
             }
             guard let record = byKey[key] else {
-                // Recorded as dispatched, but the run request never reached the agent.
-                requeue("the run request did not reach workspace \(wsID)")
+                // Recorded as dispatched, but the agent does not know the run: the request never
+                // reached it, or the agent restarted and stopped what it had started.
+                requeue("workspace \(wsID) does not have the run (the request did not reach it, or its agent restarted)")
                 continue
             }
             switch record.phase {
