@@ -30,7 +30,7 @@ public final class MessageChannel<Incoming: Decodable, Outgoing: Encodable>: @un
 
     /// Sends one message; throws if the other side is gone.
     public func send(_ message: Outgoing) throws {
-        var data = try encoder.encode(message)
+        var data = try (message as? DirectJSON)?.directJSON.map { Data($0) } ?? encoder.encode(message)
         data.append(10)
         try writeLock.withLock { _ in
             try data.withUnsafeBytes { raw in

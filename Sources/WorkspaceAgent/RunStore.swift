@@ -82,7 +82,12 @@ final class RunStore: Sendable {
     private func append(_ line: Line) throws {
         // A leading newline ends whatever a failed write may have left unfinished.
         var data = Data([10])
-        data.append(try encoder.encode(line))
+        if line.record == nil, let key = line.forget {
+            // The line written for every run: plain enough to write directly.
+            data.append(contentsOf: "{\"forget\":{\"job\":\(key.job),\"attempt\":\(key.attempt)}}".utf8)
+        } else {
+            data.append(try encoder.encode(line))
+        }
         data.append(10)
         try journal.withLock { j in
             if let r = line.record { j.live[r.key] = r }

@@ -90,7 +90,7 @@ final class AgentLink: Sendable {
                             guard !batch.isEmpty else { continue }
                             var buffer = ByteBuffer()
                             for (message, _) in batch {
-                                buffer.writeBytes(try encoder.encode(message))
+                                if let direct = message.directJSON { buffer.writeBytes(direct) } else { buffer.writeBytes(try encoder.encode(message)) }
                                 buffer.writeInteger(UInt8(10))
                             }
                             try await outbound.write(buffer)
