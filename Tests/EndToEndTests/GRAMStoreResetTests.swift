@@ -7,23 +7,6 @@ import WorkspaceBridge
 /// at 1, but the id the job manager holds names the old store, so the poll is refused instead of
 /// answering with the new store's job 1, and the SEG lines of the two jobs never share an id.
 @Suite struct GRAMStoreResetTests {
-    /// `wsbridge gram COMMAND` as workspace.pm runs it: the description JSON on standard input.
-    func gram(_ d: TestDaemon, _ command: String, _ description: String) throws -> [String: Any] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestDaemon.binary)
-        p.arguments = ["gram", command, "--state-dir", d.stateDir]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(description.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
-    }
-
     func segIDs(_ dir: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: dir).sorted().flatMap { name in
             try String(contentsOfFile: dir + "/" + name, encoding: .utf8).split(separator: "\n").map { String($0.split(separator: ";")[2]) }
@@ -38,7 +21,7 @@ import WorkspaceBridge
         defer { d.cleanUp() }
         try d.start()
         let description = #"{"executable":["/bin/true"],"directory":["\#(d.work)"]}"#
-        let oldID = try #require(try gram(d, "submit", description)["JOB_ID"] as? String)
+        let oldID = try #require(try d.gram("submit", description)["JOB_ID"] as? String)
         let oldStore = try d.client.get("/v1/store", as: StoreIdentity.self)
         #expect(oldID == "\(oldStore.id).1")
         _ = try d.waitAll([1])
@@ -52,19 +35,19 @@ import WorkspaceBridge
         try d.start()
         let newStore = try d.client.get("/v1/store", as: StoreIdentity.self)
         #expect(newStore.id != oldStore.id)
-        let newID = try #require(try gram(d, "submit", #"{"executable":["/bin/sleep"],"arguments":["30"],"directory":["\#(d.work)"]}"#)["JOB_ID"] as? String)
+        let newID = try #require(try d.gram("submit", #"{"executable":["/bin/sleep"],"arguments":["30"],"directory":["\#(d.work)"]}"#)["JOB_ID"] as? String)
         #expect(newID == "\(newStore.id).1", "the new store's first job is number 1 again")
         try d.waitUntil("the new job 1 runs") { try d.status([1])[0].state == .running }
 
         // The job manager polls the old job: refused, not the new job 1's ACTIVE.
-        let poll = try gram(d, "poll", #"{"jobid":["\#(oldID)"]}"#)
+        let poll = try d.gram("poll", #"{"jobid":["\#(oldID)"]}"#)
         #expect(poll["ERROR"] as? Int == 109, "\(poll)")
         #expect(poll["JOB_STATE"] == nil, "\(poll)")
         #expect((poll["GT3_FAILURE_MESSAGE"] as? String)?.contains("store was reset") == true, "\(poll)")
-        let cancel = try gram(d, "cancel", #"{"jobid":["\#(oldID)"]}"#)
+        let cancel = try d.gram("cancel", #"{"jobid":["\#(oldID)"]}"#)
         #expect(cancel["ERROR"] != nil, "a cancel of the old job must not cancel the new job 1: \(cancel)")
         #expect(try d.status([1])[0].state == .running)
-        #expect(try gram(d, "poll", #"{"jobid":["\#(newID)"]}"#)["JOB_STATE"] as? Int == 2)
+        #expect(try d.gram("poll", #"{"jobid":["\#(newID)"]}"#)["JOB_STATE"] as? Int == 2)
 
         // Both jobs' SEG lines are there; no id is shared between the stores.
         let ids = Set(try segIDs(seg))

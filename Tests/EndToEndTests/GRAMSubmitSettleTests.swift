@@ -9,22 +9,6 @@ import WorkspaceBridge
 /// (gram/jobmanager/source/seg/seg_job_manager_module.c). An end with an exit code to tell is
 /// replied ACTIVE: only the SEG line can carry the code.
 @Suite struct GRAMSubmitSettleTests {
-    func submit(_ d: TestDaemon, _ description: String, settle: String) throws -> [String: Any] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestDaemon.binary)
-        p.arguments = ["gram", "submit", "--state-dir", d.stateDir, "--settle", settle]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(description.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
-    }
-
     func segLines(_ dir: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: dir).sorted().flatMap { name in
             try String(contentsOfFile: dir + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -40,11 +24,11 @@ import WorkspaceBridge
         try d.start()
 
         // A generous wait: the first job also makes its workspace; what is pinned is the reply.
-        let ok = try submit(d, #"{"executable":["/bin/true"],"directory":["\#(d.work)"]}"#, settle: "10")
+        let ok = try d.gram("submit", #"{"executable":["/bin/true"],"directory":["\#(d.work)"]}"#, options: ["--settle", "10"])
         #expect(ok["JOB_STATE"] as? Int == 8, "\(ok)")
         let okID = try #require(ok["JOB_ID"] as? String)
 
-        let three = try submit(d, #"{"executable":["/bin/sh"],"arguments":["-c","exit 3"],"directory":["\#(d.work)"]}"#, settle: "10")
+        let three = try d.gram("submit", #"{"executable":["/bin/sh"],"arguments":["-c","exit 3"],"directory":["\#(d.work)"]}"#, options: ["--settle", "10"])
         #expect(three["JOB_STATE"] as? Int == 2, "ended, but its exit code reaches the client only through the SEG: \(three)")
         let threeID = try #require(three["JOB_ID"] as? String)
         #expect(try d.status([2])[0].state.isTerminal)

@@ -1,5 +1,6 @@
 import BridgeAPI
 import Foundation
+import Testing
 import WorkspaceBridge
 
 /// A real `wsbridge serve` in a temporary state directory, started and killed by a test.
@@ -176,4 +177,24 @@ func config(maxRunning: Int = 4, slots: Int = 2, maxWorkspaces: Int = 2, memoryM
     idle_timeout_seconds = \(idleTimeout)
     \(classExtra)
     """
+}
+
+extension TestDaemon {
+    /// `wsbridge gram COMMAND` as workspace.pm runs it: the description JSON on standard input;
+    /// its JSON reply.
+    func gram(_ command: String, _ description: String, options: [String] = []) throws -> [String: Any] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestDaemon.binary)
+        p.arguments = ["gram", command, "--state-dir", stateDir] + options
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(description.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+    }
 }
