@@ -1,6 +1,7 @@
 import WorkspaceBridge
 
-/// The JSON of the messages sent for every run (`started`, `exited`, `ack`), written directly:
+/// The JSON of the messages sent for every run (`run` on the host's files, `started`, `exited`,
+/// `ack`), written directly:
 /// the general encoder costs more than the rest of sending them. The text is the same JSON the
 /// `Codable` conformances write (the same fields and values; numbers and escapes may be spelt
 /// differently, as JSON allows), so any reader decodes either; other messages, and any value
@@ -39,10 +40,41 @@ extension AgentMessage: DirectJSON {
 
 extension DaemonMessage: DirectJSON {
     public var directJSON: [UInt8]? {
-        guard case .ack(let key) = self else { return nil }
         var w = JSONObjectWriter()
-        w.string("type", "ack")
-        w.key(key)
+        switch self {
+        case .ack(let key):
+            w.string("type", "ack")
+            w.key(key)
+        case .run(let r):
+            // A run on the host's files (a local sandbox); staged runs and VM runs carry more.
+            guard r.staging == nil, r.vm == nil else { return nil }
+            w.string("type", "run")
+            var run = JSONObjectWriter()
+            run.key(r.key)
+            run.string("executable", r.executable)
+            run.strings("arguments", r.arguments)
+            var env = JSONObjectWriter()
+            for (name, value) in r.environment { env.string(name, value) }
+            run.raw("environment", env.finish())
+            run.string("directory", r.directory)
+            if let v = r.stdin { run.string("stdin", v) }
+            if let v = r.stdout { run.string("stdout", v) }
+            if let v = r.stderr { run.string("stderr", v) }
+            run.number("uid", Int64(r.uid))
+            run.number("gid", Int64(r.gid))
+            run.raw("groups", Array("[\(r.groups.map(String.init).joined(separator: ","))]".utf8))
+            var limits = JSONObjectWriter()
+            if let v = r.limits.memoryMB { limits.number("memoryMB", Int64(v)) }
+            if let v = r.limits.cpuTimeSeconds { limits.number("cpuTimeSeconds", Int64(v)) }
+            if let v = r.limits.wallTimeSeconds { limits.number("wallTimeSeconds", Int64(v)) }
+            if let v = r.limits.maxProcesses { limits.number("maxProcesses", Int64(v)) }
+            run.raw("limits", limits.finish())
+            run.raw("appendOutput", Array((r.appendOutput ? "true" : "false").utf8))
+            if let paths = r.writablePaths { run.strings("writablePaths", paths) }
+            w.raw("run", run.finish())
+        default:
+            return nil
+        }
         return w.finish()
     }
 }
@@ -51,17 +83,29 @@ extension DaemonMessage: DirectJSON {
 struct JSONObjectWriter {
     private var bytes: [UInt8] = [UInt8(ascii: "{")]
 
-    mutating func raw(_ name: String, _ json: String) {
+    mutating func raw(_ name: String, _ json: String) { raw(name, Array(json.utf8)) }
+
+    mutating func raw(_ name: String, _ json: [UInt8]) {
         if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
         Self.append(string: name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        bytes += json.utf8
+        bytes += json
     }
 
     mutating func string(_ name: String, _ value: String) {
         var quoted: [UInt8] = []
         Self.append(string: value, to: &quoted)
-        raw(name, String(decoding: quoted, as: UTF8.self))
+        raw(name, quoted)
+    }
+
+    mutating func strings(_ name: String, _ values: [String]) {
+        var list: [UInt8] = [UInt8(ascii: "[")]
+        for (i, v) in values.enumerated() {
+            if i > 0 { list.append(UInt8(ascii: ",")) }
+            Self.append(string: v, to: &list)
+        }
+        list.append(UInt8(ascii: "]"))
+        raw(name, list)
     }
 
     mutating func number(_ name: String, _ value: Int64) { raw(name, String(value)) }

@@ -25,6 +25,35 @@ import WorkspaceBridge
         #expect(viaEncoder == viaDirect)
     }
 
+    static var runs: [RunRequest] {
+        var plain = RunRequest(key: key, executable: "/bin/true", arguments: [], environment: [:], directory: "/tmp",
+                               stdin: nil, stdout: nil, stderr: nil, uid: 1000, gid: 1000, groups: [], limits: RunLimits())
+        var full = RunRequest(key: key, executable: "/usr/bin/env", arguments: ["a b", "\"q\"", "é\n"],
+                              environment: ["HOME": "/home/u", "X": "1=2;\t3", "WSBRIDGE_JOB_ID": "42"], directory: "/home/u/w d",
+                              stdin: "/dev/null", stdout: "/home/u/o", stderr: "/home/u/e", uid: 4_294_967_294, gid: 7,
+                              groups: [7, 8, 4_294_967_294], limits: RunLimits(memoryMB: 512, cpuTimeSeconds: 60, wallTimeSeconds: 3600, maxProcesses: 32))
+        full.appendOutput = true
+        full.writablePaths = ["/home/u/w d", "/home/u"]
+        plain.limits.memoryMB = 1
+        return [plain, full]
+    }
+
+    @Test(arguments: runs)
+    func aRunOnTheHostsFilesReadsBackTheSame(run: RunRequest) throws {
+        let message = DaemonMessage.run(run)
+        let direct = try #require(message.directJSON)
+        #expect(try JSONDecoder().decode(DaemonMessage.self, from: Data(direct)) == message)
+        let viaEncoder = try JSONSerialization.jsonObject(with: JSONEncoder().encode(message)) as? NSDictionary
+        let viaDirect = try JSONSerialization.jsonObject(with: Data(direct)) as? NSDictionary
+        #expect(viaEncoder == viaDirect)
+    }
+
+    @Test func aStagedRunGoesThroughTheEncoder() {
+        var run = Self.runs[0]
+        run.staging = RunStaging(stdin: nil, captureStdout: true, captureStderr: false, joined: false)
+        #expect(DaemonMessage.run(run).directJSON == nil)
+    }
+
     @Test func anAckReadsBackTheSame() throws {
         let direct = try #require(DaemonMessage.ack(Self.key).directJSON)
         #expect(try JSONDecoder().decode(DaemonMessage.self, from: Data(direct)) == .ack(Self.key))
