@@ -35,7 +35,7 @@ final class GuestModeRun {
             network = false
             warm_workspaces = \(mode == .cold ? 0 : 1)
             warm_mode = "\(mode == .cold || mode == .warm ? "running" : mode.rawValue)"
-            idle_timeout_seconds = \(mode == .cold ? 0 : 3600)
+            idle_timeout_seconds = \(mode == .cold ? 1 : 3600)
             [class.settings]
             uris = "\(uri)"
             domain_type = "\(domainType)"
