@@ -143,13 +143,14 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     /// The kernel command line: console on the serial (or Xen) console, power off instead of
     /// hanging on a panic, freed memory zeroed (a saved guest's file then holds only memory in
     /// use, such as not the unpacked initramfs's compressed copy: smaller, faster to restore),
-    /// the boot options' arguments, the shared directories the guest mounts (`GuestShares`), and the class's own arguments.
+    /// the boot options' arguments, the shared directories the guest
+    /// mounts (`GuestShares`), and the class's own arguments.
     public var cmdline: String {
         var c = "console=\(kind.consoleDevice) panic=-1 quiet init_on_free=1"
         if image != nil { c += " root=/dev/\(kind.isXen ? "xvda" : "vda")" }
+        for arg in boot.kernelArguments(for: kind) { c += " " + arg }
         let sharing = GuestShares.commandLine(shares, kind: sharedFilesystem)
         if !sharing.isEmpty { c += " " + sharing }
-        for arg in boot.kernelArguments(for: kind) { c += " " + arg }
         if let extra = extraCmdline { c += " " + extra }
         return c
     }
