@@ -1,6 +1,8 @@
 import BridgeAPI
 import Foundation
+import LibvirtProvider
 import WorkspaceBridge
+import WorkspaceProviders
 
 /// One mode of `wsbridge bench workspace`: a daemon of its own with one libvirt class that waits
 /// for jobs that way, and the jobs submitted into it one at a time.
@@ -10,6 +12,7 @@ final class GuestModeRun {
     let dir: String
     let watcher: SerialLogWatcher
     let slots: Int
+    let uri: String
     /// Per cold job: its status and the times of its workspace's ready event.
     private var cold: [(job: Job, readyAt: Double?)] = []
     private var seenWorkspaces = Set<String>()
@@ -18,6 +21,7 @@ final class GuestModeRun {
          settings: [String: String], slots: Int) throws {
         self.mode = mode
         self.slots = slots
+        self.uri = uri
         dir = NSTemporaryDirectory() + "wsbridge-wsbench-\(getpid())-\(mode.rawValue)"
         let extra = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \"\($0.value)\"" }.joined(separator: "\n")
         daemon = try LocalDaemon(stateDir: dir, config: """
@@ -52,7 +56,15 @@ final class GuestModeRun {
     func finish() {
         watcher.stop()
         daemon.stop()
+        // A class with a warm workspace begins a new one when the last went, maybe just before
+        // the daemon stopped: remove what is left of its guests, found by the daemon's scope.
+        let sockets = "/run/wsbridge/" + LocalProvider.scope(of: dir)
+        let provider = LibvirtProvider(configuration: .init(stateDirectory: dir + "/libvirt", socketDirectory: sockets), uris: [uri])
+        for id in (try? blocking { try await provider.discover() }) ?? [] {
+            _ = try? blocking { try await provider.destroy(id: id) }
+        }
         try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.removeItem(atPath: sockets)
     }
 
     func workspaces() throws -> [Workspace] {
