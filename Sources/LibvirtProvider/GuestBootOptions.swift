@@ -11,6 +11,8 @@ import WorkspaceBridge
 ///   (`8250.nr_uarts=1`: it has one serial port). None of them changes what a job may do.
 /// - `lpj` (none): the kernel's loops per jiffy, skipping the delay-loop calibration; take the
 ///   value from a guest's boot log (`lpj=`) on the same hosts. Wrong values make `udelay` wrong.
+///   It saves nothing where the kernel derives it from a known TSC frequency (Debian's cloud
+///   kernel under QEMU logs "Calibrating delay loop (skipped)").
 /// - `kernel_audit` (default `true`): `false` adds `audit=0`, which keeps an image's auditd from
 ///   ever turning the kernel's audit on: a site's policy decides.
 /// - `mitigations` (default `true`): `false` adds `mitigations=off`, turning off the kernel's
