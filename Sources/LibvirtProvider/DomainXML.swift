@@ -57,13 +57,17 @@ public struct DomainSpec: Sendable, Equatable {
     /// QEMU machine type (`pc`, `q35`).
     public var machine: String
     public var arch: String
+    /// A ROM loaded instead of the standard firmware (QEMU/KVM: qboot); `nil` = the default.
+    public var firmwareROM: String?
+    /// CPU features the guest must have (QEMU/KVM), e.g. `rdrand`.
+    public var cpuFeatures: [String]
 
     public init(name: String, kind: GuestKind, memoryMiB: Int, maxMemoryMiB: Int? = nil, vcpus: Int,
                 cpu: CPUTuning, kernel: String, initrd: String?, cmdline: String, disks: [Disk] = [],
                 shares: [GuestShare] = [], sharedFilesystem: SharedFilesystemKind = .virtiofs,
                 network: NetworkSource? = nil, bandwidth: Bandwidth? = nil, serialLogPath: String?,
                 agentSocketPath: String?, metadata: WorkspaceMetadata, machine: String = "pc",
-                arch: String = "x86_64") {
+                arch: String = "x86_64", firmwareROM: String? = nil, cpuFeatures: [String] = []) {
         self.name = name
         self.kind = kind
         self.memoryMiB = memoryMiB
@@ -83,6 +87,8 @@ public struct DomainSpec: Sendable, Equatable {
         self.metadata = metadata
         self.machine = machine
         self.arch = arch
+        self.firmwareROM = firmwareROM
+        self.cpuFeatures = cpuFeatures
     }
 }
 
@@ -111,6 +117,7 @@ public enum DomainXML {
             cputune(spec),
             os(spec),
         ]
+        if let cpu = cpu(spec) { children.append(cpu) }
         if spec.kind != .xenPV {
             children.append(XMLTree("features", children: [XMLTree("acpi"), XMLTree("apic")] +
                                     (spec.kind == .xenHVM ? [XMLTree("pae")] : [])))
@@ -142,10 +149,25 @@ public enum DomainXML {
         case .xenHVM: type = .leaf("type", "hvm", [("arch", spec.arch), ("machine", "xenfv")])
         case .kvm, .qemu: type = .leaf("type", "hvm", [("arch", spec.arch), ("machine", spec.machine)])
         }
-        var c = [type, .leaf("kernel", spec.kernel)]
+        var c = [type]
+        // Xen HVM guests boot through hvmloader, PV ones through Xen itself: no ROM of ours.
+        if let rom = spec.firmwareROM, !spec.kind.isXen {
+            c.append(.leaf("loader", rom, [("readonly", "yes"), ("type", "rom")]))
+        }
+        c.append(.leaf("kernel", spec.kernel))
         if let initrd = spec.initrd { c.append(.leaf("initrd", initrd)) }
         c.append(.leaf("cmdline", spec.cmdline))
         return XMLTree("os", children: c)
+    }
+
+    /// The guest CPU, only when a class needs features on it: QEMU's default model (`qemu64`,
+    /// what libvirt gives a domain without `<cpu>`) with those features required, so the
+    /// domain does not start on a host that cannot give them.
+    static func cpu(_ spec: DomainSpec) -> XMLTree? {
+        guard !spec.cpuFeatures.isEmpty, !spec.kind.isXen else { return nil }
+        return XMLTree("cpu", [("mode", "custom"), ("match", "exact")], children:
+            [.leaf("model", "qemu64", [("fallback", "forbid")])]
+            + spec.cpuFeatures.map { XMLTree("feature", [("policy", "require"), ("name", $0)]) })
     }
 
     static func devices(_ spec: DomainSpec) -> XMLTree {

@@ -24,6 +24,8 @@ import WorkspaceBridge
 ///   works with Debian's cloud kernel and the virtiofsd that Debian's QEMU ships) or `9p`
 ///   (default and only choice for Xen; needs a guest kernel with 9p). Refused with `binds` on a
 ///   remote host, which cannot see this host's directories.
+/// - `quick_boot`, `lpj`, `kernel_audit`, `mitigations`, `trust_cpu_rng`, `firmware`: how the
+///   guests boot (`GuestBootOptions`).
 public struct LibvirtClassSettings: Sendable, Equatable {
     public var uris: [String]
     public var kind: GuestKind
@@ -41,6 +43,7 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     public var sharedFilesystem: SharedFilesystemKind
     /// The class's `binds`, each with its mount tag, in the order the guest mounts them.
     public var shares: [GuestShare]
+    public var boot: GuestBootOptions
 
     public init(_ workspaceClass: WorkspaceClass) throws(ConfigError) {
         let s = workspaceClass.settings
@@ -120,6 +123,10 @@ public struct LibvirtClassSettings: Sendable, Equatable {
             throw ConfigError(key: "class \(workspaceClass.name): binds", message: problem)
         }
         shares = GuestShares.plan(workspaceClass.binds)
+        boot = try GuestBootOptions(settings: s, kind: kind, key: key)
+        if let rom = boot.firmwareROM, !uris.contains(where: Self.isRemote), !FileManager.default.fileExists(atPath: rom) {
+            throw ConfigError(key: "\(key).firmware", message: "\(rom) does not exist (qboot comes with Debian's qemu-system-data)")
+        }
         if cmdline.utf8.count > GuestShares.maxCommandLineBytes {
             throw ConfigError(key: "class \(workspaceClass.name): binds",
                               message: "the guest's kernel command line would be \(cmdline.utf8.count) bytes, more than Linux takes (\(GuestShares.maxCommandLineBytes)); share fewer or shorter paths")
@@ -136,10 +143,12 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     /// The kernel command line: console on the serial (or Xen) console, power off instead of
     /// hanging on a panic, freed memory zeroed (a saved guest's file then holds only memory in
     /// use, such as not the unpacked initramfs's compressed copy: smaller, faster to restore),
-    /// the shared directories the guest mounts (`GuestShares`), and the class's own arguments.
+    /// the boot options' arguments, the shared directories the guest
+    /// mounts (`GuestShares`), and the class's own arguments.
     public var cmdline: String {
         var c = "console=\(kind.consoleDevice) panic=-1 quiet init_on_free=1"
         if image != nil { c += " root=/dev/\(kind.isXen ? "xvda" : "vda")" }
+        for arg in boot.kernelArguments(for: kind) { c += " " + arg }
         let sharing = GuestShares.commandLine(shares, kind: sharedFilesystem)
         if !sharing.isEmpty { c += " " + sharing }
         if let extra = extraCmdline { c += " " + extra }

@@ -11,7 +11,9 @@ extension DomainSpec {
                   kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
                   shares: settings.shares, sharedFilesystem: settings.sharedFilesystem,
                   network: settings.network, bandwidth: settings.bandwidth, serialLogPath: serialLogPath,
-                  agentSocketPath: agentSocketPath, metadata: metadata, machine: settings.machine)
+                  agentSocketPath: agentSocketPath, metadata: metadata, machine: settings.machine,
+                  firmwareROM: settings.kind.isXen ? nil : settings.boot.firmwareROM,
+                  cpuFeatures: settings.boot.requiredCPUFeatures(for: settings.kind))
     }
 }
 

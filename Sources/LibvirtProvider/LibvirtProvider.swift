@@ -31,10 +31,14 @@ public final class LibvirtProvider: WorkspaceProvider {
         /// one libvirtd): it prefixes domain names and is the `owner` in our metadata, and
         /// domains of another owner are foreign. Default: derived from `stateDirectory`.
         public var scope: String
+        /// Told when a guest `create` started has its agent channel open (not on failures).
+        public var bootObserver: (@Sendable (GuestBootTimes) -> Void)?
 
         public init(stateDirectory: String = "/var/lib/wsbridge/libvirt", cacheDirectory: String? = nil,
                     socketDirectory: String = "/run/wsbridge/libvirt", openTimeout: Double = 30,
-                    callTimeout: Double = 60, waitForAgent: Bool = true, scope: String? = nil) {
+                    callTimeout: Double = 60, waitForAgent: Bool = true, scope: String? = nil,
+                    bootObserver: (@Sendable (GuestBootTimes) -> Void)? = nil) {
+            self.bootObserver = bootObserver
             self.scope = scope ?? LocalProvider.scope(of: stateDirectory)
             self.stateDirectory = stateDirectory
             self.cacheDirectory = cacheDirectory ?? (stateDirectory as NSString).appendingPathComponent("images")
@@ -150,8 +154,10 @@ public final class LibvirtProvider: WorkspaceProvider {
             await removeFiles(domainName, metadata, on: connection)
             throw LibvirtProviderError.libvirt(error)
         }
+        let startCalledAt = Date().timeIntervalSince1970
         do {
             try await domain.start()
+            let startReturnedAt = Date().timeIntervalSince1970
             if settings.kind.isXen, workspaceClass.cpuCapPercent != nil {
                 // libxl takes the weight from <cputune> but a cap only at run time.
                 try await domain.setSchedulerParameters(spec.cpu.schedulerParameters(forScheduler: try await domain.schedulerType()))
@@ -162,6 +168,9 @@ public final class LibvirtProvider: WorkspaceProvider {
             if configuration.waitForAgent {
                 _ = try await AgentChannel.waitUntilReady(socketPath: socket, timeout: settings.bootTimeoutSeconds, domain: domain)
             }
+            configuration.bootObserver?(GuestBootTimes(domainName: domainName, createdAt: now, startCalledAt: startCalledAt,
+                                                       startReturnedAt: startReturnedAt, agentChannelAt: Date().timeIntervalSince1970,
+                                                       serialLogPath: remote ? nil : spec.serialLogPath))
         } catch {
             let detail = Self.tail(ofFile: spec.serialLogPath)
             try? await domain.destroy()

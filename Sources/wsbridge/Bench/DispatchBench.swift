@@ -6,7 +6,7 @@ import WorkspaceBridge
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks: programs that print figures.", subcommands: [DispatchBench.self, SubmitBench.self, GRAMBench.self, WorkspaceBench.self, StagingBench.self])
+        abstract: "Benchmarks: programs that print figures.", subcommands: [DispatchBench.self, SubmitBench.self, GRAMBench.self, WorkspaceBench.self, BootBench.self, StagingBench.self])
 }
 
 /// Jobs/s and submit-to-start latency through the daemon into warm local workspaces, against the
@@ -131,25 +131,8 @@ struct DispatchBench: ParsableCommand {
         }
     }
 
-    /// Waits for every job to end. The daemon holds the call for the last job until it ends (it
-    /// starts last), so that waiting costs the run under measure nothing; the others are then
-    /// looked up together.
-    func waitAll(_ client: BridgeClient, _ ids: [JobID]) throws -> [Job] {
-        if let last = ids.last {
-            while try !client.get("/v1/jobs/\(last)/wait?timeout=300", as: JobStatus.self).job.state.isTerminal {}
-        }
-        var done: [JobID: Job] = [:]
-        while done.count < ids.count {
-            let pending = ids.filter { done[$0] == nil }
-            for chunk in stride(from: 0, to: pending.count, by: 500) {
-                let part = pending[chunk..<min(pending.count, chunk + 500)]
-                let list = try client.get("/v1/jobs?ids=" + part.map(String.init).joined(separator: ","), as: [JobStatus].self)
-                for s in list where s.job.state.isTerminal { done[s.job.id] = s.job }
-            }
-            if done.count < ids.count { usleep(50_000) }
-        }
-        return ids.map { done[$0]! }
-    }
+    /// Waits for every job to end (`waitForJobs`).
+    func waitAll(_ client: BridgeClient, _ ids: [JobID]) throws -> [Job] { try waitForJobs(client, ids) }
 
     /// The same jobs by `wsbridge-forkloop`, built beside this program; nil where it was not built.
     func cLoopRun(count: Int, parallel: Int) throws -> Double? {
@@ -192,6 +175,26 @@ struct DispatchBench: ParsableCommand {
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return 0 }
     return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+/// Waits for every job to end. The daemon holds the call for the last job until it ends (it
+/// starts last), so that waiting costs the run under measure nothing; the others are then
+/// looked up together.
+func waitForJobs(_ client: BridgeClient, _ ids: [JobID]) throws -> [Job] {
+    if let last = ids.last {
+        while try !client.get("/v1/jobs/\(last)/wait?timeout=300", as: JobStatus.self).job.state.isTerminal {}
+    }
+    var done: [JobID: Job] = [:]
+    while done.count < ids.count {
+        let pending = ids.filter { done[$0] == nil }
+        for chunk in stride(from: 0, to: pending.count, by: 500) {
+            let part = pending[chunk..<min(pending.count, chunk + 500)]
+            let list = try client.get("/v1/jobs?ids=" + part.map(String.init).joined(separator: ","), as: [JobStatus].self)
+            for s in list where s.job.state.isTerminal { done[s.job.id] = s.job }
+        }
+        if done.count < ids.count { usleep(50_000) }
+    }
+    return ids.map { done[$0]! }
 }
 
 /// CPU time (user + system, seconds) of the daemon, of the workspaces' process trees (the agents),

@@ -1,180 +1,116 @@
-import AgentProtocol
 import ArgumentParser
+import BridgeAPI
 import Dispatch
 import Foundation
-import LibvirtProvider
 import WorkspaceBridge
 
-/// Time to a first job in a libvirt guest — cold boot, restore from a saved guest, warm guest —
-/// and jobs/s into one warm guest. Drives the libvirt provider and talks to the guest's agent
-/// with the daemon's own protocol (run, exited, fetch output, ack), so every figure includes the
-/// guest round trips a job through the daemon pays.
+/// Submit-to-start latency of trivial jobs into libvirt guests through a daemon of its own, for
+/// each way a guest can wait for a job: none (a boot per job), running, paused, saved; and jobs/s
+/// into one warm guest. Times are the API's (`submittedAt`, `startedAt`); the boot of the cold
+/// jobs is split into its phases from the guests' serial logs.
 struct WorkspaceBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "workspace",
-        abstract: "Time to first job in a libvirt guest (cold boot, restore, warm) and jobs/s into one warm guest.")
+        abstract: "Submit-to-start of jobs into libvirt guests through the daemon: cold (a boot per job), warm, paused, saved; jobs/s into a warm guest.")
 
     @Option(help: "Directory with the guest's vmlinuz and initrd.img (contrib/guest-image/build.sh with the wsbridge-agent binary).")
     var guestDir: String = ".build/guest-image"
     @Option(help: "libvirt URI.") var uri: String = "qemu:///system"
     @Option(help: "Domain type: qemu (TCG) or kvm.") var domainType: String = "qemu"
     @Option(help: "Guest memory in MiB.") var memory: Int = 512
-    @Option(help: "Jobs for the throughput figure.") var jobs: Int = 200
-    @Option(help: "Jobs in flight at once for the throughput figure.") var parallel: Int = 4
+    @Option(help: "Jobs per mode for the latency figures (one at a time).") var samples: Int = 10
+    @Option(help: "Modes to measure, comma separated: cold, warm, paused, saved.") var modes: String = "cold,warm,paused,saved"
+    @Option(help: "Extra class settings for every mode, as KEY=VALUE (e.g. firmware=qboot).") var setting: [String] = []
+    @Option(help: "Jobs for the throughput figure (into the warm guest; 0 leaves it out).") var jobs: Int = 200
+    @Option(help: "Jobs in flight at once for the throughput figure (the warm guest's slots).") var parallel: Int = 4
     @Flag(help: "Print one JSON object.") var json = false
 
+    enum Mode: String, CaseIterable, Codable {
+        case cold, warm, paused, saved
+        /// The goal for the p50, in seconds (issue 13); none for paused guests.
+        var goal: Double? {
+            switch self {
+            case .cold: 3
+            case .warm: 0.020
+            case .paused: nil
+            case .saved: 0.7
+            }
+        }
+    }
+
+    struct ModeResult: Codable {
+        var mode: Mode
+        var jobs: Int
+        var p50Seconds: Double
+        var p99Seconds: Double
+        var minSeconds: Double
+        var maxSeconds: Double
+        var goalSeconds: Double?
+        var workspacesBooted: Int
+        var latenciesSeconds: [Double]
+    }
+
     struct Result: Codable {
-        var coldBootCreateSeconds: Double
-        var coldFirstJobSeconds: Double
-        var saveSeconds: Double
-        var saveFileMiB: Int
-        var restoreFirstJobSeconds: Double
-        var warmFirstJobMs: Double
-        var warmJobP50Ms: Double
-        var jobsPerSecond: Double
+        var domainType: String
+        var memoryMiB: Int
+        var settings: [String: String]
+        var modes: [ModeResult]
+        /// Median phases of the cold jobs' boots.
+        var coldBoot: ColdBoot?
+        var jobsPerSecond: Double?
         var parallel: Int
     }
 
     func run() throws {
-        let dir = NSTemporaryDirectory() + "wsbridge-wsbench-\(getpid())"
-        let provider = LibvirtProvider(configuration: .init(stateDirectory: dir + "/libvirt",
-                                                            socketDirectory: "/run/wsbridge/bench-\(getpid())",
-                                                            openTimeout: 90, callTimeout: 120), uris: [uri])
-        let guest = (guestDir as NSString).standardizingPath.hasPrefix("/") ? guestDir
-            : FileManager.default.currentDirectoryPath + "/" + guestDir
-        let cls = WorkspaceClass(name: "bench", provider: "libvirt", slots: parallel, memoryMB: memory, cpus: 1, network: false,
-                                 settings: ["uris": uri, "domain_type": domainType, "kernel": guest + "/vmlinuz",
-                                            "initrd": guest + "/initrd.img", "boot_timeout_seconds": "300"])
-        // Opens the connection (the first one after libvirtd starts probes QEMU for seconds):
-        // not part of any figure.
-        _ = try blocking { try await provider.discover() }
-        var workspace: Workspace?
-        defer {
-            if let w = workspace { _ = try? blocking { try await provider.destroy(w) } }
-            try? FileManager.default.removeItem(atPath: dir)
-            try? FileManager.default.removeItem(atPath: "/run/wsbridge/bench-\(getpid())")
+        let guest = guestDir.hasPrefix("/") ? guestDir : FileManager.default.currentDirectoryPath + "/" + guestDir
+        var extra: [String: String] = [:]
+        for kv in setting {
+            guard let eq = kv.firstIndex(of: "=") else { throw CLIError("--setting \(kv): expected KEY=VALUE") }
+            extra[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
         }
-
-        // 1. Cold: boot a guest, then the first job.
-        var t = Date()
-        let ws = try blocking { try await provider.create(id: "bench-\(getpid())", workspaceClass: cls) }
-        workspace = ws
-        let created = Date().timeIntervalSince(t)
-        var agent = try GuestAgent(endpoint: ws.endpoint)
-        try agent.runTrivial()
-        let cold = Date().timeIntervalSince(t)
-
-        // 2. Warm: a first job into the running guest over a fresh connection, then more.
-        agent.close()
-        t = Date()
-        agent = try GuestAgent(endpoint: ws.endpoint)
-        try agent.runTrivial()
-        let warmFirst = Date().timeIntervalSince(t)
-        var single: [Double] = []
-        for _ in 0..<20 {
-            let s = Date()
-            try agent.runTrivial()
-            single.append(Date().timeIntervalSince(s) * 1000)
+        let wanted = try modes.split(separator: ",").map { (m) throws -> Mode in
+            guard let mode = Mode(rawValue: m.trimmingCharacters(in: .whitespaces)) else { throw CLIError("unknown mode \(m)") }
+            return mode
         }
-        t = Date()
-        try agent.runMany(jobs, inFlight: parallel)
-        let rate = Double(jobs) / Date().timeIntervalSince(t)
-
-        // 3. Saved: save the guest to a file, then restore it and run the first job.
-        agent.close()
-        t = Date()
-        let file = try blocking { try await provider.save(ws) }
-        let saved = Date().timeIntervalSince(t)
-        let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
-        t = Date()
-        try blocking { try await provider.restore(ws) }
-        agent = try GuestAgent(endpoint: ws.endpoint)
-        try agent.runTrivial()
-        let restored = Date().timeIntervalSince(t)
-        agent.close()
-
-        let r = Result(coldBootCreateSeconds: created, coldFirstJobSeconds: cold, saveSeconds: saved, saveFileMiB: size >> 20,
-                       restoreFirstJobSeconds: restored, warmFirstJobMs: warmFirst * 1000,
-                       warmJobP50Ms: percentile(single.sorted(), 0.5), jobsPerSecond: rate, parallel: parallel)
-        if json { printJSON(r); return }
-        print(String(format: """
-            workspace: libvirt %@ guest (%@), %d MiB, first job = /bin/true with output fetched and acked
-              cold boot:     first job after %.2f s (guest create %.2f s)
-              restore:       first job after %.3f s (save took %.2f s, %d MiB file)
-              warm guest:    first job after %.1f ms (new connection), then %.1f ms per job (p50)
-              throughput:    %.1f jobs/s into one warm guest (%d in flight, %d jobs)
-            """, domainType, uri, memory, cold, created, restored, saved, size >> 20, warmFirst * 1000,
-                     r.warmJobP50Ms, rate, parallel, jobs))
-    }
-}
-
-/// The daemon's side of the agent protocol, synchronous, for one guest.
-private final class GuestAgent {
-    let channel: MessageChannel<AgentMessage, DaemonMessage>
-    var next: Int64 = 1
-
-    init(endpoint: String) throws {
-        channel = MessageChannel(fd: try UnixSocket.connect(path: endpoint))
-        try channel.send(.hello)
-        while true {
-            guard let m = try channel.receive() else { throw CLIError("the agent closed the connection") }
-            if case .state(_, let runs) = m {
-                next = (runs.map(\.key.job).max() ?? 0) + 1_000_000
-                for r in runs where r.phase == .exited || r.phase == .rejected { try channel.send(.ack(r.key)) }
-                return
+        var result = Result(domainType: domainType, memoryMiB: memory, settings: extra, modes: [], parallel: parallel)
+        for mode in wanted {
+            let run = try GuestModeRun(mode: mode, guestDir: guest, uri: uri, domainType: domainType, memory: memory,
+                                       settings: extra, slots: mode == .warm ? max(1, parallel) : 1)
+            defer { run.finish() }
+            let m = try run.latencies(samples)
+            result.modes.append(m)
+            if mode == .cold { result.coldBoot = run.coldBoot() }
+            if mode == .warm, jobs > 0 { result.jobsPerSecond = try run.throughput(jobs) }
+            if !json {
+                let goal = mode.goal.map { g in
+                    (g < 1 ? String(format: "%.0f ms", g * 1000) : String(format: "%.1f s", g)) + (m.p50Seconds < g ? " met" : " MISSED")
+                } ?? "none set"
+                print(mode.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+                      + String(format: "submit→start p50 %7.3f s  p99 %7.3f s  (min %.3f, max %.3f; %d jobs, %d guest%@ booted)  goal p50: ",
+                               m.p50Seconds, m.p99Seconds, m.minSeconds, m.maxSeconds, m.jobs, m.workspacesBooted,
+                               (m.workspacesBooted == 1 ? "" : "s") as NSString) + goal)
             }
         }
-    }
-
-    func close() { channel.shutdown() }
-
-    func request() -> RunRequest {
-        let key = RunKey(job: JobID(next), attempt: 1)
-        next += 1
-        var r = RunRequest(key: key, executable: "/bin/true", arguments: [], environment: [:],
-                           directory: RunStaging.scratchDirectory(for: key), stdin: nil, stdout: nil, stderr: nil,
-                           // A job never runs as root: the guest's agent refuses uid 0; nobody's ids.
-                           uid: 65534, gid: 65534, groups: [], limits: RunLimits())
-        r.staging = RunStaging(stdin: nil, captureStdout: true, captureStderr: true, joined: false)
-        return r
-    }
-
-    /// One job: run, wait for its exit, fetch its output, ack.
-    func runTrivial() throws { try runMany(1, inFlight: 1) }
-
-    /// `count` jobs with at most `inFlight` outstanding, each through the whole protocol.
-    func runMany(_ count: Int, inFlight: Int) throws {
-        var sent = 0, finished = 0, outstanding = 0
-        while finished < count {
-            while outstanding < inFlight && sent < count {
-                try channel.send(.run(request()))
-                sent += 1
-                outstanding += 1
-            }
-            guard let m = try channel.receive() else { throw CLIError("the agent closed the connection") }
-            switch m {
-            case .exited(let key, _, _, _): try channel.send(.fetchOutput(key))
-            case .outputEnd(let key, _):
-                try channel.send(.ack(key))
-                finished += 1
-                outstanding -= 1
-            case .rejected(let key, let reason, _):
-                throw CLIError("run \(key) rejected in the guest: \(reason)")
-            default: break
-            }
+        if json { printJSON(result); return }
+        if let b = result.coldBoot { print("cold boot (median of \(b.boots)): " + b.text) }
+        if let rate = result.jobsPerSecond {
+            print(String(format: "throughput: %.1f jobs/s into one warm guest (%d slots, %d jobs)", rate, parallel, jobs))
         }
     }
 }
 
-/// Runs async work from a synchronous command.
-private final class ResultBox<T>: @unchecked Sendable { var result: Swift.Result<T, any Error>? }
+/// The phases of cold jobs: submit, the guest's boot (`BootPhases`), the daemon's attach and the run's start.
+struct ColdBoot: Codable {
+    var boots: Int
+    /// Submit → the workspace's instance directory appears (scheduling, the provider's staging).
+    var submitToDomainSeconds: Double
+    var boot: BootPhases
+    /// The provider saw the agent channel open → the job started (attach, hello, run).
+    var readyToStartSeconds: Double
+    var submitToStartSeconds: Double
 
-private func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
+    var text: String {
+        String(format: "submit → domain prepared %.3f s → kernel %.2f s → init %.2f s → agent channel %.2f s → agent ready %.2f s → job start %.2f s (submit→start %.2f s)",
+               submitToDomainSeconds, boot.firmwareSeconds, boot.kernelSeconds, boot.initSeconds, boot.agentSeconds,
+               readyToStartSeconds, submitToStartSeconds)
     }
-    done.wait()
-    return try box.result!.get()
 }
