@@ -120,7 +120,19 @@ struct RunCgroup {
         return Int(line.split(separator: " ").last ?? "0") ?? 0
     }
 
-    /// Kills what is left of the run; whether the directories are empty now (and may be reused).
+    /// Whether the directories are empty now; what is in them is killed, without waiting.
+    func emptied() -> Bool {
+        var empty = true
+        for dir in [path] + (pidsPath.map { [$0] } ?? []) {
+            let procs = read("cgroup.procs", in: dir).split(separator: "\n").compactMap { Int32($0) }
+            for p in procs { kill(p, SIGKILL) }
+            if !procs.isEmpty { empty = false }
+        }
+        return empty
+    }
+
+    /// Kills what is left of the run, waiting up to half a second; whether the directories are
+    /// empty now (and may be reused).
     func drain() -> Bool {
         for dir in [path] + (pidsPath.map { [$0] } ?? []) {
             for _ in 0..<50 {
@@ -174,6 +186,8 @@ extension String {
 struct RunCgroupPool {
     let parents: RunCgroup.Parents
     private var free: [RunCgroup] = []
+    /// Given back with processes still in them (killed, not yet gone): free once they are empty.
+    private var emptying: [RunCgroup] = []
     private var made = 0
 
     /// A pool for a starting agent: whatever is left in run cgroups under the workspace's is an
@@ -194,20 +208,29 @@ struct RunCgroupPool {
     /// A directory for a run, with its limits set.
     mutating func take(memoryMB: Int?, maxProcesses: Int?, inUse: Set<String>) -> (RunCgroup, RunCgroup.Made) {
         var c: RunCgroup
+        emptying.removeAll { c in
+            guard c.emptied() else { return false }
+            free.append(c)
+            return true
+        }
         if let reused = free.popLast() {
             c = reused
         } else {
             // A new name, never one a live run holds; a directory an earlier agent left is emptied.
-            repeat { c = RunCgroup(parents, name: "slot-\(made)"); made += 1 } while inUse.contains(c.name)
+            let taken = inUse.union(emptying.map(\.name))
+            repeat { c = RunCgroup(parents, name: "slot-\(made)"); made += 1 } while taken.contains(c.name)
             _ = c.drain()
         }
         let result = c.prepare(memoryMB: memoryMB, maxProcesses: maxProcesses)
         return (c, result)
     }
 
-    /// The run is over: its directory is reused if nothing is left in it, and removed otherwise.
+    /// The run is over: its directory is reused once nothing is left in it. Never waits (the
+    /// caller holds the agent's lock, and a start behind it would wait too): what is left is
+    /// killed, and the directory waits in `emptying` until it is empty.
     mutating func giveBack(_ c: RunCgroup) {
-        if c.drain() && free.count < 256 { free.append(c) } else { c.remove() }
+        if free.count + emptying.count >= 256 { return c.remove() }
+        if c.emptied() { free.append(c) } else { emptying.append(c) }
     }
 }
 
