@@ -120,7 +120,8 @@ struct RunCgroup {
         return Int(line.split(separator: " ").last ?? "0") ?? 0
     }
 
-    /// Whether the directories are empty now; what is in them is killed, without waiting.
+    /// Whether the directories are empty now; what is in them is killed, without waiting (the
+    /// directory is reused once it is empty).
     func emptied() -> Bool {
         var empty = true
         for dir in [path] + (pidsPath.map { [$0] } ?? []) {
@@ -131,24 +132,13 @@ struct RunCgroup {
         return empty
     }
 
-    /// Kills what is left of the run, waiting up to half a second; whether the directories are
-    /// empty now (and may be reused).
-    func drain() -> Bool {
-        for dir in [path] + (pidsPath.map { [$0] } ?? []) {
-            for _ in 0..<50 {
-                let procs = read("cgroup.procs", in: dir).split(separator: "\n").compactMap { Int32($0) }
-                if procs.isEmpty { break }
-                for p in procs { kill(p, SIGKILL) }
-                usleep(10_000)
-            }
-            if !read("cgroup.procs", in: dir).isEmpty { return false }
-        }
-        return true
-    }
-
-    /// Kills what is left and removes the directories.
+    /// Kills what is left (waiting up to half a second for it to go) and removes the directories.
     func remove() {
-        _ = drain()
+        var tries = 0
+        while !emptied() && tries < 50 {
+            usleep(10_000)
+            tries += 1
+        }
         for dir in [path] + (pidsPath.map { [$0] } ?? []) { rmdir(dir) }
     }
 
@@ -216,10 +206,9 @@ struct RunCgroupPool {
         if let reused = free.popLast() {
             c = reused
         } else {
-            // A new name, never one a live run holds; a directory an earlier agent left is emptied.
+            // A new name, never one a live run holds (what an earlier agent left went at start).
             let taken = inUse.union(emptying.map(\.name))
             repeat { c = RunCgroup(parents, name: "slot-\(made)"); made += 1 } while taken.contains(c.name)
-            _ = c.drain()
         }
         let result = c.prepare(memoryMB: memoryMB, maxProcesses: maxProcesses)
         return (c, result)

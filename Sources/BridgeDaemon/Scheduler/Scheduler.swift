@@ -135,6 +135,7 @@ actor Scheduler {
         guard !stopped, storeFault == nil, !queue.isEmpty else { return }
         var s = snapshot(now: now)
         var blockedClasses = Set<String>()
+        var savesChecked = Set<String>()
         for (cls, b) in creationBackoff where b.until > now {
             blockedClasses.insert(cls)
             nextTimedPass = min(nextTimedPass, b.until)
@@ -184,7 +185,9 @@ actor Scheduler {
                 case .ownerRunning: return .skipOwner
                 case .classFull, .creationLimit, .unknownClass: blockedClasses.insert(job.className)
                 case .backoff(let until): nextTimedPass = min(nextTimedPass, until)
-                case .workspaceBeingCreated(let cls): cancelParking(of: cls)
+                case .workspaceBeingCreated(let cls):
+                    // Once per class and pass: thousands of jobs may wait for the same creation.
+                    if savesChecked.insert(cls).inserted { cancelParking(of: cls) }
                 case .held, .notQueued: break
                 }
             }

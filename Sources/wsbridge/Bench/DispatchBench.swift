@@ -75,7 +75,7 @@ struct DispatchBench: ParsableCommand {
         // Warm up: one round fills every workspace's slots, so the measured jobs find them ready.
         let warm = try daemon.client.post("/v1/jobs", SubmitRequest(specs: Array(repeating: trivial, count: parallel)),
                                           as: SubmitReply.self).jobs.flatMap { $0 }
-        _ = try waitAll(daemon.client, warm)
+        _ = try waitForJobs(daemon.client, warm)
         let roots = try daemon.client.get("/v1/workspaces", as: [WorkspaceStatus].self).compactMap(\.workspace.pid)
         let daemonPID = daemon.process.processIdentifier
         let cpuBefore = ProcessCPU.sample(daemon: daemonPID, workspaces: roots)
@@ -85,7 +85,7 @@ struct DispatchBench: ParsableCommand {
             ids += try daemon.client.post("/v1/jobs", SubmitRequest(specs: Array(repeating: trivial, count: min(100, jobs - chunk))),
                                           as: SubmitReply.self).jobs.flatMap { $0 }
         }
-        let finished = try waitAll(daemon.client, ids)
+        let finished = try waitForJobs(daemon.client, ids)
         let end = finished.compactMap(\.endedAt).max() ?? Date().timeIntervalSince1970
         let latencies = finished.compactMap { j in j.startedAt.map { ($0 - j.submittedAt) * 1000 } }.sorted()
         let seconds = end - start
@@ -94,7 +94,7 @@ struct DispatchBench: ParsableCommand {
         var idle: [Double] = []
         for _ in 0..<idleJobs {
             let id = try daemon.client.post("/v1/jobs", SubmitRequest(specs: [trivial]), as: SubmitReply.self).jobs.flatMap { $0 }
-            for job in try waitAll(daemon.client, id) {
+            for job in try waitForJobs(daemon.client, id) {
                 if let started = job.startedAt { idle.append((started - job.submittedAt) * 1000) }
             }
         }
@@ -130,9 +130,6 @@ struct DispatchBench: ParsableCommand {
             print(String(format: "  ratio to this process's spawner: %.2f (wsbridge-forkloop not found beside this program: build it with `swift build --product wsbridge-forkloop`)", r.ratio))
         }
     }
-
-    /// Waits for every job to end (`waitForJobs`).
-    func waitAll(_ client: BridgeClient, _ ids: [JobID]) throws -> [Job] { try waitForJobs(client, ids) }
 
     /// The same jobs by `wsbridge-forkloop`, built beside this program; nil where it was not built.
     func cLoopRun(count: Int, parallel: Int) throws -> Double? {
