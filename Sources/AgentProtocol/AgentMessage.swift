@@ -106,6 +106,8 @@ public struct AgentRunRecord: Codable, Sendable, Equatable {
     public var transient: Bool?
     /// The name of the cgroup directory the run's processes are in (under the workspace's).
     public var cgroup: String?
+    /// What the run used, measured when it ended.
+    public var usage: RunUsage?
 
     public init(key: RunKey, phase: Phase, pid: Int32? = nil, startedAt: Double? = nil, endedAt: Double? = nil,
                 exit: ExitStatus? = nil, reason: String? = nil, suspended: Bool = false, scratch: String? = nil) {
@@ -169,7 +171,8 @@ public enum AgentMessage: Sendable, Equatable {
     case state(AgentInfo, [AgentRunRecord])
     /// The run was accepted and its process started.
     case started(RunKey, pid: Int32, at: Double)
-    case exited(RunKey, ExitStatus, at: Double, reason: String?)
+    /// `usage`: what the run used (an older agent sends none).
+    case exited(RunKey, ExitStatus, at: Double, reason: String?, usage: RunUsage? = nil)
     /// The run could not start; it never ran. Not `transient`: the spec is at fault (no such
     /// executable, unwritable output ...) and would fail again. `transient`: the workspace lacked
     /// a resource for a moment (fork or exec failed with EAGAIN or ENOMEM); the job may start later.

@@ -4,7 +4,7 @@ import WorkspaceBridge
 // that an agent of another version, or a guest's agent, can still be read.
 
 private enum Field: String, CodingKey {
-    case type, run, key, signal, info, runs, pid, at, exit, reason, message, suspended, chunk, note, transient
+    case type, run, key, signal, info, runs, pid, at, exit, reason, message, suspended, chunk, note, transient, usage
 }
 
 extension DaemonMessage: Codable {
@@ -49,7 +49,9 @@ extension AgentMessage: Codable {
                             at: try c.decode(Double.self, forKey: .at))
         case "exited":
             self = .exited(try c.decode(RunKey.self, forKey: .key), try c.decode(ExitStatus.self, forKey: .exit),
-                           at: try c.decode(Double.self, forKey: .at), reason: try c.decodeIfPresent(String.self, forKey: .reason))
+                           at: try c.decode(Double.self, forKey: .at), reason: try c.decodeIfPresent(String.self, forKey: .reason),
+                           // Figures that cannot be read are left out; the exit itself still counts.
+                           usage: ((try? c.decodeIfPresent(RunUsage.self, forKey: .usage)) ?? nil).flatMap { $0.isEmpty ? nil : $0 })
         case "rejected":
             self = .rejected(try c.decode(RunKey.self, forKey: .key), reason: try c.decode(String.self, forKey: .reason),
                              transient: try c.decodeIfPresent(Bool.self, forKey: .transient) ?? false)
@@ -72,9 +74,9 @@ extension AgentMessage: Codable {
         case .started(let k, let pid, let at):
             try c.encode("started", forKey: .type); try c.encode(k, forKey: .key)
             try c.encode(pid, forKey: .pid); try c.encode(at, forKey: .at)
-        case .exited(let k, let exit, let at, let reason):
+        case .exited(let k, let exit, let at, let reason, let usage):
             try c.encode("exited", forKey: .type); try c.encode(k, forKey: .key); try c.encode(exit, forKey: .exit)
-            try c.encode(at, forKey: .at); try c.encodeIfPresent(reason, forKey: .reason)
+            try c.encode(at, forKey: .at); try c.encodeIfPresent(reason, forKey: .reason); try c.encodeIfPresent(usage, forKey: .usage)
         case .rejected(let k, let reason, let transient):
             try c.encode("rejected", forKey: .type); try c.encode(k, forKey: .key); try c.encode(reason, forKey: .reason)
             // Left out when false: the message reads as it did before the field existed.

@@ -21,8 +21,8 @@ extension AgentMessage: DirectJSON {
             w.key(key)
             w.number("pid", Int64(pid))
             w.double("at", at)
-        case .exited(let key, let exit, let at, let reason):
-            guard at.isFinite else { return nil }
+        case .exited(let key, let exit, let at, let reason, let usage):
+            guard at.isFinite, usage?.cpuSeconds?.isFinite ?? true else { return nil }
             w.string("type", "exited")
             w.key(key)
             switch exit {
@@ -31,6 +31,13 @@ extension AgentMessage: DirectJSON {
             }
             w.double("at", at)
             if let reason { w.string("reason", reason) }
+            if let usage {
+                var u = JSONObjectWriter()
+                if let v = usage.cpuSeconds { u.double("cpuSeconds", v) }
+                if let v = usage.peakMemoryBytes { u.number("peakMemoryBytes", v) }
+                if let v = usage.source { u.string("source", v) }
+                w.raw("usage", u.finish())
+            }
         default:
             return nil
         }

@@ -257,6 +257,26 @@ public enum APIContract {
         }
       }
     },
+    "/v1/accounting": {
+      "get": {
+        "operationId": "accounting",
+        "summary": "Accounting records of finished runs that ended in [since, until), oldest first: an admin's of everyone (or of `owner`), a user's of their own.",
+        "parameters": [
+          {"name": "since", "in": "query", "description": "Seconds since 1970.", "schema": {"type": "number", "minimum": 0, "maximum": 100000000000, "default": 0}},
+          {"name": "until", "in": "query", "description": "Seconds since 1970.", "schema": {"type": "number", "minimum": 0, "maximum": 100000000000, "default": 100000000000}},
+          {"name": "owner", "in": "query", "description": "A uid; only an admin may name another user's.", "schema": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295}}
+        ],
+        "responses": {
+          "200": {"description": "records", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AccountingRecord"}}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
     "/v1/policy": {
       "get": {
         "operationId": "policy",
@@ -572,7 +592,47 @@ public enum APIContract {
           "classes": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/WorkspaceClass"}},
           "adminGroup": {"type": "string"},
           "rootJobsRunAs": {"type": "string"},
-          "segDirectory": {"type": "string"}
+          "segDirectory": {"type": "string"},
+          "accounting": {"$ref": "#/components/schemas/AccountingSettings"}
+        }
+      },
+      "AccountingRecord": {
+        "type": "object", "additionalProperties": false,
+        "required": ["job", "attempt", "owner", "origin", "className", "workspace", "cores", "startedAt", "endedAt", "exit"],
+        "properties": {
+          "job": {"$ref": "#/components/schemas/JobID"},
+          "attempt": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+          "owner": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295},
+          "ownerName": {"type": "string"},
+          "origin": {"type": "string", "enum": ["cli", "gram", "condor"]},
+          "grid": {"$ref": "#/components/schemas/GridJob"},
+          "className": {"type": "string"},
+          "workspace": {"type": "string"},
+          "host": {"type": "string"},
+          "cores": {"type": "integer", "minimum": 1, "maximum": 1048576},
+          "startedAt": {"type": "number"},
+          "endedAt": {"type": "number"},
+          "cpuSeconds": {"type": "number", "minimum": 0, "maximum": 1300000000000},
+          "peakMemoryBytes": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 18014398509481984},
+          "usageSource": {"type": "string"},
+          "exit": {"$ref": "#/components/schemas/ExitStatus"}
+        }
+      },
+      "GridJob": {
+        "type": "object", "additionalProperties": false,
+        "properties": {"jobID": {"type": "string"}, "userDN": {"type": "string"}, "fqan": {"type": "string"}}
+      },
+      "AccountingSettings": {
+        "type": "object", "additionalProperties": false, "required": ["fileMode"],
+        "properties": {
+          "site": {"type": "string"},
+          "apelDirectory": {"type": "string", "pattern": "^/"},
+          "submitHost": {"type": "string"},
+          "machineName": {"type": "string"},
+          "benchmarkType": {"type": "string"},
+          "benchmark": {"type": "number", "exclusiveMinimum": true, "minimum": 0},
+          "blahLogPrefix": {"type": "string", "pattern": "^/"},
+          "fileMode": {"type": "integer", "minimum": 0, "maximum": 511}
         }
       },
       "ThrottleLimits": {

@@ -195,6 +195,40 @@ enum Migrations {
                 try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", arguments: [name, seq])
             }
         }
+        m.registerMigration("v6: accounting records") { db in
+            // One row per finished run, written in the transaction of the run's end. Numbers are
+            // checked here as in Swift (`RunUsage`), so no row can hold what the model cannot.
+            // The outbox learns whole files (APEL messages, written new and renamed into place)
+            // and the permissions of the files it makes.
+            try db.execute(sql: """
+                CREATE TABLE accounting (
+                    jobID INTEGER NOT NULL CHECK (jobID > 0),
+                    attempt INTEGER NOT NULL CHECK (attempt BETWEEN 0 AND 2147483647),
+                    owner INTEGER NOT NULL CHECK (owner BETWEEN 0 AND 4294967295),
+                    ownerName TEXT,
+                    origin TEXT NOT NULL,
+                    gridJobID TEXT,
+                    userDN TEXT,
+                    fqan TEXT,
+                    className TEXT NOT NULL,
+                    workspaceID TEXT NOT NULL,
+                    host TEXT,
+                    cores INTEGER NOT NULL CHECK (cores BETWEEN 1 AND 1048576),
+                    startedAt REAL NOT NULL,
+                    endedAt REAL NOT NULL CHECK (endedAt >= startedAt),
+                    cpuSeconds REAL CHECK (cpuSeconds IS NULL OR cpuSeconds BETWEEN 0 AND 1.3e12),
+                    peakMemoryBytes INTEGER CHECK (peakMemoryBytes IS NULL OR peakMemoryBytes BETWEEN 0 AND \(1 << 54)),
+                    usageSource TEXT,
+                    exitCode INTEGER,
+                    signal INTEGER,
+                    PRIMARY KEY (jobID, attempt)
+                );
+                CREATE INDEX accounting_by_end ON accounting(endedAt);
+                CREATE INDEX accounting_by_owner ON accounting(owner, endedAt);
+                ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'append' CHECK (kind IN ('append', 'file'));
+                ALTER TABLE outbox ADD COLUMN mode INTEGER CHECK (mode IS NULL OR mode BETWEEN 0 AND 511);
+                """)
+        }
         return m
     }
 }

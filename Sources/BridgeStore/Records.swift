@@ -195,6 +195,8 @@ struct OutboxRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var attempts: Int64 = 0
     var nextAt: Double = 0
     var lastError: String?
+    var kind: String
+    var mode: Int64?
 
     init(_ e: SideEffect, job: JobID, at: Double) {
         self.at = at
@@ -202,11 +204,73 @@ struct OutboxRecord: Codable, FetchableRecord, MutablePersistableRecord {
         path = e.path
         owner = e.owner.map(Int64.init)
         text = e.text
+        kind = e.kind.rawValue
+        mode = e.mode.map(Int64.init)
     }
 
     func entry() throws -> OutboxEntry {
-        OutboxEntry(seq: seq ?? 0, at: at,
-                    effect: SideEffect(path: path, owner: try owner.map { try exactly($0, "outbox", "owner") }, text: text),
-                    offset: offset, attempts: try exactly(attempts, "outbox", "attempts"))
+        guard let kind = SideEffect.Kind(rawValue: kind) else { throw RowValueError(table: "outbox", column: "kind", value: kind) }
+        return OutboxEntry(seq: seq ?? 0, at: at,
+                           effect: SideEffect(path: path, owner: try owner.map { try exactly($0, "outbox", "owner") }, text: text,
+                                              kind: kind, mode: try mode.map { try exactly($0, "outbox", "mode") }),
+                           offset: offset, attempts: try exactly(attempts, "outbox", "attempts"))
+    }
+}
+
+struct AccountingRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "accounting"
+    var jobID: Int64
+    var attempt: Int64
+    var owner: Int64
+    var ownerName: String?
+    var origin: String
+    var gridJobID: String?
+    var userDN: String?
+    var fqan: String?
+    var className: String
+    var workspaceID: String
+    var host: String?
+    var cores: Int64
+    var startedAt: Double
+    var endedAt: Double
+    var cpuSeconds: Double?
+    var peakMemoryBytes: Int64?
+    var usageSource: String?
+    var exitCode: Int64?
+    var signal: Int64?
+
+    init(_ r: AccountingRecord) {
+        jobID = r.job
+        attempt = Int64(r.attempt)
+        owner = Int64(r.owner)
+        ownerName = r.ownerName
+        origin = r.origin
+        gridJobID = r.grid?.jobID
+        userDN = r.grid?.userDN
+        fqan = r.grid?.fqan
+        className = r.className
+        workspaceID = r.workspace
+        host = r.host
+        cores = Int64(r.cores)
+        startedAt = r.startedAt
+        endedAt = r.endedAt
+        cpuSeconds = r.cpuSeconds
+        peakMemoryBytes = r.peakMemoryBytes
+        usageSource = r.usageSource
+        if case .exited(let c) = r.exit { exitCode = Int64(c) }
+        if case .signaled(let s) = r.exit { signal = Int64(s) }
+    }
+
+    func record() throws -> AccountingRecord {
+        let exit: ExitStatus
+        if let c = exitCode { exit = .exited(try exactly(c, "accounting", "exitCode")) } else {
+            exit = .signaled(try exactly(signal ?? 9, "accounting", "signal"))
+        }
+        let grid = GridJob(jobID: gridJobID, userDN: userDN, fqan: fqan)
+        return AccountingRecord(job: jobID, attempt: try exactly(attempt, "accounting", "attempt"),
+                                owner: try exactly(owner, "accounting", "owner"), ownerName: ownerName, origin: origin,
+                                grid: grid.isEmpty ? nil : grid, className: className, workspace: workspaceID, host: host,
+                                cores: try exactly(cores, "accounting", "cores"), startedAt: startedAt, endedAt: endedAt,
+                                cpuSeconds: cpuSeconds, peakMemoryBytes: peakMemoryBytes, usageSource: usageSource, exit: exit)
     }
 }

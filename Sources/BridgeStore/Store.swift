@@ -98,10 +98,14 @@ public final class Store: Sendable {
         }
     }
 
-    /// Saves changed jobs with their events and the side effects they owe, all in one transaction.
-    public func update(_ changes: [(job: Job, event: StoreEvent)], effects: [(job: JobID, effect: SideEffect, at: Double)] = []) throws {
-        guard !changes.isEmpty else { return }
+    /// Saves changed jobs with their events, the side effects they owe and the accounting records
+    /// of the runs that ended, all in one transaction. A run's record is written once: a repeated
+    /// one (an agent that reports an end again) is ignored.
+    public func update(_ changes: [(job: Job, event: StoreEvent)], effects: [(job: JobID, effect: SideEffect, at: Double)] = [],
+                       accounting: [AccountingRecord] = []) throws {
+        guard !changes.isEmpty || !accounting.isEmpty else { return }
         try pool.write { db in
+            for r in accounting { try AccountingRow(r).insert(db, onConflict: .ignore) }
             for e in effects { try Self.insert(effect: e.effect, job: e.job, at: e.at, db) }
             for (job, event) in changes {
                 try JobRecord(job, withSpec: false).updateChange(db)
@@ -195,6 +199,21 @@ public final class Store: Sendable {
 
     public func record(_ event: StoreEvent) throws {
         try pool.write { db in try Self.insert(event: event, db) }
+    }
+
+    // MARK: accounting
+
+    /// Accounting records of runs that ended in [since, until), of one owner or all, oldest
+    /// first; at most `limit`.
+    public func accounting(since: Double, until: Double, owner: UInt32? = nil, limit: Int = 100_000) throws -> [AccountingRecord] {
+        try pool.read { db in
+            var sql = "SELECT * FROM accounting WHERE endedAt >= ? AND endedAt < ?"
+            var args: [any DatabaseValueConvertible] = [since, until]
+            if let owner { sql += " AND owner = ?"; args.append(owner) }
+            sql += " ORDER BY endedAt, jobID, attempt LIMIT \(max(1, min(limit, 1_000_000)))"
+            // A row that cannot be decoded is left out, as in job listings.
+            return try AccountingRow.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { try? $0.record() }
+        }
     }
 
     // MARK: pruning

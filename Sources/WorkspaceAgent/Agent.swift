@@ -26,6 +26,8 @@ public struct AgentOptions: Sendable {
     public var cgroupVersion: String?
     /// v1: the workspace's pids-controller cgroup, for each run's process limit.
     public var pidsCgroup: String?
+    /// v1: the workspace's cpuacct-controller cgroup, for each run's CPU time.
+    public var cpuacctCgroup: String?
     /// Each run gets a mount namespace of its own: the host's file system read-only, a private
     /// `/tmp`, and its directory, its owner's home and the class's writable binds writable. For
     /// a sandbox that shares the host's file system; a guest's own disk needs none.
@@ -33,8 +35,8 @@ public struct AgentOptions: Sendable {
     public var workspaceID: String
 
     public init(socketPath: String?, devicePath: String?, stateDirectory: String, journalPath: String?,
-                cgroup: String?, cgroupVersion: String?, pidsCgroup: String? = nil, privateMounts: Bool = false,
-                workspaceID: String) {
+                cgroup: String?, cgroupVersion: String?, pidsCgroup: String? = nil, cpuacctCgroup: String? = nil,
+                privateMounts: Bool = false, workspaceID: String) {
         self.socketPath = socketPath
         self.devicePath = devicePath
         self.stateDirectory = stateDirectory
@@ -42,6 +44,7 @@ public struct AgentOptions: Sendable {
         self.cgroup = cgroup
         self.cgroupVersion = cgroupVersion
         self.pidsCgroup = pidsCgroup
+        self.cpuacctCgroup = cpuacctCgroup
         self.privateMounts = privateMounts
         self.workspaceID = workspaceID
     }
@@ -49,7 +52,7 @@ public struct AgentOptions: Sendable {
     /// Where runs get their cgroups, if the agent was given any.
     var runCgroupParents: RunCgroup.Parents? {
         guard let cgroup, let version = RunCgroup.Version(rawValue: cgroupVersion ?? "") else { return nil }
-        return RunCgroup.Parents(version: version, memory: cgroup, pids: pidsCgroup)
+        return RunCgroup.Parents(version: version, memory: cgroup, pids: pidsCgroup, cpuacct: cpuacctCgroup)
     }
 }
 
@@ -450,7 +453,7 @@ public final class Agent: @unchecked Sendable {
     func report(_ r: AgentRunRecord) -> AgentMessage {
         switch r.phase {
         case .accepted, .running: .started(r.key, pid: r.pid ?? 0, at: r.startedAt ?? 0)
-        case .exited: .exited(r.key, r.exit ?? .signaled(SIGKILL), at: r.endedAt ?? 0, reason: r.reason)
+        case .exited: .exited(r.key, r.exit ?? .signaled(SIGKILL), at: r.endedAt ?? 0, reason: r.reason, usage: r.usage)
         case .rejected: .rejected(r.key, reason: r.reason ?? "rejected", transient: r.transient == true)
         }
     }
@@ -471,7 +474,8 @@ public final class Agent: @unchecked Sendable {
     func reapLoop() {
         while true {
             var status: Int32 = 0
-            let pid = waitpid(-1, &status, 0)
+            var usage = rusage()
+            let pid = wait4(-1, &status, 0, &usage)
             if pid < 0 {
                 if errno == ECHILD {
                     childArrived.lock()
@@ -480,11 +484,26 @@ public final class Agent: @unchecked Sendable {
                 }
                 continue
             }
-            finished(pid: pid, status: status)
+            finished(pid: pid, status: status, rusage: usage)
         }
     }
 
-    func finished(pid: pid_t, status: Int32) {
+    /// The run's usage: its cgroup's counters where it has them, else what `wait4` told of the
+    /// run's process and the children it waited for.
+    static func usage(cgroup: (cpuSeconds: Double?, peakBytes: Int64?)?, rusage u: rusage, cgroupSource: String?) -> RunUsage {
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        let waited = seconds(u.ru_utime) + seconds(u.ru_stime)
+        let maxRSS = Int64(u.ru_maxrss).multipliedReportingOverflow(by: 1024)
+        var sources: [String] = []
+        let cpu = cgroup?.cpuSeconds ?? waited
+        sources.append(cgroup?.cpuSeconds != nil ? cgroupSource ?? "cgroup" : "rusage")
+        let peak = cgroup?.peakBytes ?? (maxRSS.overflow ? nil : maxRSS.partialValue)
+        let peakSource = cgroup?.peakBytes != nil ? cgroupSource ?? "cgroup" : "rusage"
+        if !sources.contains(peakSource) { sources.append(peakSource) }
+        return RunUsage(cpuSeconds: cpu, peakMemoryBytes: peak, source: sources.joined(separator: "+")).validated
+    }
+
+    func finished(pid: pid_t, status: Int32, rusage: rusage) {
         let decoded = ProcessSpawner.decode(status: status)
         let exit: ExitStatus = decoded.signal.map { .signaled($0) } ?? .exited(decoded.exited ?? 0)
         state.withLock { s in
@@ -492,7 +511,10 @@ public final class Agent: @unchecked Sendable {
             s.children -= 1
             let now = Date().timeIntervalSince1970
             var reason = live.killReason
-            if let c = live.cgroup {
+            var measured: (cpuSeconds: Double?, peakBytes: Int64?)?
+            if var c = live.cgroup {
+                // Before the directory goes back to the pool: the next run there starts its counters afresh.
+                measured = c.usage()
                 // The shell of a job may report the kill of its child as exit code 137: look at the
                 // cgroup, not at the exit status, to know.
                 if c.oomKilled() {
@@ -506,10 +528,11 @@ public final class Agent: @unchecked Sendable {
             live.record.endedAt = now
             live.record.reason = reason ?? live.record.reason
             live.record.suspended = false
+            live.record.usage = Self.usage(cgroup: measured, rusage: rusage, cgroupSource: live.cgroup.map { "cgroup-\($0.version.rawValue)" })
             try? store.save(live.record)
             s.runs[key] = live
             writeJournal("end", key, now)
-            send(.exited(key, exit, at: now, reason: live.record.reason), locked: &s)
+            send(.exited(key, exit, at: now, reason: live.record.reason, usage: live.record.usage), locked: &s)
         }
     }
 

@@ -14,7 +14,8 @@ public struct AgentUsageError: Error, Sendable, CustomStringConvertible {
 public enum AgentMain {
     public static let synopsis = """
         usage: wsbridge-agent (--socket PATH | --device PATH) --state DIR [--journal FILE]
-                              [--workspace ID] [--cgroup DIR --cgroup-version v1|v2 [--pids-cgroup DIR]]
+                              [--workspace ID] [--cgroup DIR --cgroup-version v1|v2 [--pids-cgroup DIR]
+                              [--cpuacct-cgroup DIR]]
                               [--private-mounts]
         """
 
@@ -32,6 +33,7 @@ public enum AgentMain {
           --cgroup DIR           the workspace's cgroup directory for per-run cgroups
           --cgroup-version V     v1 or v2
           --pids-cgroup DIR      v1: the workspace's pids-controller cgroup, for per-run process limits
+          --cpuacct-cgroup DIR   v1: the workspace's cpuacct-controller cgroup, for each run's CPU time
           --private-mounts       give each run the host's file system read-only, a private /tmp, and
                                  its directory, home and writable binds writable (a local sandbox)
           -h, --help             show this help
@@ -41,7 +43,7 @@ public enum AgentMain {
     /// Options take their value as the next argument or after `=`; a repeated option's last value counts.
     public static func parse(_ arguments: [String]) throws(AgentUsageError) -> AgentOptions? {
         var values: [String: String] = [:]
-        let known = ["socket", "device", "state", "journal", "workspace", "cgroup", "cgroup-version", "pids-cgroup"]
+        let known = ["socket", "device", "state", "journal", "workspace", "cgroup", "cgroup-version", "pids-cgroup", "cpuacct-cgroup"]
         let flags = ["private-mounts"]
         var set = Set<String>()
         var i = 0
@@ -77,6 +79,7 @@ public enum AgentMain {
         let options = AgentOptions(socketPath: values["socket"], devicePath: values["device"], stateDirectory: state,
                                    journalPath: values["journal"], cgroup: values["cgroup"],
                                    cgroupVersion: values["cgroup-version"], pidsCgroup: values["pids-cgroup"],
+                                   cpuacctCgroup: values["cpuacct-cgroup"],
                                    privateMounts: set.contains("private-mounts"), workspaceID: values["workspace"] ?? "workspace")
         try validate(options)
         return options

@@ -21,6 +21,8 @@ struct RunCgroup {
         var memory: String
         /// v1: the workspace's pids-controller directory, if the agent was given one.
         var pids: String?
+        /// v1: the workspace's cpuacct-controller directory, for each run's CPU time.
+        var cpuacct: String? = nil
     }
 
     let version: Version
@@ -28,19 +30,33 @@ struct RunCgroup {
     let path: String
     /// v1: the run's directory under the pids controller.
     let pidsPath: String?
+    /// v1: the run's directory under the cpuacct controller.
+    let cpuacctPath: String?
     /// The directory's name under the workspace's.
     let name: String
     /// The limits last written (nil: none yet, the directory is new or unknown).
     var applied: (memoryMB: Int?, maxProcesses: Int?)?
     /// The OOM kills counted in the directory when the current run began.
     var oomKillsBefore = 0
+    /// v2: the CPU time (µs) counted in the directory when the current run began (v1 counters
+    /// are set to zero instead).
+    var cpuBefore: Int64 = 0
+    /// v2: `memory.peak` opened and reset for the current run (a reset holds for the descriptor
+    /// that wrote it, Linux 6.12 on); -1 where the kernel cannot reset it.
+    var peakFD: Int32 = -1
+    /// Whether the memory peak counts only the current run (a new directory, or one reset).
+    var peakIsThisRun = false
 
     init(_ parents: Parents, name: String) {
         self.name = name
         version = parents.version
         path = parents.memory + "/" + name
         pidsPath = parents.version == .v1 ? parents.pids.map { $0 + "/" + name } : nil
+        cpuacctPath = parents.version == .v1 ? parents.cpuacct.map { $0 + "/" + name } : nil
     }
+
+    /// The directories of this run, one per hierarchy it joins.
+    var directories: [String] { [path] + [pidsPath, cpuacctPath].compactMap { $0 } }
 
     /// What `prepare` made: the `cgroup.procs` files the child joins, and the limits that could not
     /// be applied (the run goes on without them).
@@ -76,6 +92,11 @@ struct RunCgroup {
             // A kernel without the OOM kill counter: the failure counter, started afresh.
             try? write("0", to: "memory.failcnt")
         }
+        resetUsage(fresh: before == nil)
+        if let cpuacct = cpuacctPath {
+            if before == nil { try? makeDirectory(cpuacct) }
+            if access(cpuacct + "/cgroup.procs", W_OK) == 0 { made.procs.append(cpuacct + "/cgroup.procs") }
+        }
         let pidsChanged = before == nil || before?.maxProcesses != maxProcesses
         do {
             switch (version, pidsPath) {
@@ -97,6 +118,66 @@ struct RunCgroup {
             made.notApplied.append("process limit not applied: \(error)")
         }
         return made
+    }
+
+    /// Starts the usage counters afresh for a new run: a reused directory still holds the
+    /// previous run's figures.
+    private mutating func resetUsage(fresh: Bool) {
+        switch version {
+        case .v1:
+            // Writing 0 resets the peak to the current usage (nothing runs here now).
+            peakIsThisRun = (try? write("0", to: "memory.max_usage_in_bytes")) != nil
+            if let cpuacct = cpuacctPath { try? write("0", to: "cpuacct.usage", in: cpuacct) }
+        case .v2:
+            cpuBefore = Self.cpuStatMicroseconds(read("cpu.stat")) ?? 0
+            closePeak()
+            peakIsThisRun = fresh
+            if !fresh {
+                let fd = open(path + "/memory.peak", O_RDWR | O_CLOEXEC)
+                if fd >= 0, Glibc.write(fd, "reset", 5) == 5 {
+                    peakFD = fd
+                    peakIsThisRun = true
+                } else if fd >= 0 {
+                    close(fd)
+                }
+            }
+        }
+    }
+
+    mutating func closePeak() {
+        if peakFD >= 0 { close(peakFD) }
+        peakFD = -1
+    }
+
+    /// What the run used so far, from the directory's counters: nil for what they cannot tell
+    /// (no cpuacct hierarchy; a peak that also holds an earlier run's).
+    mutating func usage() -> (cpuSeconds: Double?, peakBytes: Int64?) {
+        var cpu: Double?, peak: Int64?
+        switch version {
+        case .v1:
+            if let cpuacct = cpuacctPath, let ns = Int64(read("cpuacct.usage", in: cpuacct).trimmingWhitespace), ns >= 0 {
+                cpu = Double(ns) / 1e9
+            }
+            if peakIsThisRun { peak = Int64(read("memory.max_usage_in_bytes").trimmingWhitespace) }
+        case .v2:
+            if let now = Self.cpuStatMicroseconds(read("cpu.stat")), now >= cpuBefore { cpu = Double(now - cpuBefore) / 1e6 }
+            if peakIsThisRun {
+                if peakFD >= 0 {
+                    var buffer = [UInt8](repeating: 0, count: 64)
+                    let n = buffer.withUnsafeMutableBytes { pread(peakFD, $0.baseAddress, $0.count, 0) }
+                    if n > 0 { peak = Int64(String(decoding: buffer[0..<n], as: UTF8.self).trimmingWhitespace) }
+                } else {
+                    peak = Int64(read("memory.peak").trimmingWhitespace)
+                }
+            }
+            closePeak()
+        }
+        return (cpu, peak.flatMap { $0 >= 0 ? $0 : nil })
+    }
+
+    /// `usage_usec` of a v2 `cpu.stat` (present whether or not the cpu controller is enabled).
+    static func cpuStatMicroseconds(_ text: String) -> Int64? {
+        text.split(separator: "\n").first { $0.hasPrefix("usage_usec ") }.flatMap { Int64($0.split(separator: " ").last ?? "") }
     }
 
     private func makeDirectory(_ dir: String) throws {
@@ -124,7 +205,7 @@ struct RunCgroup {
     /// directory is reused once it is empty).
     func emptied() -> Bool {
         var empty = true
-        for dir in [path] + (pidsPath.map { [$0] } ?? []) {
+        for dir in directories {
             let procs = read("cgroup.procs", in: dir).split(separator: "\n").compactMap { Int32($0) }
             for p in procs { kill(p, SIGKILL) }
             if !procs.isEmpty { empty = false }
@@ -139,7 +220,7 @@ struct RunCgroup {
             usleep(10_000)
             tries += 1
         }
-        for dir in [path] + (pidsPath.map { [$0] } ?? []) { rmdir(dir) }
+        for dir in directories { rmdir(dir) }
     }
 
     private func write(_ value: String, to file: String, in dir: String? = nil) throws {
@@ -186,7 +267,7 @@ struct RunCgroupPool {
     /// itself sits in a leaf beside them.
     init(_ parents: RunCgroup.Parents) {
         self.parents = parents
-        let names = Set([parents.memory] + (parents.version == .v1 ? [parents.pids].compactMap { $0 } : []))
+        let names = Set([parents.memory] + (parents.version == .v1 ? [parents.pids, parents.cpuacct].compactMap { $0 } : []))
             .flatMap { parent in ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { name in
                 var st = stat()
                 return (name.hasPrefix("slot-") || name.hasPrefix("run-")) && stat(parent + "/" + name, &st) == 0
@@ -218,6 +299,8 @@ struct RunCgroupPool {
     /// caller holds the agent's lock, and a start behind it would wait too): what is left is
     /// killed, and the directory waits in `emptying` until it is empty.
     mutating func giveBack(_ c: RunCgroup) {
+        var c = c
+        c.closePeak()
         if free.count + emptying.count >= 256 { return c.remove() }
         if c.emptied() { free.append(c) } else { emptying.append(c) }
     }

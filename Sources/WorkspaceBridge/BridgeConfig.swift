@@ -13,6 +13,8 @@ public struct BridgeConfig: Codable, Sendable, Equatable {
     public var rootJobsRunAs: String = "nobody"
     /// Directory of the SEG day files for GRAM (`-seg-module workspace`); none when unset.
     public var segDirectory: String?
+    /// Where finished runs' accounting records are exported.
+    public var accounting = AccountingSettings()
 
     public init(throttle: ThrottleLimits = .init(), retry: RetrySettings = .init(),
                 classes: [WorkspaceClass] = [WorkspaceClass(name: "default")],
@@ -33,6 +35,7 @@ public struct BridgeConfig: Codable, Sendable, Equatable {
         try api.validate()
         try store.validate()
         try retry.validate()
+        try accounting.validate()
         if classes.isEmpty { throw ConfigError(key: "class", message: "at least one [[class]] is needed") }
         var seen = Set<String>()
         for c in classes {

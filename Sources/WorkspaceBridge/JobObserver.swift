@@ -19,6 +19,10 @@ public protocol JobObserver: Sendable {
     /// Whether `periodic` can ever answer for this job; asked once, when the daemon takes the
     /// job in, so that the timer visits only those (not every queued job each second).
     func hasPeriodicPolicy(_ job: Job) -> Bool
+
+    /// What the front door knows of this job on the grid's side (its own job id, the submitter's
+    /// DN and FQAN), for the job's accounting records; nil for jobs of other origins.
+    func gridJob(_ job: Job) -> GridJob?
 }
 
 public extension JobObserver {
@@ -26,6 +30,7 @@ public extension JobObserver {
     func decideExit(_ job: Job, exit: ExitStatus) -> ExitDecision? { nil }
     func periodic(_ job: Job, now: Double) -> PeriodicDecision? { nil }
     func hasPeriodicPolicy(_ job: Job) -> Bool { false }
+    func gridJob(_ job: Job) -> GridJob? { nil }
 }
 
 /// The end of a run, as a front door's policy sees it.

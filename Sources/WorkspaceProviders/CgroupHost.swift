@@ -37,10 +37,13 @@ public struct CgroupHost: Sendable {
         /// v1 only: the pids controller's directory, where the agent makes each run's pids cgroup
         /// (v2 has one directory for all controllers).
         public var runPidsParent: String?
+        /// v1 only: the cpuacct controller's directory, where each run's CPU time is counted (v2
+        /// counts it in every directory).
+        public var runCpuacctParent: String? = nil
         public var enforcement: [Enforcement]
     }
 
-    static let v1Controllers = ["memory", "cpu", "pids"]
+    static let v1Controllers = ["memory", "cpu", "pids", "cpuacct"]
 
     func directories(_ id: String) -> [String] {
         scopeDirectories.map { $0 + "/" + id }
@@ -54,7 +57,7 @@ public struct CgroupHost: Sendable {
         switch version {
         case .none:
             let why = unavailableReason ?? "cgroups unavailable"
-            return Placement(procs: [], runParent: nil, runPidsParent: nil, enforcement: [
+            return Placement(procs: [], runParent: nil, runPidsParent: nil, runCpuacctParent: nil, enforcement: [
                 Enforcement(control: "memory", mechanism: "setrlimit", effective: true,
                             detail: "RLIMIT_AS per job only (\(why))"),
                 Enforcement(control: "cpu", mechanism: "none", effective: false, detail: why),
@@ -63,7 +66,7 @@ public struct CgroupHost: Sendable {
         case .v1:
             var e: [Enforcement] = []
             let mem = "\(root)/memory/wsbridge/\(scope)/\(id)", cpu = "\(root)/cpu/wsbridge/\(scope)/\(id)"
-            let pids = "\(root)/pids/wsbridge/\(scope)/\(id)"
+            let pids = "\(root)/pids/wsbridge/\(scope)/\(id)", cpuacct = "\(root)/cpuacct/wsbridge/\(scope)/\(id)"
             e.append(apply(control: "memory", mechanism: "cgroup-v1", dir: mem,
                            [("memory.limit_in_bytes", "\(memBytes)")], detail: "memory.limit_in_bytes=\(c.memoryMB)MB"))
             e.append(apply(control: "cpu", mechanism: "cgroup-v1", dir: cpu,
@@ -72,10 +75,13 @@ public struct CgroupHost: Sendable {
                            detail: "cpu.shares=\(c.cpuWeight * 1024 / 100) cpu.cfs_quota_us=\(quota)/100000"))
             let (maxPids, pidsDetail) = Self.pidsSettings(c)
             e.append(apply(control: "pids", mechanism: "cgroup-v1", dir: pids, [("pids.max", maxPids)], detail: pidsDetail))
-            let made = [mem, cpu, pids].filter { FileManager.default.fileExists(atPath: $0) }
+            // Accounting only, no limit: where a host lacks the hierarchy, runs are measured by rusage.
+            let accounting = FileManager.default.fileExists(atPath: "\(root)/cpuacct/cpuacct.usage")
+                && apply(control: "cpuacct", mechanism: "cgroup-v1", dir: cpuacct, [], detail: "").effective
+            let made = [mem, cpu, pids].filter { FileManager.default.fileExists(atPath: $0) } + (accounting ? [cpuacct] : [])
             return Placement(procs: made.map { $0 + "/cgroup.procs" },
                              runParent: made.contains(mem) ? mem : nil, runPidsParent: made.contains(pids) ? pids : nil,
-                             enforcement: e)
+                             runCpuacctParent: accounting ? cpuacct : nil, enforcement: e)
         case .v2:
             let top = "\(root)/wsbridge", base = "\(top)/\(scope)", dir = "\(base)/\(id)"
             mkdir(top, 0o755)

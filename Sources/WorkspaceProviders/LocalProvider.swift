@@ -58,6 +58,7 @@ public struct LocalProvider: WorkspaceProvider {
         if let j = journalPath { agentArgs += ["--journal", j] }
         if let parent = placement.runParent { agentArgs += ["--cgroup", parent, "--cgroup-version", cgroups.version.rawValue] }
         if let pids = placement.runPidsParent { agentArgs += ["--pids-cgroup", pids] }
+        if let cpuacct = placement.runCpuacctParent { agentArgs += ["--cpuacct-cgroup", cpuacct] }
         var enforcement = placement.enforcement
         // The sandbox shares the host's file system: each run sees it read-only but for its own
         // paths (one sandbox serves several users, so this is per run, in the agent).

@@ -65,7 +65,7 @@ import WorkspaceBridge
         let paths = Set(validator.document["paths"]?.object?.keys.map { $0 } ?? [])
         for route in ["/v1/health", "/v1/openapi.json", "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/wait", "/v1/jobs/{id}/explain",
                       "/v1/jobs/{id}/{action}", "/v1/clusters", "/v1/events", "/v1/workspaces", "/v1/workspaces/{workspace}",
-                      "/v1/policy", "/v1/policy/reload"] {
+                      "/v1/policy", "/v1/policy/reload", "/v1/accounting"] {
             #expect(paths.contains(route), "\(route) is not in the document")
         }
         // Every operation documents its error replies with the one error body.
@@ -162,6 +162,18 @@ import WorkspaceBridge
         var config = BridgeConfig(classes: [vm],
                                   adminGroup: "wsadmin", segDirectory: "/var/seg")
         config.throttle.startBurst = 4
+        config.accounting.site = "EXAMPLE-SITE"
+        config.accounting.apelDirectory = "/var/spool/apel/outgoing"
+        config.accounting.submitHost = "ce.example.org:9619/ce.example.org-wsbridge"
+        config.accounting.machineName = "ce.example.org"
+        config.accounting.benchmarkType = "HEPscore23"
+        config.accounting.benchmark = 10.5
+        config.accounting.blahLogPrefix = "/var/log/wsbridge/blahp.log"
+        try expectConforms(AccountingRecord(job: 7, attempt: 2, owner: 1000, ownerName: "alice", origin: "condor",
+                                            grid: GridJob(jobID: "ce#1.0", userDN: "/DC=org/CN=Alice", fqan: "/atlas/Role=NULL"),
+                                            className: "default", workspace: "w-1", host: "w-1", cores: 2, startedAt: 1, endedAt: 3,
+                                            cpuSeconds: 1.5, peakMemoryBytes: 1 << 20, usageSource: "cgroup-v1", exit: .exited(0)),
+                           to: "AccountingRecord")
         try expectConforms(PolicyReply(config: config, source: "/etc/wsbridge.toml", loadedAt: 1), to: "PolicyReply")
         try expectConforms(PolicyReply(config: BridgeConfig(), source: nil, loadedAt: 1), to: "PolicyReply")
         try expectConforms(["status": "ok"], to: "Health")

@@ -341,7 +341,7 @@ extension AdversarialTests {
         var ended = false
         while !ended, let message = try channel.receive() {
             switch message {
-            case .exited(let k, _, _, _) where k == key:
+            case .exited(let k, _, _, _, _) where k == key:
                 exited = true
                 try channel.send(.fetchOutput(key))
             case .output(let chunk) where chunk.key == key:

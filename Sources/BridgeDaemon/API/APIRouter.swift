@@ -84,6 +84,12 @@ struct APIRouter: Sendable {
         case ("DELETE", "workspaces", 3):
             try await scheduler.destroyByAdmin(arg!, caller: uid)
             return try ok(["destroyed": arg!] as [String: String])
+        case ("GET", "accounting", 2):
+            // Times in seconds since 1970; records of runs that ended in [since, until).
+            let since = try r.seconds("since", default: 0, max: Self.latestTime)
+            let until = try r.seconds("until", default: Self.latestTime, max: Self.latestTime)
+            let owner = try r.query["owner"].map { _ in UInt32(try r.integer("owner", default: 0, in: 0...4_294_967_295)) }
+            return try ok(try await scheduler.accounting(since: since, until: until, owner: owner, caller: uid))
         case ("GET", "policy", 2):
             return try ok(await scheduler.policyReply())
         case ("POST", "policy", 3) where arg == "reload":
@@ -93,6 +99,9 @@ struct APIRouter: Sendable {
             return notFound(r)
         }
     }
+
+    /// The latest time a query may name (the year 5138): far beyond any record, and exact in a double.
+    static let latestTime = 1e11
 
     func notFound(_ r: APIRequest) -> APIResponse {
         failure(404, "no such API endpoint: \(r.method) /\(r.path.joined(separator: "/"))", "not-found")

@@ -132,7 +132,22 @@ public enum ConfigLoader {
         }
 
         func read(config: inout BridgeConfig) throws(Failure) {
-            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store"])
+            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store", "accounting"])
+            if let a = try sub("accounting") {
+                try a.only(["site", "apel_directory", "submit_host", "machine_name", "benchmark_type", "benchmark",
+                            "blah_log_prefix", "file_mode"])
+                config.accounting.site = try a.string("site")
+                config.accounting.apelDirectory = try a.string("apel_directory")
+                config.accounting.submitHost = try a.string("submit_host")
+                config.accounting.machineName = try a.string("machine_name")
+                config.accounting.benchmarkType = try a.string("benchmark_type")
+                config.accounting.benchmark = try a.double("benchmark")
+                config.accounting.blahLogPrefix = try a.string("blah_log_prefix")
+                if let mode = try a.string("file_mode") {
+                    guard let m = Int(mode, radix: 8) else { throw a.fail("file_mode", "expected an octal mode such as \"0640\"") }
+                    config.accounting.fileMode = m
+                }
+            }
             if let st = try sub("store") {
                 try st.only(["keep_finished_days"])
                 config.store.keepFinishedDays = try st.double("keep_finished_days") ?? config.store.keepFinishedDays

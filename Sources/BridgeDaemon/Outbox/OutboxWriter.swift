@@ -135,12 +135,13 @@ final class OutboxWriter: Service, Sendable {
 
     private func write(_ entry: OutboxEntry, as identity: Identity?) -> Result<Void, Failure> {
         let e = entry.effect
+        if e.kind == .file { return writeWholeFile(e) }
         func open(_ flags: Int32) -> Int32 {
             let all = flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
             if let id = identity {
                 return UserFiles.openAs(e.path, flags: all, uid: id.uid, gid: id.gid, groups: id.groups)
             }
-            return Glibc.open(e.path, all, 0o644)
+            return Glibc.open(e.path, all, mode_t(e.mode ?? 0o644))
         }
         func failure(_ what: String, permanent: Bool = false) -> Result<Void, Failure> {
             .failure(Failure(message: "\(what) \(e.path): \(String(cString: strerror(errno)))", permanent: permanent))
@@ -189,6 +190,55 @@ final class OutboxWriter: Service, Sendable {
             offset += n
         }
         if fault?.when == "outbox-kill-after-write", e.text.contains(fault!.text) { kill(getpid(), SIGKILL) }
+        return .success(())
+    }
+
+    /// A new file (an APEL message): written under a temporary name in the parent of its
+    /// directory (a sender reads every name in the directory itself), made durable, then renamed
+    /// into place. Done once it exists with its bytes; a file of that name with other bytes is
+    /// someone else's and is left alone. Only the daemon's own files: no user owns these.
+    private func writeWholeFile(_ e: SideEffect) -> Result<Void, Failure> {
+        let bytes = Array(e.text.utf8)
+        let dir = (e.path as NSString).deletingLastPathComponent, name = (e.path as NSString).lastPathComponent
+        func failure(_ what: String, permanent: Bool = false) -> Result<Void, Failure> {
+            .failure(Failure(message: "\(what): \(String(cString: strerror(errno)))", permanent: permanent))
+        }
+        if let existing = FileManager.default.contents(atPath: e.path) {
+            return Array(existing) == bytes ? .success(())
+                : .failure(Failure(message: "\(e.path) exists with other contents", permanent: true))
+        }
+        // Made on first use, like the SEG directory; root only unless the site's mode opens it.
+        if mkdir(dir, mode_t(0o700 | ((e.mode ?? 0o600) & 0o070 != 0 ? 0o050 : 0))) != 0 && errno != EEXIST {
+            return failure("cannot make \(dir)")
+        }
+        let temporary = (dir as NSString).deletingLastPathComponent + "/.\((dir as NSString).lastPathComponent).\(name).tmp"
+        unlink(temporary)
+        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(e.mode ?? 0o600))
+        guard fd >= 0 else { return failure("cannot create \(temporary)") }
+        // The mode asked for, whatever the umask took away.
+        fchmod(fd, mode_t(e.mode ?? 0o600))
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let result = failure("cannot write \(temporary)")
+                close(fd)
+                unlink(temporary)
+                return result
+            }
+            offset += n
+        }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard synced, rename(temporary, e.path) == 0 else {
+            let result = failure("cannot put \(e.path) in place")
+            unlink(temporary)
+            return result
+        }
+        // The rename itself durable: the directory's entry.
+        let dfd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
         return .success(())
     }
 }

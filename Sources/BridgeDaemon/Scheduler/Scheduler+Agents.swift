@@ -31,14 +31,16 @@ extension Scheduler {
             // A run that starts for a job no longer waiting for it (cancelled or held meanwhile) is stopped.
             guard isCurrent(key, in: wsID) else { return link.send(.signal(key, .kill)) }
             started(key, at: Self.time(of: at, offset: offset, sharesClock: sharesClock), in: wsID)
-        case .exited(let key, let exit, let agentAt, let reason):
+        case .exited(let key, let exit, let agentAt, let reason, let usage):
             let at = Self.time(of: agentAt, offset: offset, sharesClock: sharesClock)
             if workspaces[wsID]?.runs[key]?.staged == true, isCurrent(key, in: wsID) {
                 // The exit counts once the output is on the host: fetch it first.
-                workspaces[wsID]?.collecting[key] = .init(exit: exit, at: at, reason: reason, output: OutputDelivery(label: "\(key)"))
+                workspaces[wsID]?.collecting[key] = .init(exit: exit, at: at, reason: reason, usage: usage,
+                                                          output: OutputDelivery(label: "\(key)"))
                 link.send(.fetchOutput(key))
             } else {
-                ended(key, in: wsID, link: link) { job in self.outcome(&job, exit: exit, at: at, reason: reason) }
+                let run = accountedRun(key, in: wsID, exit: exit, endedAt: at, usage: usage)
+                ended(key, in: wsID, link: link, accounting: run) { job in self.outcome(&job, exit: exit, at: at, reason: reason) }
             }
         case .output(let chunk):
             deliver(chunk, in: wsID)
@@ -100,7 +102,8 @@ extension Scheduler {
         // A reconnect meanwhile started the transfer over, with a delivery of its own.
         guard let c = workspaces[wsID]?.collecting[key], c.output === output else { return }
         workspaces[wsID]?.collecting[key] = nil
-        ended(key, in: wsID, link: link) { job in
+        let run = accountedRun(key, in: wsID, exit: c.exit, endedAt: c.at, usage: c.usage)
+        ended(key, in: wsID, link: link, accounting: run) { job in
             self.outcome(&job, exit: c.exit, at: c.at, reason: c.reason)
             if !notes.isEmpty {
                 let text = notes.joined(separator: "; ")
@@ -119,7 +122,9 @@ extension Scheduler {
     }
 
     /// A run is over: free its slot, record the job's new state durably, then let the agent forget it.
-    func ended(_ key: RunKey, in wsID: String, link: AgentLink, apply: (inout Job) -> Void) {
+    /// `accounting`: the record of the run, if it ran (a rejected run has none); written with the
+    /// job's change.
+    func ended(_ key: RunKey, in wsID: String, link: AgentLink, accounting: AccountedRun? = nil, apply: (inout Job) -> Void) {
         workspaces[wsID]?.runs[key] = nil
         if workspaces[wsID]?.runs.isEmpty == true {
             workspaces[wsID]?.idleSince = Self.now
@@ -132,7 +137,8 @@ extension Scheduler {
             if job.state == .queued { enqueue(job) }
             stage([(job, .transition(job, from: from, at: Self.now))])
         }
-        stage([], then: [.ack(link, key)])
+        // Also a run whose job was cancelled or held meanwhile: it ran, and used what it used.
+        stage([], accounting: accounting.map { [$0] } ?? [], then: [.ack(link, key)])
         if workspaces[wsID]?.isJobVM == true, workspaces[wsID]?.runs.isEmpty == true { retire(wsID, reason: "its job's VM run ended") }
         scheduleSoon()
     }
@@ -146,6 +152,7 @@ extension Scheduler {
             offset = theirs - now
         }
         workspaces[wsID]?.clockOffset = offset
+        workspaces[wsID]?.host = String(info.hostname.prefix(255))
         let runs = agentRuns.map { r in
             var r = r
             r.startedAt = r.startedAt.map { $0 - offset }
@@ -154,6 +161,7 @@ extension Scheduler {
         }
         let byKey = Dictionary(runs.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         var changes: [(job: Job, event: StoreEvent)] = []
+        var accounting: [AccountedRun] = []
         var acks: [RunKey] = []
         var fetches: [RunKey] = []
         var claimed = Set<RunKey>()
@@ -197,10 +205,15 @@ extension Scheduler {
                 // Ended while we were away; its output is still in the workspace.
                 workspaces[wsID]?.runs[key] = .init(job: id, owner: j.owner, staged: true)
                 workspaces[wsID]?.collecting[key] = .init(exit: record.exit ?? .signaled(9), at: record.endedAt ?? now,
-                                                          reason: record.reason, output: OutputDelivery(label: "\(key)"))
+                                                          reason: record.reason, usage: record.usage,
+                                                          output: OutputDelivery(label: "\(key)"))
                 fetches.append(key)
             case .exited:
                 workspaces[wsID]?.runs[key] = nil
+                if let run = accountedRun(key, in: wsID, exit: record.exit ?? .signaled(9), endedAt: record.endedAt ?? now,
+                                          usage: record.usage) {
+                    accounting.append(run)
+                }
                 outcome(&j, exit: record.exit ?? .signaled(9), at: record.endedAt ?? now, reason: record.reason)
                 jobs[id] = j
                 if j.state == .queued { enqueue(j) }
@@ -222,7 +235,14 @@ extension Scheduler {
                 let owner = jobs[record.key.job]?.owner ?? (try? store.job(record.key.job))?.owner ?? 0
                 workspaces[wsID]?.runs[record.key] = .init(job: record.key.job, owner: owner)
                 link.send(.signal(record.key, .kill))
-            case .exited, .rejected:
+            case .exited:
+                // Its job was cancelled or held while we were away; the run still counts.
+                if let run = accountedRun(record.key, in: wsID, exit: record.exit ?? .signaled(9), endedAt: record.endedAt ?? now,
+                                          usage: record.usage) {
+                    accounting.append(run)
+                }
+                acks.append(record.key)
+            case .rejected:
                 acks.append(record.key)
             }
         }
@@ -231,6 +251,7 @@ extension Scheduler {
             let next: WorkspaceState = now >= w.record.leaseExpiresAt ? .draining : w.runs.isEmpty ? .ready : .busy
             if w.record.state == .booting || (w.record.state.takesJobs && next != w.record.state) { move(wsID, to: next) }
         }
+        stage([], accounting: accounting)
         commit(changes)
         for key in acks { ack(key, over: link) }
         for key in fetches { link.send(.fetchOutput(key)) }

@@ -21,6 +21,8 @@ extension Scheduler {
 
     struct Batch {
         var changes: [(job: Job, event: StoreEvent)] = []
+        /// Runs that ended: their accounting records and the files those owe.
+        var accounting: [AccountedRun] = []
         var after: [AfterCommit] = []
         /// A scheduling pass is owed before the next write (runs ended: slots are free).
         var needsPass = false
@@ -28,10 +30,11 @@ extension Scheduler {
     }
 
     /// Stages changes for the next flush, with what they owe once durable.
-    func stage(_ changes: [(job: Job, event: StoreEvent)], then after: [AfterCommit] = []) {
+    func stage(_ changes: [(job: Job, event: StoreEvent)], accounting: [AccountedRun] = [], then after: [AfterCommit] = []) {
         batch.changes += changes
+        batch.accounting += accounting
         batch.after += after
-        if batch.changes.isEmpty && batch.after.isEmpty { return }
+        if batch.changes.isEmpty && batch.accounting.isEmpty && batch.after.isEmpty { return }
         queueFlush()
     }
 
@@ -55,7 +58,7 @@ extension Scheduler {
         }
         let pending = batch
         batch = Batch()
-        write(pending.changes)
+        write(pending.changes, accounting: pending.accounting)
         for action in pending.after {
             switch action {
             case .run(let link, let request): send(request, over: link)
@@ -74,15 +77,16 @@ extension Scheduler {
     /// be written (its disk is full or failing), the changes wait in memory, in order: no new run
     /// starts and no new job is taken (`store-unavailable`), running jobs go on, agents keep the
     /// ends they report until they are written, and the timer writes them when it can.
-    private func write(_ changes: [(job: Job, event: StoreEvent)]) {
-        guard !changes.isEmpty else { return }
+    private func write(_ changes: [(job: Job, event: StoreEvent)], accounting: [AccountedRun] = []) {
+        guard !changes.isEmpty || !accounting.isEmpty else { return }
         let effects = changes.flatMap { change in
             observers.flatMap { $0.effects(of: change.job, from: change.event.from, at: change.event.at) }
                 .map { (job: change.job.id, effect: $0, at: change.event.at) }
-        }
+        } + accounting.flatMap { run in run.effects.map { (job: run.record.job, effect: $0, at: run.record.endedAt) } }
+        let records = accounting.map(\.record)
         if storeFault == nil {
             do {
-                try store.update(changes, effects: effects)
+                try store.update(changes, effects: effects, accounting: records)
                 recorded(changes, effects: effects.count)
                 return
             } catch {
@@ -92,6 +96,7 @@ extension Scheduler {
         }
         unsaved.changes += changes
         unsaved.effects += effects
+        unsaved.accounting += records
         eventsChanged()
     }
 
@@ -112,7 +117,7 @@ extension Scheduler {
     /// The timer's retry of what could not be written; all of it, in one transaction, or nothing.
     func retryStore() {
         guard storeFault != nil else { return }
-        do { try store.update(unsaved.changes, effects: unsaved.effects) } catch {
+        do { try store.update(unsaved.changes, effects: unsaved.effects, accounting: unsaved.accounting) } catch {
             storeFault = "\(error)"
             return
         }

@@ -41,6 +41,7 @@ actor Scheduler {
     struct Unsaved {
         var changes: [(job: Job, event: StoreEvent)] = []
         var effects: [(job: JobID, effect: SideEffect, at: Double)] = []
+        var accounting: [AccountingRecord] = []
         var acks: [(AgentLink, RunKey)] = []
     }
     var unsaved = Unsaved()

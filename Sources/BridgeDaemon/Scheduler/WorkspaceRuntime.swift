@@ -15,6 +15,7 @@ struct WorkspaceRuntime {
         var exit: ExitStatus
         var at: Double
         var reason: String?
+        var usage: RunUsage?
         /// Writes the pieces into the user's files, off the scheduler.
         var output: OutputDelivery
     }
@@ -24,6 +25,8 @@ struct WorkspaceRuntime {
     /// the agent never received.
     var record: Workspace
     var link: AgentLink?
+    /// The host name its agent reported (for accounting records).
+    var host: String?
     /// Runs occupying slots, until the agent reports their end (even for cancelled jobs).
     var runs: [RunKey: Run] = [:]
     var idleSince: Double?
