@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "GRAMFrontendTests", dependencies: ["GRAMFrontend", "WorkspaceBridge"]),
         .testTarget(name: "LibvirtProviderTests", dependencies: ["LibvirtProvider"]),
         .testTarget(name: "BridgeAPITests", dependencies: ["BridgeAPI", "BridgeDaemon", "WorkspaceBridge"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI", "AgentProtocol"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI", "AgentProtocol", "BridgeDaemon"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -72,6 +72,7 @@ public enum Daemon {
             throw DaemonError.setup("class \(c.name): no provider \"\(c.provider)\" (available: \(providers.keys.sorted().joined(separator: ", ")))")
         }
         try check(config, against: providers)
+        AccountingFiles.makeDirectories(config.accounting)
         var started: Logger.Metadata = ["state": "\(dir)", "config": "\(options.configPath ?? "built-in defaults")",
                                         "classes": "\(config.classes.map(\.name).joined(separator: ","))"]
         for p in providers.values { for (k, v) in p.details { started[k] = "\(v)" } }

@@ -79,10 +79,14 @@ public enum APELMessage {
         return text
     }
 
-    /// A value on one line, as long as upstream's columns take (255), never empty (an empty value
-    /// reads as null).
+    /// A value on one line (upstream splits lines with Python's `splitlines`, which also breaks at
+    /// control characters), without `%%` (upstream splits a message into records at every `%%`,
+    /// not only at lines of their own), as long as upstream's columns take (255), never empty (an
+    /// empty value reads as null).
     static func clean(_ value: String) -> String {
-        let line = String(value.map { $0.isNewline ? " " : $0 }.prefix(255)).trimmingCharacters(in: .whitespaces)
+        var line = String(value.map { $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } ? " " : $0 })
+        while line.contains("%%") { line = line.replacingOccurrences(of: "%%", with: "%") }
+        line = String(line.prefix(255)).trimmingCharacters(in: .whitespaces)
         return line.isEmpty ? "none" : line
     }
 }

@@ -35,8 +35,9 @@ public enum BlahAccountingLine {
     static func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
     static func four(_ v: Int64) -> String { String(repeating: "0", count: max(0, 4 - String(v).count)) + String(v) }
 
-    /// No quote (the reader splits on them) and no line break.
+    /// No quote (the reader splits on them), no line break or other control character.
     static func clean(_ value: String) -> String {
-        String(value.filter { $0 != "\"" && !$0.isNewline }.prefix(1024))
+        String(value.filter { $0 != "\"" && !$0.isNewline && !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } }
+            .prefix(1024))
     }
 }

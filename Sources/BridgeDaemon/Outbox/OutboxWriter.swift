@@ -207,10 +207,6 @@ final class OutboxWriter: Service, Sendable {
             return Array(existing) == bytes ? .success(())
                 : .failure(Failure(message: "\(e.path) exists with other contents", permanent: true))
         }
-        // Made on first use, like the SEG directory; root only unless the site's mode opens it.
-        if mkdir(dir, mode_t(0o700 | ((e.mode ?? 0o600) & 0o070 != 0 ? 0o050 : 0))) != 0 && errno != EEXIST {
-            return failure("cannot make \(dir)")
-        }
         let temporary = (dir as NSString).deletingLastPathComponent + "/.\((dir as NSString).lastPathComponent).\(name).tmp"
         unlink(temporary)
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(e.mode ?? 0o600))

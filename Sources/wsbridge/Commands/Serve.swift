@@ -53,13 +53,14 @@ struct Agent: ParsableCommand {
     @Option(help: "The workspace's cgroup directory for per-run cgroups.") var cgroup: String?
     @Option(help: "v1 or v2.") var cgroupVersion: String?
     @Option(help: "v1: the workspace's pids-controller cgroup, for per-run process limits.") var pidsCgroup: String?
+    @Option(help: "v1: the workspace's cpuacct-controller cgroup, for each run's CPU time.") var cpuacctCgroup: String?
     @Flag(help: "Give each run the host's file system read-only, a private /tmp, and its directory, home and writable binds writable.")
     var privateMounts = false
 
     func run() throws {
         try WorkspaceAgentRunner.run(socket: socket, device: device, state: state, journal: journal,
                                      workspace: workspace, cgroup: cgroup, cgroupVersion: cgroupVersion,
-                                     pidsCgroup: pidsCgroup, privateMounts: privateMounts)
+                                     pidsCgroup: pidsCgroup, cpuacctCgroup: cpuacctCgroup, privateMounts: privateMounts)
     }
 }
 
