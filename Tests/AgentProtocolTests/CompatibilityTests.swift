@@ -31,6 +31,30 @@ import WorkspaceBridge
         #expect(try JSONDecoder().decode(AgentRunRecord.self, from: JSONEncoder().encode(record)).transient == true)
     }
 
+    /// An older agent's `exited` has no usage; an agent's figures that are not numbers, or out of
+    /// range, are dropped, and the exit itself still reads.
+    @Test func usageIsOptionalAndReadLeniently() throws {
+        let old = #"{"type":"exited","key":{"job":7,"attempt":2},"exit":{"exitCode":0},"at":5}"#
+        #expect(try JSONDecoder().decode(AgentMessage.self, from: Data(old.utf8)) == .exited(key, .exited(0), at: 5, reason: nil))
+        let odd = [#""usage":{"cpuSeconds":-1,"peakMemoryBytes":1e300,"source":"cgroup-v1"}"#,
+                   #""usage":{"cpuSeconds":"two","peakMemoryBytes":[1]}"#, #""usage":42"#, #""usage":{"cpuSeconds":1e400}"#]
+        for usage in odd {
+            let text = #"{"type":"exited","key":{"job":7,"attempt":2},"exit":{"exitCode":0},"at":5,"# + usage + "}"
+            guard case .exited(let k, let exit, _, _, let u)? = try? JSONDecoder().decode(AgentMessage.self, from: Data(text.utf8)) else {
+                Issue.record("not read: \(text)")
+                continue
+            }
+            #expect(k == key && exit == .exited(0))
+            #expect(u?.cpuSeconds == nil && u?.peakMemoryBytes == nil, "\(text)")
+        }
+        let fine = #"{"type":"exited","key":{"job":7,"attempt":2},"exit":{"exitCode":0},"at":5,"usage":{"cpuSeconds":2.5,"peakMemoryBytes":1048576.0}}"#
+        #expect(try JSONDecoder().decode(AgentMessage.self, from: Data(fine.utf8))
+                == .exited(key, .exited(0), at: 5, reason: nil, usage: RunUsage(cpuSeconds: 2.5, peakMemoryBytes: 1 << 20)))
+        var record = AgentRunRecord(key: key, phase: .exited)
+        record.usage = RunUsage(cpuSeconds: 1, peakMemoryBytes: 2, source: "rusage")
+        #expect(try JSONDecoder().decode(AgentRunRecord.self, from: JSONEncoder().encode(record)) == record)
+    }
+
     @Test func writableTreesAreOutermostFirstAndNeverTheRoot() {
         var r = RunRequest(key: key, executable: "/bin/true", arguments: [], environment: ["HOME": "/home/alice"],
                            directory: "/home/alice/job/", stdin: nil, stdout: nil, stderr: nil, uid: 1000, gid: 1000,

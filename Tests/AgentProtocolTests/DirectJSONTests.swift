@@ -13,6 +13,11 @@ import WorkspaceBridge
         .exited(key, .exited(0), at: 1_765_012_345.5, reason: nil),
         .exited(key, .exited(-1), at: 1e-7, reason: "killed by the memory limit of 512 MB"),
         .exited(key, .signaled(9), at: 12, reason: "a \"quoted\" \\ back\\slash, a\nnewline, a\ttab, \u{1} and é 😀"),
+        .exited(key, .exited(0), at: 1_765_012_345.5, reason: nil,
+                usage: RunUsage(cpuSeconds: 2.002879806, peakMemoryBytes: 213_368_832, source: "cgroup-v1")),
+        .exited(key, .exited(137), at: 3, reason: "killed by the memory limit of 64 MB",
+                usage: RunUsage(cpuSeconds: 0, peakMemoryBytes: nil, source: "cgroup-v2+rusage")),
+        .exited(key, .exited(1), at: 3, reason: nil, usage: RunUsage(cpuSeconds: nil, peakMemoryBytes: 1 << 54, source: nil)),
     ]
 
     @Test(arguments: agentMessages)
