@@ -124,4 +124,34 @@ import WorkspaceBridge
         #expect(text.contains("\"ceID=ce.example.org:9619/ce.example.org-wsbridge\" \"jobID=ce.example.org#7.0\" \"lrmsID=\(grid[0])\""))
         #expect((try FileManager.default.attributesOfItem(atPath: blah + "/" + name)[.posixPermissions] as? Int) == 0o600)
     }
+
+    /// kill -9 between the commit of a run's end and its APEL file, and again between the file's
+    /// rename into place and the outbox's bookkeeping: after a restart the file is there, once,
+    /// whole, and the record was in the store all along.
+    @Test(arguments: ["outbox-kill-before-write", "outbox-kill-after-write"])
+    func aCrashAroundTheAPELFileLosesAndDoublesNothing(_ fault: String) throws {
+        let state = NSTemporaryDirectory() + "wsb-acct-" + UUID().uuidString.prefix(8)
+        let d = try TestDaemon(config: accountingConfig(state))
+        defer { d.cleanUp(); try? FileManager.default.removeItem(atPath: state) }
+        d.environment = ["WSBRIDGE_FAULT": "\(fault):APEL-individual-job-message"]
+        try d.start()
+        let ids = try d.submit([JobSpec(executable: "/bin/true", directory: d.work)])
+        d.process?.waitUntilExit()
+        #expect(d.process?.terminationReason == .uncaughtSignal, "the fault point was not reached")
+        d.process = nil
+        let apel = state + "/apel"
+        func files() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: apel)) ?? [] }
+        #expect(files().count == (fault == "outbox-kill-before-write" ? 0 : 1))
+        d.environment = [:]
+        try d.start()
+        #expect(try d.waitAll(ids)[0].state == .done)
+        try d.waitUntil("the APEL file") { files().count == 1 }
+        usleep(1_000_000)
+        #expect(files().count == 1, "\(files())")
+        let text = try String(contentsOfFile: apel + "/" + files()[0], encoding: .utf8)
+        #expect(try APELRecordValidator.records(text).map { $0["LocalJobId"] } == ["\(ids[0])"])
+        let (_, out) = try records(d, ["--json"])
+        #expect(try JSONDecoder().decode([AccountingRecord].self, from: Data(out.utf8)).map(\.job) == ids)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state).allSatisfy { !$0.hasSuffix(".tmp") })
+    }
 }

@@ -6,8 +6,8 @@ import ServiceLifecycle
 import Synchronization
 import WorkspaceBridge
 
-/// Delivers the outbox: the SEG lines and user-log events that state changes stored with
-/// themselves. It runs beside the scheduler, never on it: a user's log on a hung NFS home or a
+/// Delivers the outbox: the SEG lines, user-log events and accounting files that state changes
+/// stored with themselves. It runs beside the scheduler, never on it: a user's log on a hung NFS home or a
 /// FIFO nobody reads holds only that file's deliveries (each file has one worker at a time, at
 /// most `maxWorkers` at once), and everyone else's go on.
 ///
@@ -207,6 +207,7 @@ final class OutboxWriter: Service, Sendable {
             return Array(existing) == bytes ? .success(())
                 : .failure(Failure(message: "\(e.path) exists with other contents", permanent: true))
         }
+        if fault?.when == "outbox-kill-before-write", e.text.contains(fault!.text) { kill(getpid(), SIGKILL) }
         let temporary = (dir as NSString).deletingLastPathComponent + "/.\((dir as NSString).lastPathComponent).\(name).tmp"
         unlink(temporary)
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(e.mode ?? 0o600))
@@ -235,6 +236,7 @@ final class OutboxWriter: Service, Sendable {
         // The rename itself durable: the directory's entry.
         let dfd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
+        if fault?.when == "outbox-kill-after-write", e.text.contains(fault!.text) { kill(getpid(), SIGKILL) }
         return .success(())
     }
 }
