@@ -32,7 +32,8 @@ import WorkspaceBridge
         let host = CgroupHost.detect(root: root)
         #expect(host.version == (geteuid() == 0 ? .v1 : .none))
         if host.version == .v1 {
-            #expect(host.directories("ws-1") == ["memory", "cpu", "pids"].map { "\(root)/\($0)/wsbridge/default/ws-1" })
+            // cpuacct: each run's CPU time, for its accounting record.
+            #expect(host.directories("ws-1") == ["memory", "cpu", "pids", "cpuacct"].map { "\(root)/\($0)/wsbridge/default/ws-1" })
         }
     }
 
