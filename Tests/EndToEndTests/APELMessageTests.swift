@@ -32,7 +32,7 @@ import WorkspaceBridge
         #expect(r["GlobalUserName"] == "/DC=org/DC=example/CN=Some User")
         #expect(r["FQAN"] == "/atlas/Role=production/Capability=NULL")
         #expect(r["StartTime"] == "1765000000" && r["EndTime"] == "1765003601")
-        #expect(r["WallDuration"] == "3601", "whole seconds from the whole start to the whole end")
+        #expect(r["WallDuration"] == "3600", "3600.25 s, to the nearest second")
         #expect(r["CpuDuration"] == "4")
         #expect(r["Processors"] == "2" && r["NodeCount"] == "1")
         #expect(r["MemoryReal"] == "2048000", "KB")

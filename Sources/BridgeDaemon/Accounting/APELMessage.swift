@@ -41,7 +41,8 @@ public enum APELMessage {
     /// exported (no CPU time measured: APEL requires it, and a guess would be a false record).
     public static func fields(_ r: AccountingRecord, site: Site) -> [(String, String)]? {
         guard let cpu = r.cpuSeconds else { return nil }
-        let start = Int64(r.startedAt.rounded(.down)), end = max(start, Int64(r.endedAt.rounded(.up)))
+        // Each to the nearest second; the wall time from the exact times, not from the rounded ones.
+        let start = Int64(r.startedAt.rounded()), end = max(start, Int64(r.endedAt.rounded()))
         var f: [(String, String?)] = [
             ("Site", site.name),
             ("SubmitHost", site.submitHost),
@@ -51,7 +52,7 @@ public enum APELMessage {
             ("LocalUserId", r.ownerName ?? "\(r.owner)"),
             ("GlobalUserName", r.grid?.userDN),
             ("FQAN", r.grid?.fqan),
-            ("WallDuration", "\(end - start)"),
+            ("WallDuration", "\(Int64(r.wallSeconds.rounded()))"),
             ("CpuDuration", "\(Int64(cpu.rounded()))"),
             ("Processors", "\(r.cores)"),
             ("NodeCount", "1"),

@@ -5,8 +5,10 @@ public struct AccountingRecord: Codable, Sendable, Equatable {
     public var job: JobID
     /// The run's attempt number (`RunKey.attempt`): a job and attempt name one run.
     public var attempt: Int
-    /// The job's owner (uid) and, when the password database knows it, the name.
+    /// The job's owner (uid).
     public var owner: UInt32
+    /// The local account the run ran as (the owner's name; for root's jobs, `root_jobs_run_as`),
+    /// when the password database knows it.
     public var ownerName: String?
     /// The front door (`cli`, `gram`, `condor`) and what it knows of the job.
     public var origin: String

@@ -67,7 +67,7 @@ enum AccountingTable {
         for r in records {
             let exit = switch r.exit { case .exited(let c): "exit \(c)"; case .signaled(let s): "signal \(s)" }
             let grid = [r.grid?.jobID, r.grid?.userDN, r.grid?.fqan].compactMap { $0 }.joined(separator: " ")
-            rows.append([String(r.job), String(r.attempt), r.ownerName ?? names.name(of: r.owner) ?? String(r.owner), r.className,
+            rows.append([String(r.job), String(r.attempt), names.name(of: r.owner) ?? String(r.owner), r.className,
                          r.host ?? r.workspace, formatTime(r.endedAt), duration(r.wallSeconds), r.cpuSeconds.map(duration) ?? "-",
                          r.peakMemoryBytes.map(memory) ?? "-", String(r.cores), exit, grid.isEmpty ? "-" : grid])
         }
