@@ -135,6 +135,13 @@ import WorkspaceBridge
             ("[[class]]\nslots = 2\n", "every [[class]] needs a name"),
             ("[[class]]\nname = \"a\"\n[[class]]\nname = \"a\"\n", "defined twice"),
             ("[[class]]\nname = \"a b\"\n", "not a valid class name"),
+            ("[accounting]\napel_directory = \"/var/spool/apel\"\n", "accounting.site: APEL records need the site's GOCDB name"),
+            ("[accounting]\nsite = \"S\"\napel_directory = \"apel\"\n", "accounting.apel_directory: must be an absolute path"),
+            ("[accounting]\nbenchmark = 10.0\n", "benchmark_type and benchmark go together"),
+            ("[accounting]\nbenchmark_type = \"specint\"\nbenchmark = 1.0\n", "expected one of HEPSPEC, HEPscore23, si2k"),
+            ("[accounting]\nfile_mode = \"rw\"\n", "expected an octal mode"),
+            ("[accounting]\nsite = \"A\\nB\"\n", "without quotes or line breaks"),
+            ("[accounting]\nsiet = \"S\"\n", "accounting.siet: unknown setting"),
         ]
         for (text, words) in cases {
             do {
@@ -145,5 +152,32 @@ import WorkspaceBridge
                 #expect(error.description.hasPrefix("site.toml: "))
             }
         }
+    }
+}
+
+@Suite struct AccountingConfigTests {
+    @Test func theAccountingKeys() throws {
+        let c = try ConfigLoader.parse("""
+            [accounting]
+            site = "EXAMPLE-SITE"
+            apel_directory = "/var/spool/apel/outgoing"
+            submit_host = "ce.example.org:9619/ce.example.org-wsbridge"
+            machine_name = "ce.example.org"
+            benchmark_type = "HEPscore23"
+            benchmark = 12.5
+            blah_log_prefix = "/var/log/wsbridge/blahp.log"
+            file_mode = "0640"
+            """)
+        var want = AccountingSettings()
+        want.site = "EXAMPLE-SITE"
+        want.apelDirectory = "/var/spool/apel/outgoing"
+        want.submitHost = "ce.example.org:9619/ce.example.org-wsbridge"
+        want.machineName = "ce.example.org"
+        want.benchmarkType = "HEPscore23"
+        want.benchmark = 12.5
+        want.blahLogPrefix = "/var/log/wsbridge/blahp.log"
+        want.fileMode = 0o640
+        #expect(c.accounting == want)
+        #expect(try ConfigLoader.parse("").accounting == AccountingSettings(), "nothing exported unless configured")
     }
 }
