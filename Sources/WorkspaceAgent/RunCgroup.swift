@@ -46,6 +46,9 @@ struct RunCgroup {
     var peakFD: Int32 = -1
     /// Whether the memory peak counts only the current run (a new directory, or one reset).
     var peakIsThisRun = false
+    /// What the directory held when the current run began, with no process in it: page cache
+    /// that earlier runs left charged to it, which is not this run's and is taken off its peak.
+    var memoryBefore: Int64 = 0
 
     init(_ parents: Parents, name: String) {
         self.name = name
@@ -127,11 +130,13 @@ struct RunCgroup {
         case .v1:
             // Writing 0 resets the peak to the current usage (nothing runs here now).
             peakIsThisRun = (try? write("0", to: "memory.max_usage_in_bytes")) != nil
+            memoryBefore = fresh ? 0 : Int64(read("memory.usage_in_bytes").trimmingWhitespace) ?? 0
             if let cpuacct = cpuacctPath { try? write("0", to: "cpuacct.usage", in: cpuacct) }
         case .v2:
             cpuBefore = Self.cpuStatMicroseconds(read("cpu.stat")) ?? 0
             closePeak()
             peakIsThisRun = fresh
+            memoryBefore = fresh ? 0 : Int64(read("memory.current").trimmingWhitespace) ?? 0
             if !fresh {
                 let fd = open(path + "/memory.peak", O_RDWR | O_CLOEXEC)
                 if fd >= 0, Glibc.write(fd, "reset", 5) == 5 {
@@ -172,7 +177,7 @@ struct RunCgroup {
             }
             closePeak()
         }
-        return (cpu, peak.flatMap { $0 >= 0 ? $0 : nil })
+        return (cpu, peak.flatMap { $0 >= 0 ? max(0, $0 - memoryBefore) : nil })
     }
 
     /// `usage_usec` of a v2 `cpu.stat` (present whether or not the cpu controller is enabled).
