@@ -212,7 +212,7 @@ public final class Store: Sendable {
             if let owner { sql += " AND owner = ?"; args.append(owner) }
             sql += " ORDER BY endedAt, jobID, attempt LIMIT \(max(1, min(limit, 1_000_000)))"
             // A row that cannot be decoded is left out, as in job listings.
-            return try AccountingRow.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { try? $0.record() }
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { try? Self.accounting($0) }
         }
     }
 
@@ -342,6 +342,9 @@ public final class Store: Sendable {
 
     /// An event from its row (see `EventRecord`).
     static func event(_ row: Row) throws -> StoreEvent { try EventRecord(row: row).event }
+
+    /// An accounting record from its row (see `AccountingRow`).
+    static func accounting(_ row: Row) throws -> AccountingRecord { try AccountingRow(row: row).record() }
 
     /// A workspace from its row (see `WorkspaceRecord`).
     static func workspace(_ row: Row) throws -> Workspace { try WorkspaceRecord(row: row).workspace() }

@@ -1,5 +1,5 @@
 // libFuzzer entry for the store's row decoding (see run-store-row-fuzz.sh): a row of the real
-// `job`, `event` or `workspace` table (the store's own migrations, in memory) whose every column
+// `job`, `event`, `workspace`, `accounting` or `outbox` table (the store's own migrations, in memory) whose every column
 // holds an arbitrary value of an arbitrary SQLite type. Decoding it must give a record or throw;
 // a trap would stop the daemon's start on one damaged row.
 import Foundation
@@ -8,7 +8,7 @@ import GRDB
 
 final class FuzzDatabase: @unchecked Sendable {
     let queue: DatabaseQueue
-    static let tables = ["job", "event", "workspace"]
+    static let tables = ["job", "event", "workspace", "accounting", "outbox"]
     let columns: [String: [String]]
     init() {
         queue = try! DatabaseQueue()
@@ -23,6 +23,8 @@ final class FuzzDatabase: @unchecked Sendable {
         switch table {
         case "job": _ = try? Store.job(row)
         case "event": _ = try? Store.event(row)
+        case "accounting": _ = try? Store.accounting(row)
+        case "outbox": _ = try? Store.outboxEntry(row)
         default: _ = try? Store.workspace(row)
         }
     }
