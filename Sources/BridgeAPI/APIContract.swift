@@ -452,7 +452,8 @@ public enum APIContract {
           "jobType": {"type": "string"},
           "queue": {"type": "string"},
           "project": {"type": "string"},
-          "contact": {"type": "string"}
+          "contact": {"type": "string"},
+          "userDN": {"type": "string", "maxLength": 1024}
         }
       },
       "CondorOrigin": {

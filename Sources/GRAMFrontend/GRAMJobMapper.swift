@@ -12,13 +12,16 @@ public struct GRAMMappingContext: Sendable {
     public var classes: [WorkspaceClass]?
     /// The job manager's job contact, when the adapter knows it.
     public var contact: String?
+    /// The submitter's grid identity (the DN of the job manager's proxy), when the adapter knows it.
+    public var userDN: String?
     /// True for RSL submitted without a job manager (`wsbridge submit --rsl`): then nobody
     /// stages files or streams output, so attributes that need that are refused.
     public var standalone: Bool
 
     public init(home: String? = nil, userName: String? = nil, classes: [WorkspaceClass]? = nil,
-                contact: String? = nil, standalone: Bool = false) {
+                contact: String? = nil, userDN: String? = nil, standalone: Bool = false) {
         self.home = home
+        self.userDN = userDN
         self.userName = userName
         self.classes = classes
         self.contact = contact
@@ -195,7 +198,8 @@ public enum GRAMJobMapper {
 
         let transfer = context.standalone ? nil : Self.transfer(d, executable: executable, base: directory ?? home, environment: environment)
         let contact = context.contact ?? environment["GLOBUS_GRAM_JOB_CONTACT"]
-        let origin = GRAMOrigin(jobType: jobType, queue: queue, project: project, contact: contact)
+        var origin = GRAMOrigin(jobType: jobType, queue: queue, project: project, contact: contact)
+        origin.userDN = context.userDN
         let spec = JobSpec(executable: executable, arguments: arguments, environment: environment, directory: directory,
                            stdin: stdin, stdout: stdout, stderr: stderr, count: count, resources: resources,
                            workspace: workspace, maxRetries: maxRetries, origin: .gram(origin), transfer: transfer)

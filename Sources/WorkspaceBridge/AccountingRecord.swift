@@ -77,9 +77,10 @@ public struct GridJob: Codable, Sendable, Equatable {
 
 extension JobOrigin {
     /// What the origin itself carries for accounting, without a front door's help: GRAM's job
-    /// contact.
+    /// contact and the DN of the job manager's proxy.
     public var gridJob: GridJob? {
-        if case .gram(let g) = self, let contact = g.contact { return GridJob(jobID: contact) }
-        return nil
+        guard case .gram(let g) = self else { return nil }
+        let grid = GridJob(jobID: g.contact, userDN: g.userDN)
+        return grid.isEmpty ? nil : grid
     }
 }

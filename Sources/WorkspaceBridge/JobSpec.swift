@@ -98,6 +98,9 @@ public struct JobSpec: Codable, Sendable, Equatable {
             throw .invalid("environment variable name \"\(key)\" is not valid")
         }
         try resources.validate()
+        if case .gram(let g) = origin, let dn = g.userDN, dn.utf8.count > 1024 || dn.contains(where: \.isNewline) {
+            throw .invalid("origin.gram.userDN must be one line of at most 1024 bytes")
+        }
         try transfer?.validate()
         try vm?.validate()
     }
@@ -214,6 +217,8 @@ public struct GRAMOrigin: Codable, Sendable, Equatable {
     public var project: String?
     /// The job manager's own job id or contact, when the adapter knows it.
     public var contact: String?
+    /// The submitter's grid identity (X.509 DN), when the adapter knows it (for accounting).
+    public var userDN: String?
     public init(jobType: String? = nil, queue: String? = nil, project: String? = nil, contact: String? = nil) {
         self.jobType = jobType
         self.queue = queue

@@ -132,8 +132,9 @@ import WorkspaceBridge
                                 disks: [.init(file: "/tmp/disk.img", device: "vda", writable: true, format: "raw")],
                                 networking: true, macAddress: "52:54:00:12:34:56", outputDisks: false, kernel: "/tmp/vmlinuz",
                                 initrd: "/tmp/initrd", kernelArguments: "console=ttyS0")
-        var gramSpec = JobSpec(executable: "x", workspace: .named("default"),
-                               origin: .gram(GRAMOrigin(jobType: "single", queue: "q", project: "p", contact: "https://h/1")))
+        var gramOrigin = GRAMOrigin(jobType: "single", queue: "q", project: "p", contact: "https://h/1")
+        gramOrigin.userDN = "/DC=org/DC=example/CN=Some User"
+        var gramSpec = JobSpec(executable: "x", workspace: .named("default"), origin: .gram(gramOrigin))
         gramSpec.count = SpecBounds.count.upperBound
         let job = Job(id: 7, spec: spec, owner: UInt32.max, state: .held, className: "default", submittedAt: 1.5, attempts: 1,
                       failures: 1, workspaceID: "w-1", exit: .exited(3), reason: "held", notBefore: 2, startedAt: 3, endedAt: 4,

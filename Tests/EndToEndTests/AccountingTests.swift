@@ -162,4 +162,26 @@ import WorkspaceBridge
         #expect(try JSONDecoder().decode([AccountingRecord].self, from: Data(out.utf8)).map(\.job) == ids)
         #expect(try FileManager.default.contentsOfDirectory(atPath: state).allSatisfy { !$0.hasSuffix(".tmp") })
     }
+
+    /// A GRAM job's record carries the job manager's job contact and the DN of the proxy the job
+    /// manager names in `X509_USER_PROXY` (here a plain certificate: its own subject).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+    func aGRAMJobsRecordCarriesTheProxysIdentity() throws {
+        let d = try TestDaemon(config: config())
+        defer { d.cleanUp() }
+        let proxy = d.stateDir + "/x509up"
+        let openssl = try runCommand("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", proxy + ".key",
+                                                          "-out", proxy, "-days", "1", "-subj", "/DC=org/DC=example/CN=GRAM User"])
+        try #require(openssl.0 == 0, "\(openssl.1)")
+        try d.start()
+        let contact = "https://gk.example.org:40001/16001/1765000000/"
+        let reply = try d.gram("submit", #"{"executable":["/bin/true"],"directory":["\#(d.work)"]}"#,
+                               environment: ["X509_USER_PROXY": proxy, "GLOBUS_GRAM_JOB_CONTACT": contact])
+        #expect(reply["JOB_ID"] is String, "\(reply)")
+        _ = try d.waitAll([1])
+        let (_, out) = try records(d, ["--json"])
+        let record = try #require(try JSONDecoder().decode([AccountingRecord].self, from: Data(out.utf8)).first)
+        #expect(record.origin == "gram")
+        #expect(record.grid == GridJob(jobID: contact, userDN: "/DC=org/DC=example/CN=GRAM User"))
+    }
 }

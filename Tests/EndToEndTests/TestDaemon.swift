@@ -182,10 +182,11 @@ func config(maxRunning: Int = 4, slots: Int = 2, maxWorkspaces: Int = 2, memoryM
 extension TestDaemon {
     /// `wsbridge gram COMMAND` as workspace.pm runs it: the description JSON on standard input;
     /// its JSON reply.
-    func gram(_ command: String, _ description: String, options: [String] = []) throws -> [String: Any] {
+    func gram(_ command: String, _ description: String, options: [String] = [], environment: [String: String] = [:]) throws -> [String: Any] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: TestDaemon.binary)
         p.arguments = ["gram", command, "--state-dir", stateDir] + options
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let input = Pipe(), output = Pipe()
         p.standardInput = input
         p.standardOutput = output

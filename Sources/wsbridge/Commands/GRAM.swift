@@ -113,7 +113,10 @@ struct GRAM: ParsableCommand {
                 let request = try GRAMAdapter.submitRequest(
                     descriptionJSON: GRAM.readDescription(),
                     context: GRAMMappingContext(home: identity?.home, userName: identity?.name, classes: classes,
-                                                contact: ProcessInfo.processInfo.environment["GLOBUS_GRAM_JOB_CONTACT"]))
+                                                contact: ProcessInfo.processInfo.environment["GLOBUS_GRAM_JOB_CONTACT"],
+                                                // The job manager's proxy of the user (read as the user), for accounting.
+                                                userDN: ProcessInfo.processInfo.environment["X509_USER_PROXY"]
+                                                    .flatMap(ProxyIdentity.identity(ofProxyAt:))))
                 if request.dryRun { GRAM.reply(GRAMAdapter.failureReply(GRAMError(.dryRun, "dry run: valid"), for: .submit)); return }
                 let reply: SubmitReply
                 do { reply = try client.submit(GRAM.submitRequest(request.spec)) } catch { throw GRAM.gramError(error) }
