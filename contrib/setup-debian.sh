@@ -11,6 +11,8 @@ qemu-system-x86 qemu-utils lz4 iproute2 libglobus-rsl-dev openssh-server openssh
     want="$want socat curl"
     # The guest's agent is linked fully statically (libc.a, libstdc++.a) and stripped.
     want="$want libc6-dev libstdc++-12-dev binutils"
+    # Accounting: proxy certificates made for the GRAM identity tests.
+    want="$want openssl"
 fi
 missing=""
 for p in $want; do
