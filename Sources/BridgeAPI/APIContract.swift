@@ -572,7 +572,8 @@ public enum APIContract {
         "properties": {
           "workspace": {"$ref": "#/components/schemas/Workspace"},
           "slots": {"type": "integer", "minimum": 1},
-          "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}}
+          "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}},
+          "host": {"type": "string", "minLength": 1, "maxLength": 255}
         }
       },
       "PolicyReply": {
@@ -594,6 +595,7 @@ public enum APIContract {
           "adminGroup": {"type": "string"},
           "rootJobsRunAs": {"type": "string"},
           "segDirectory": {"type": "string"},
+          "logLevel": {"type": "string", "enum": ["trace", "debug", "info", "notice", "warning", "error", "critical"]},
           "accounting": {"$ref": "#/components/schemas/AccountingSettings"}
         }
       },

@@ -15,7 +15,7 @@ public struct AccountingRecord: Codable, Sendable, Equatable {
     public var grid: GridJob?
     public var className: String
     public var workspace: String
-    /// The host name the workspace's agent reported (a guest's own name, or the sandbox's).
+    /// The machine the workspace ran on (a libvirt host's name, or the daemon's).
     public var host: String?
     /// Cores the job asked for (1 when it did not say).
     public var cores: Int

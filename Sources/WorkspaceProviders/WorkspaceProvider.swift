@@ -61,10 +61,16 @@ public protocol WorkspaceProvider: Sendable {
     /// provider removes what its workspaces had in common on the host (empty cgroup
     /// directories). Default: nothing to do.
     func daemonStoppedWithNoWorkspaces() async
+
+    /// The machine the workspace runs on when that is not the daemon's own (a guest on a
+    /// remote hypervisor host), as the admin named it. Default: `nil`, this host.
+    func remoteHost(of workspace: Workspace) -> String?
 }
 
 public extension WorkspaceProvider {
     var details: [String: String] { [:] }
+
+    func remoteHost(of workspace: Workspace) -> String? { nil }
 
     func validate(_ workspaceClass: WorkspaceClass) throws {}
 

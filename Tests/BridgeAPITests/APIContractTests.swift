@@ -156,13 +156,14 @@ import WorkspaceBridge
                                   handle: "/var/w-1", createdAt: 1, leaseExpiresAt: 2, lastUsedAt: 1,
                                   enforcement: [Enforcement(control: "memory", mechanism: "cgroup-v2", effective: true, detail: "512M")],
                                   reason: "r")
-        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7]), to: "WorkspaceStatus")
+        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7], host: "node1.example.org"), to: "WorkspaceStatus")
         var vm = WorkspaceClass(name: "default", cpuCapPercent: 50, diskMB: 100, settings: ["uri": "qemu:///system"],
                                 attributes: ["OpSys": "LINUX"])
         vm.binds = [SharedDirectory(path: "/home", writable: true)]
         var config = BridgeConfig(classes: [vm],
                                   adminGroup: "wsadmin", segDirectory: "/var/seg")
         config.throttle.startBurst = 4
+        config.logLevel = "debug"
         config.accounting.site = "EXAMPLE-SITE"
         config.accounting.apelDirectory = "/var/spool/apel/outgoing"
         config.accounting.submitHost = "ce.example.org:9619/ce.example.org-wsbridge"

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WorkspaceBridge
 
 /// Reads the admin's TOML config into a `BridgeConfig`. Unknown keys are errors, not silently
@@ -132,7 +133,16 @@ public enum ConfigLoader {
         }
 
         func read(config: inout BridgeConfig) throws(Failure) {
-            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store", "accounting"])
+            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store", "log", "accounting"])
+            if let l = try sub("log") {
+                try l.only(["level"])
+                if let level = try l.string("level") {
+                    guard Logger.Level(rawValue: level) != nil else {
+                        throw l.fail("level", "\"\(level)\" is no level (one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    config.logLevel = level
+                }
+            }
             if let a = try sub("accounting") {
                 try a.only(["site", "apel_directory", "submit_host", "machine_name", "benchmark_type", "benchmark",
                             "blah_log_prefix", "file_mode"])

@@ -24,10 +24,16 @@ extension Scheduler {
         let grid = observers.lazy.compactMap { $0.gridJob(job) }.first ?? job.spec.origin.gridJob
         let record = AccountingRecord(
             job: job.id, attempt: key.attempt, owner: job.owner, ownerName: identity(job.owner)?.name, origin: job.spec.origin.name,
-            grid: grid, className: job.className, workspace: wsID, host: workspaces[wsID]?.host, cores: job.spec.resources.cpus ?? 1,
+            grid: grid, className: job.className, workspace: wsID, host: host(of: wsID), cores: job.spec.resources.cpus ?? 1,
             startedAt: start, endedAt: endedAt, cpuSeconds: usage?.cpuSeconds, peakMemoryBytes: usage?.peakMemoryBytes,
             usageSource: usage?.source, exit: exit)
         return AccountedRun(record: record, effects: accountingEffects(record, submittedAt: job.submittedAt))
+    }
+
+    /// The machine a workspace runs on: a libvirt host's name, else this one's.
+    func host(of wsID: String) -> String {
+        guard let w = workspaces[wsID]?.record else { return Self.hostName }
+        return providers[w.provider]?.remoteHost(of: w) ?? Self.hostName
     }
 
     /// The files a record owes under the site's `[accounting]` settings.
@@ -52,11 +58,6 @@ extension Scheduler {
         }
         return effects
     }
-
-    static let hostName: String = {
-        var name = [CChar](repeating: 0, count: 256)
-        return gethostname(&name, name.count) == 0 ? String(cString: name) : "localhost"
-    }()
 
     /// Records for `GET /v1/accounting`: root and the admin group see everyone's, a user only
     /// their own (an `owner` of someone else is refused).

@@ -152,7 +152,6 @@ extension Scheduler {
             offset = theirs - now
         }
         workspaces[wsID]?.clockOffset = offset
-        workspaces[wsID]?.host = String(info.hostname.prefix(255))
         let runs = agentRuns.map { r in
             var r = r
             r.startedAt = r.startedAt.map { $0 - offset }

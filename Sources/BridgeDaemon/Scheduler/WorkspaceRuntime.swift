@@ -25,8 +25,6 @@ struct WorkspaceRuntime {
     /// the agent never received.
     var record: Workspace
     var link: AgentLink?
-    /// The host name its agent reported (for accounting records).
-    var host: String?
     /// Runs occupying slots, until the agent reports their end (even for cancelled jobs).
     var runs: [RunKey: Run] = [:]
     var idleSince: Double?
