@@ -28,7 +28,17 @@ import Testing
         #expect(usage.source == "rusage")
         let cpu = try #require(usage.cpuSeconds), peak = Double(try #require(usage.peakMemoryBytes))
         #expect(abs(cpu - 0.5) < 0.1, "\(cpu) s")
-        #expect(peak >= Double(64 << 20) && peak < Double(80 << 20), "\(peak / 1048576) MiB")
+        // The kernel's largest resident set of the run's processes; an exec'd child starts from
+        // its parent's high-water mark (here this test process's; in a workspace, the agent's).
+        let inherited = Double(Self.highWaterMark() ?? 0)
+        #expect(peak >= Double(64 << 20) && peak < max(Double(80 << 20), inherited + Double(16 << 20)), "\(peak / 1048576) MiB")
+    }
+
+    /// This process's peak resident set (`VmHWM`), bytes.
+    static func highWaterMark() -> Int64? {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .flatMap { Int64($0.split(separator: " ").dropFirst().first ?? "") }.map { $0 * 1024 }
     }
 
     @Test func aCgroupsFiguresWinAndWhatItLacksComesFromTheKernelsAccount() {
