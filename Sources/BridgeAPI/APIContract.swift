@@ -453,7 +453,7 @@ public enum APIContract {
           "queue": {"type": "string"},
           "project": {"type": "string"},
           "contact": {"type": "string"},
-          "userDN": {"type": "string", "maxLength": 1024}
+          "userDN": {"type": "string", "maxLength": 1024, "pattern": "^[^\\n\\r]*$", "description": "The submitter's X.509 DN, for accounting: one line."}
         }
       },
       "CondorOrigin": {

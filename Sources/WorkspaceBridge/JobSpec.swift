@@ -98,8 +98,9 @@ public struct JobSpec: Codable, Sendable, Equatable {
             throw .invalid("environment variable name \"\(key)\" is not valid")
         }
         try resources.validate()
-        if case .gram(let g) = origin, let dn = g.userDN, dn.utf8.count > 1024 || dn.contains(where: \.isNewline) {
-            throw .invalid("origin.gram.userDN must be one line of at most 1024 bytes")
+        if case .gram(let g) = origin, let dn = g.userDN, dn.unicodeScalars.count > 1024
+            || dn.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {
+            throw .invalid("origin.gram.userDN must be one line of at most 1024 characters")
         }
         try transfer?.validate()
         try vm?.validate()
