@@ -61,6 +61,14 @@ public protocol WorkspaceProvider: Sendable {
     /// provider removes what its workspaces had in common on the host (empty cgroup
     /// directories). Default: nothing to do.
     func daemonStoppedWithNoWorkspaces() async
+
+    /// The host a workspace runs on, for metrics and the status page: a short name from the
+    /// provider's own configuration (never from a guest). Default: `localhost`.
+    func host(of workspace: Workspace) -> String
+
+    /// The remote hosts this provider has tried to reach, and whether the last try succeeded.
+    /// Default: none.
+    func hostReachability() async -> [String: Bool]
 }
 
 public extension WorkspaceProvider {
@@ -89,6 +97,10 @@ public extension WorkspaceProvider {
     }
 
     func cancelPark(_ workspace: Workspace) async -> Bool { false }
+
+    func host(of workspace: Workspace) -> String { "localhost" }
+
+    func hostReachability() async -> [String: Bool] { [:] }
 }
 
 /// What a provider's workspaces share with the daemon's host and what can be done with them.

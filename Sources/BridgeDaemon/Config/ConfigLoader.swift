@@ -132,7 +132,13 @@ public enum ConfigLoader {
         }
 
         func read(config: inout BridgeConfig) throws(Failure) {
-            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store"])
+            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store", "metrics"])
+            if let m = try sub("metrics") {
+                try m.only(["listen", "groups", "refresh_seconds"])
+                config.metrics.listen = try m.string("listen")
+                config.metrics.groups = try m.list("groups")
+                config.metrics.refreshSeconds = try m.int("refresh_seconds") ?? config.metrics.refreshSeconds
+            }
             if let st = try sub("store") {
                 try st.only(["keep_finished_days"])
                 config.store.keepFinishedDays = try st.double("keep_finished_days") ?? config.store.keepFinishedDays

@@ -116,6 +116,7 @@ extension Scheduler {
             run?.1.link?.send(.signal(key, .kill))
         case .release:
             guard job.state == .held, (try? job.move(to: .queued, reason: "released by uid \(caller)")) != nil else { throw refuse() }
+            metrics?.requeued(.released)
             job.notBefore = nil
         case .suspend:
             guard job.state == .running, let link = run?.1.link else { throw refuse() }

@@ -19,7 +19,7 @@ extension Scheduler {
         let record = Workspace(id: id, className: className, provider: cls.provider, state: .creating, pid: nil,
                                endpoint: "", handle: "", createdAt: now, leaseExpiresAt: now + Double(cls.leaseSeconds),
                                lastUsedAt: now)
-        workspaces[id] = WorkspaceRuntime(record: record)
+        workspaces[id] = WorkspaceRuntime(record: record, phaseSince: now)
         try? store.save(record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-creating", message: className))
         logger.info("creating workspace", metadata: ["workspace": "\(id)", "class": "\(className)"])
         Task {
@@ -40,6 +40,8 @@ extension Scheduler {
         try? w.move(to: .booting)
         workspaces[w.id]!.record = w
         workspaces[w.id]!.idleSince = Self.now
+        metrics?.workspace(.create, className: w.className, seconds: Self.now - current.phaseSince)
+        workspaces[w.id]!.phaseSince = Self.now
         creationBackoff[w.className] = nil
         try? store.save(w, event: StoreEvent(at: Self.now, workspaceID: w.id, kind: "workspace-ready",
                                              message: w.enforcement.map(\.description).joined(separator: "; ")))
@@ -153,6 +155,7 @@ extension Scheduler {
             enqueue(j)
             changes.append((j, .transition(j, from: from, at: now)))
         }
+        metrics?.requeued(.workspaceLost, count: changes.count)
         commit(changes)
         return changes.count
     }
@@ -174,6 +177,7 @@ extension Scheduler {
     /// Idle reaping and leases; runs on the timer.
     func maintain() async {
         retryStore()
+        sampleHistory()
         let store = self.store
         Task.detached { store.checkpoint() }
         let now = Self.now
