@@ -24,6 +24,7 @@ swift build --build-tests
 run "unit and end-to-end tests" swift test --skip-build
 run "HTCondor differential (submit files, ClassAds, event log)" Tests/condor-oracle/run.sh .build/debug/wsbridge
 run "blahp scripts as blahpd runs them" Tests/blahp/run.sh .build/debug/wsbridge
+run "metrics scraped by Prometheus, status page in headless Chromium" Tests/metrics/run.sh .build/debug/wsbridge .build/test-output
 if [ -x Tests/gram-live/run.sh ] && ! skip gram; then
     run "GRAM5 gatekeeper on loopback" Tests/gram-live/run.sh .build/debug/wsbridge
 fi
