@@ -75,7 +75,8 @@ extension Scheduler {
                   leaseExpiresAt: w.record.leaseExpiresAt, enforcement: w.record.enforcement.map(\.description).joined(separator: "; "))
         }
         page.failures = recentFailures.reversed().map { .init(job: $0.job, owner: $0.owner, className: $0.className, at: $0.at, reason: $0.reason) }
-        page.history = history.points
+        // The charts end at this moment, not at the last sample.
+        page.history = history.points + [history.current(now: now, running: s.running, queued: queue.count)]
         return page
     }
 
@@ -94,9 +95,7 @@ extension Scheduler {
     /// A point of the page's charts, when one is due (the timer's upkeep).
     func sampleHistory() {
         guard metrics != nil else { return }
-        var running = 0, queued = 0
-        for w in workspaces.values { running += w.runs.count }
-        queued = queue.count
-        history.sample(now: Self.now, running: running, queued: queued)
+        let running = workspaces.values.reduce(0) { $0 + $1.runs.count }
+        history.sample(now: Self.now, running: running, queued: queue.count)
     }
 }

@@ -124,12 +124,17 @@ enum StatusCharts {
         func x(_ t: Double) -> Double { max(0, min(width, (t - start) / StatusHistory.span * width)) }
         func y(_ v: Double) -> Double { height - v / top * (height - 10) }
         let path = points.map { String(format: "%.1f,%.1f", x($0.at), y($0.value)) }.joined(separator: " ")
+        // The area under the line, closed along the bottom.
+        let area = points.isEmpty ? "" : String(format: "%.1f,%.1f ", x(points[0].at), height) + path
+            + String(format: " %.1f,%.1f", x(points[points.count - 1].at), height)
         let last = points.last.map { StatusPage.number(($0.value * 10).rounded() / 10) } ?? "0"
         return """
             <figure style="margin:0"><figcaption>\(StatusPage.esc(title)): <b>\(last)</b> <span class="muted">(max \(StatusPage.number(top)))</span></figcaption>
             <svg id="\(id)" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="\(StatusPage.esc(title)) over the last hour" style="background:#fafafa;border:1px solid #ddd">
             <line x1="0" y1="\(height - 0.5)" x2="\(width)" y2="\(height - 0.5)" stroke="#bbb"/>
+            <polygon fill="#2a6" fill-opacity="0.15" stroke="none" points="\(area)"/>
             <polyline fill="none" stroke="#2a6" stroke-width="2" points="\(path)"/>
+            <text x="3" y="11" font-size="10" fill="#888">1 h ago</text><text x="\(Int(width) - 3)" y="11" font-size="10" fill="#888" text-anchor="end">now</text>
             </svg></figure>
 
             """

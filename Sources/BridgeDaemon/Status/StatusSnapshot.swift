@@ -35,11 +35,16 @@ struct StatusHistory: Sendable {
     var starts = 0
     private var lastAt = 0.0
 
+    /// The point that would be taken now.
+    func current(now: Double, running: Int, queued: Int) -> Point {
+        let elapsed = lastAt == 0 ? Self.interval : max(1, now - lastAt)
+        return Point(at: now, running: running, queued: queued, startsPerMinute: Double(starts) * 60 / elapsed)
+    }
+
     /// Adds a point if one is due; drops those older than an hour.
     mutating func sample(now: Double, running: Int, queued: Int) {
         guard now - lastAt >= Self.interval else { return }
-        let elapsed = lastAt == 0 ? Self.interval : now - lastAt
-        points.append(Point(at: now, running: running, queued: queued, startsPerMinute: Double(starts) * 60 / elapsed))
+        points.append(current(now: now, running: running, queued: queued))
         starts = 0
         lastAt = now
         if let first = points.firstIndex(where: { now - $0.at <= Self.span }), first > 0 { points.removeFirst(first) }
