@@ -233,6 +233,7 @@ extension Scheduler {
             let next: WorkspaceState = now >= w.record.leaseExpiresAt ? .draining : w.runs.isEmpty ? .ready : .busy
             if w.record.state == .booting, let metrics, w.phaseSince > 0 {
                 metrics.workspace(.boot, className: w.record.className, seconds: now - w.phaseSince)
+                workspaces[wsID]?.phaseSince = 0
             }
             if w.record.state == .booting || (w.record.state.takesJobs && next != w.record.state) { move(wsID, to: next) }
         }

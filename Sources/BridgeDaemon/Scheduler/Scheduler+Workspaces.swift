@@ -76,7 +76,12 @@ extension Scheduler {
     /// Connects to the workspace's agent and asks for its state; the workspace boots until the
     /// agent answers (see `adopt`). The connection is made off the scheduler.
     func attach(_ wsID: String) {
-        guard let w = workspaces[wsID], w.record.state == .booting || move(wsID, to: .booting) else { return }
+        guard let w = workspaces[wsID] else { return }
+        if w.record.state != .booting {
+            guard move(wsID, to: .booting) else { return }
+            // A reconnect, not a boot: its time is not a boot time.
+            workspaces[wsID]!.phaseSince = 0
+        }
         let endpoint = w.record.endpoint
         Task {
             do {
