@@ -54,13 +54,17 @@ extension Scheduler {
 
     /// What a scheduling pass would answer for every queued job, without doing any of it: one
     /// pass in queue order, so jobs ahead take the slots and creations first, as they would.
-    func waitReasons() -> [JobID: String] {
+    /// With `only`, the pass stops once it has answered for those jobs.
+    func waitReasons(only wanted: Set<JobID>? = nil) -> [JobID: String] {
         let now = Self.now
         var s = snapshot(now: now)
         var reasons: [JobID: String] = [:]
         var tokens = bucket
+        var left = wanted?.count ?? Int.max
         for id in queue.ordered {
+            if left == 0 { break }
             guard let job = jobs[id] else { continue }
+            if wanted?.contains(id) ?? true { left -= 1 }
             if let b = creationBackoff[job.className], b.until > now {
                 reasons[id] = "class \(job.className): creating a workspace failed (\(b.error)); next try at \(formatTime(b.until))"
                 continue

@@ -44,10 +44,12 @@ extension Scheduler {
         let now = Self.now
         let s = snapshot(now: now)
         var page = StatusSnapshot(at: now, limits: limitUse(s), refreshSeconds: config.metrics.refreshSeconds)
-        var queues: [String: StatusSnapshot.Queue] = [:]
+        struct QueueKey: Hashable { var owner: UInt32; var className: String }
+        var queues: [QueueKey: StatusSnapshot.Queue] = [:]
         var queued: [Job] = []
         for job in jobs.values {
-            var q = queues["\(job.owner) \(job.className)"] ?? .init(owner: job.owner, className: job.className)
+            let key = QueueKey(owner: job.owner, className: job.className)
+            var q = queues[key] ?? .init(owner: job.owner, className: job.className)
             switch job.state {
             case .queued: q.queued += 1; queued.append(job)
             case .held: q.held += 1
@@ -57,14 +59,14 @@ extension Scheduler {
                                           state: job.state, since: job.startedAt ?? job.submittedAt))
             default: break
             }
-            queues["\(job.owner) \(job.className)"] = q
+            queues[key] = q
         }
         page.queues = queues.values.sorted { ($0.owner, $0.className) < ($1.owner, $1.className) }
         page.running.sort { $0.job < $1.job }
         // The same explanation `wsbridge policy explain` gives, for the jobs that waited longest.
         let oldest = queued.sorted { ($0.submittedAt, $0.id) < ($1.submittedAt, $1.id) }.prefix(waitingShown)
         if !oldest.isEmpty {
-            let reasons = waitReasons()
+            let reasons = waitReasons(only: Set(oldest.map(\.id)))
             page.waiting = oldest.map { .init(job: $0.id, owner: $0.owner, className: $0.className, submittedAt: $0.submittedAt,
                                               reason: explanation($0, reasons)) }
         }

@@ -13,10 +13,16 @@ extension DispatchBench {
         /// Jobs per second of each round, in the order run.
         var offJobsPerSecond: [Double]
         var onJobsPerSecond: [Double]
+        /// The daemon's CPU time (user + system) per job in each round, milliseconds: what the
+        /// metrics cost, less sensitive than the rate to what else the machine runs.
+        var offDaemonCPUMsPerJob: [Double]
+        var onDaemonCPUMsPerJob: [Double]
         /// Scrapes of `/metrics` and `/` answered while the rounds with metrics ran.
         var scrapes: Int
         /// Best round with metrics on over best round with metrics off.
         var ratio: Double
+        /// The median round with metrics on over the median round with metrics off.
+        var medianRatio: Double
     }
 
     /// Throughput with the metrics listener off and on (and scraped every second, as Prometheus
@@ -24,7 +30,7 @@ extension DispatchBench {
     /// a fresh daemon and warm workspaces. Best against best: on a shared machine the slowest
     /// rounds measure the neighbours.
     func compareMetrics() throws {
-        var off: [Double] = [], on: [Double] = [], scrapes = 0
+        var off: [Double] = [], on: [Double] = [], offCPU: [Double] = [], onCPU: [Double] = [], scrapes = 0
         for round in 0..<(2 * max(1, rounds)) {
             let withMetrics = round % 2 == 1
             let dir = NSTemporaryDirectory() + "wsbridge-bench-\(getpid())-\(round)"
@@ -34,25 +40,34 @@ extension DispatchBench {
                 daemon.stop()
                 try? FileManager.default.removeItem(atPath: dir)
             }
-            _ = try warmUp(daemon)
+            let roots = try warmUp(daemon)
+            let pid = daemon.process.processIdentifier
+            let cpuBefore = ProcessCPU.sample(daemon: pid, workspaces: roots)
             let scraper = port.map { MetricsScraper(port: $0) }
             let (seconds, _) = try measure(daemon)
+            let cpu = (ProcessCPU.sample(daemon: pid, workspaces: roots) - cpuBefore).daemon * 1000 / Double(jobs)
             if let scraper {
                 scrapes += scraper.stop()
                 if scraper.failures > 0 { throw CLIError("\(scraper.failures) scrapes of the metrics listener failed") }
             }
             let rate = Double(jobs) / seconds
-            if withMetrics { on.append(rate) } else { off.append(rate) }
-            if !json { print(String(format: "  round %d, metrics %@: %.1f jobs/s", round + 1, withMetrics ? "on " : "off", rate)) }
+            if withMetrics { on.append(rate); onCPU.append(cpu) } else { off.append(rate); offCPU.append(cpu) }
+            if !json {
+                print(String(format: "  round %d, metrics %@: %.1f jobs/s, daemon CPU %.3f ms per job", round + 1,
+                             withMetrics ? "on " : "off", rate, cpu))
+            }
         }
+        func median(_ xs: [Double]) -> Double { percentile(xs.sorted(), 0.5) }
         let r = MetricsComparison(jobs: jobs, parallelism: workspaces * slots, offJobsPerSecond: off, onJobsPerSecond: on,
-                                  scrapes: scrapes, ratio: (on.max() ?? 0) / max(off.max() ?? 1, 1e-9))
+                                  offDaemonCPUMsPerJob: offCPU, onDaemonCPUMsPerJob: onCPU, scrapes: scrapes,
+                                  ratio: (on.max() ?? 0) / max(off.max() ?? 1, 1e-9), medianRatio: median(on) / max(median(off), 1e-9))
         if json { printJSON(r); return }
         print(String(format: """
             dispatch with metrics off and on: %d trivial jobs, %d warm workspaces x %d slots, %d rounds each
               metrics off: best %.1f jobs/s   metrics on (scraped every second, %d scrapes): best %.1f jobs/s
-              ratio on/off: %.3f
-            """, jobs, workspaces, slots, off.count, off.max() ?? 0, scrapes, on.max() ?? 0, r.ratio))
+              ratio on/off: best %.3f, median %.3f   daemon CPU per job (median): off %.3f ms, on %.3f ms
+            """, jobs, workspaces, slots, off.count, off.max() ?? 0, scrapes, on.max() ?? 0, r.ratio, r.medianRatio,
+                     median(offCPU), median(onCPU)))
     }
 }
 
