@@ -7,6 +7,8 @@ want="pkg-config libsqlite3-dev libvirt-dev bubblewrap python3"
 if [ "${1:-demo}" = test ]; then
     want="$want python3-venv libxml2-utils libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu \
 qemu-system-x86 qemu-utils lz4 iproute2 libglobus-rsl-dev openssh-server openssh-client e2fsprogs procps"
+    # systemd-analyze verify checks the service unit.
+    want="$want systemd"
     # The API fuzz run: socat bridges a loopback port to the API socket as an unprivileged user.
     want="$want socat curl"
     # The guest's agent is linked fully statically (libc.a, libstdc++.a) and stripped.

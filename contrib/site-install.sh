@@ -8,6 +8,8 @@
 #
 #   1. the program             /usr/local/bin/wsbridge (mode 0755: the GRAM module runs it as
 #                              the mapped user)
+#      with its man page and shell completions under /usr/local/share (man1, bash-completion,
+#                              zsh site-functions, fish vendor_completions.d)
 #   2. the config              /etc/wsbridge/wsbridge.toml, the annotated reference (kept when it
 #                              exists); with --gram a new one gets [gram] seg_directory set
 #   3. the state directory     /var/lib/wsbridge, mode 0755 (users reach api.sock in it)
@@ -50,6 +52,12 @@ fi
 install -m 755 "$SRC" "$BIN.new"
 mv -f "$BIN.new" "$BIN"
 echo "program:   $BIN"
+SHARE=/usr/local/share
+install -D -m 644 "$HERE/man/wsbridge.1" "$SHARE/man/man1/wsbridge.1"
+install -D -m 644 "$HERE/completions/wsbridge.bash" "$SHARE/bash-completion/completions/wsbridge"
+install -D -m 644 "$HERE/completions/_wsbridge" "$SHARE/zsh/site-functions/_wsbridge"
+install -D -m 644 "$HERE/completions/wsbridge.fish" "$SHARE/fish/vendor_completions.d/wsbridge.fish"
+echo "manual:    $SHARE/man/man1/wsbridge.1, shell completions for bash, zsh and fish"
 
 # 2. the config
 if [ ! -f "$CONFIG" ]; then

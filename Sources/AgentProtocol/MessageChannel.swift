@@ -65,6 +65,10 @@ public final class MessageChannel<Incoming: Decodable, Outgoing: Encodable>: @un
             }
             frame = ready.removeFirst()
         }
+        if let reader = Incoming.self as? any DirectJSONReadable.Type,
+           let message = reader.read(directJSON: frame) as? Incoming {
+            return message
+        }
         do {
             return try decoder.decode(Incoming.self, from: Data(frame))
         } catch {

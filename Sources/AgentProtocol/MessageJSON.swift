@@ -25,10 +25,7 @@ extension AgentMessage: DirectJSON {
             guard at.isFinite else { return nil }
             w.string("type", "exited")
             w.key(key)
-            switch exit {
-            case .exited(let code): w.raw("exit", "{\"exitCode\":\(code)}")
-            case .signaled(let signal): w.raw("exit", "{\"signal\":\(signal)}")
-            }
+            w.exit("exit", exit)
             w.double("at", at)
             if let reason { w.string("reason", reason) }
         default:
@@ -69,12 +66,35 @@ extension DaemonMessage: DirectJSON {
             if let v = r.limits.wallTimeSeconds { limits.number("wallTimeSeconds", Int64(v)) }
             if let v = r.limits.maxProcesses { limits.number("maxProcesses", Int64(v)) }
             run.raw("limits", limits.finish())
-            run.raw("appendOutput", Array((r.appendOutput ? "true" : "false").utf8))
+            run.bool("appendOutput", r.appendOutput)
             if let paths = r.writablePaths { run.strings("writablePaths", paths) }
             w.raw("run", run.finish())
         default:
             return nil
         }
+        return w.finish()
+    }
+}
+
+extension AgentRunRecord {
+    /// The record as one JSON object, as its encoder writes it; nil for a staged run's record
+    /// (it carries more) and for a time that is not finite: those go through `JSONEncoder`.
+    public var directJSON: [UInt8]? {
+        guard staged == nil, [startedAt, endedAt].allSatisfy({ $0?.isFinite ?? true }) else { return nil }
+        var w = JSONObjectWriter()
+        w.key(key)
+        w.string("phase", phase.rawValue)
+        if let pid { w.number("pid", Int64(pid)) }
+        if let startedAt { w.double("startedAt", startedAt) }
+        if let endedAt { w.double("endedAt", endedAt) }
+        if let exit { w.exit("exit", exit) }
+        if let reason { w.string("reason", reason) }
+        w.bool("suspended", suspended)
+        if let scratch { w.string("scratch", scratch) }
+        if let startTicks { w.raw("startTicks", String(startTicks)) }
+        if let lost { w.bool("lost", lost) }
+        if let transient { w.bool("transient", transient) }
+        if let cgroup { w.string("cgroup", cgroup) }
         return w.finish()
     }
 }
@@ -109,6 +129,15 @@ struct JSONObjectWriter {
     }
 
     mutating func number(_ name: String, _ value: Int64) { raw(name, String(value)) }
+
+    mutating func bool(_ name: String, _ value: Bool) { raw(name, value ? "true" : "false") }
+
+    mutating func exit(_ name: String, _ exit: ExitStatus) {
+        switch exit {
+        case .exited(let code): raw(name, "{\"exitCode\":\(code)}")
+        case .signaled(let signal): raw(name, "{\"signal\":\(signal)}")
+        }
+    }
 
     /// A finite double, in Swift's shortest form that reads back exactly (valid JSON).
     mutating func double(_ name: String, _ value: Double) { raw(name, "\(value)") }

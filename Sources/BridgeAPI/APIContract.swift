@@ -551,7 +551,8 @@ public enum APIContract {
         "properties": {
           "workspace": {"$ref": "#/components/schemas/Workspace"},
           "slots": {"type": "integer", "minimum": 1},
-          "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}}
+          "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}},
+          "host": {"type": "string", "minLength": 1, "maxLength": 255}
         }
       },
       "PolicyReply": {
@@ -573,7 +574,8 @@ public enum APIContract {
           "classes": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/WorkspaceClass"}},
           "adminGroup": {"type": "string"},
           "rootJobsRunAs": {"type": "string"},
-          "segDirectory": {"type": "string"}
+          "segDirectory": {"type": "string"},
+          "logLevel": {"type": "string", "enum": ["trace", "debug", "info", "notice", "warning", "error", "critical"]}
         }
       },
       "ThrottleLimits": {

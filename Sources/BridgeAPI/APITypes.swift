@@ -56,10 +56,14 @@ public struct WorkspaceStatus: Codable, Sendable {
     public var workspace: Workspace
     public var slots: Int
     public var jobs: [JobID]
-    public init(workspace: Workspace, slots: Int, jobs: [JobID]) {
+    /// The machine it runs on: the daemon's own host name, or a remote libvirt host's. Absent
+    /// from daemons that predate it.
+    public var host: String?
+    public init(workspace: Workspace, slots: Int, jobs: [JobID], host: String? = nil) {
         self.workspace = workspace
         self.slots = slots
         self.jobs = jobs
+        self.host = host
     }
 }
 

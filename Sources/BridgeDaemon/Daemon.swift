@@ -12,10 +12,18 @@ public struct DaemonOptions: Sendable {
     public var stateDirectory: String
     public var configPath: String?
     public var socketPath: String?
-    public init(stateDirectory: String, configPath: String?, socketPath: String?) {
+    /// `--log-level`: wins over `WSBRIDGE_LOG_LEVEL` and the config's `[log] level`.
+    public var logLevel: Logger.Level?
+    public init(stateDirectory: String, configPath: String?, socketPath: String?, logLevel: Logger.Level? = nil) {
         self.stateDirectory = stateDirectory
         self.configPath = configPath
         self.socketPath = socketPath
+        self.logLevel = logLevel
+    }
+
+    /// The level set from outside the config file (the command line, then the environment), if any.
+    var fixedLogLevel: Logger.Level? {
+        logLevel ?? ProcessInfo.processInfo.environment["WSBRIDGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
     }
 }
 
@@ -51,8 +59,8 @@ public enum Daemon {
         // Before anything talks to a socket: recovery sends to agents that may be gone, and a
         // write to a closed socket must be an error there, not a signal that ends the daemon.
         signal(SIGPIPE, SIG_IGN)
-        var logger = Logger(label: "wsbridge")
-        logger.logLevel = ProcessInfo.processInfo.environment["WSBRIDGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let handler = LineLogHandler.standardError(level: options.fixedLogLevel ?? .info)
+        var logger = Logger(label: "wsbridge") { _ in handler }
         let dir = options.stateDirectory
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -64,6 +72,7 @@ public enum Daemon {
         guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else { throw DaemonError.alreadyRunning(dir) }
 
         let config = try options.configPath.map { path throws -> BridgeConfig in try ConfigLoader.load(path: path) } ?? BridgeConfig()
+        logger.logLevel = options.fixedLogLevel ?? config.logLevel(default: .info)
         let store = try Store(path: dir + "/wsbridge.sqlite")
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var providers: [String: any WorkspaceProvider] = [:]
@@ -86,10 +95,13 @@ public enum Daemon {
 
         let configPath = options.configPath
         let providerList = providers
+        let levelHolder = logger
         let reload: @Sendable () async throws -> PolicyReply = {
             guard let configPath else { return await scheduler.policyReply() }
             let new = try ConfigLoader.load(path: configPath)
             try check(new, against: providerList)
+            // Every copy of the logger shares its handler's level: the new one holds everywhere.
+            if options.fixedLogLevel == nil { var l = levelHolder; l.logLevel = new.logLevel(default: .info) }
             await scheduler.apply(new, source: configPath)
             return await scheduler.policyReply()
         }

@@ -20,9 +20,11 @@ import WorkspaceBridge
 /// - `trust_cpu_rng` (default `false`): `true` requires RDRAND on the guest CPU and credits it
 ///   as entropy (`random.trust_cpu=on`), so the guest's RNG is ready at once; that trusts the
 ///   CPU maker's generator for the guest's keys.
-/// - `firmware` (QEMU/KVM only; default `bios`, libvirt's SeaBIOS): `qboot`, QEMU's minimal
-///   firmware for direct kernel boot (the file Debian's `qemu-system-data` ships), or the path
-///   of another ROM.
+/// - `firmware` (QEMU/KVM only): `qboot`, QEMU's minimal firmware for direct kernel boot (the
+///   file Debian's `qemu-system-data` ships; it starts the kernel about a second sooner than
+///   SeaBIOS under TCG), `bios` (libvirt's SeaBIOS), or the path of another ROM. Unset: qboot
+///   where this host has it and every URI of the class is on this host (a remote host's files
+///   are not known here), else `bios`.
 public struct GuestBootOptions: Sendable, Equatable {
     public enum Firmware: Sendable, Equatable {
         /// The hypervisor's default firmware (SeaBIOS for QEMU/KVM, hvmloader for Xen HVM).
@@ -72,7 +74,8 @@ public struct GuestBootOptions: Sendable, Equatable {
             loopsPerJiffy = v
         }
         switch s["firmware"]?.trimmingCharacters(in: .whitespaces) {
-        case nil, "", "bios", "default": firmware = .standard
+        case nil, "": firmware = .standard  // the class settings choose qboot where they can (see above)
+        case "bios", "default": firmware = .standard
         case let f? where kind.isXen:
             throw ConfigError(key: "\(key).firmware", message: "\"\(f)\" is for QEMU/KVM guests; Xen guests boot with Xen's own loader")
         case "qboot": firmware = .rom(Self.qbootPath)

@@ -124,6 +124,10 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         }
         shares = GuestShares.plan(workspaceClass.binds)
         boot = try GuestBootOptions(settings: s, kind: kind, key: key)
+        if (s["firmware"] ?? "").trimmingCharacters(in: .whitespaces).isEmpty, !kind.isXen, !uris.contains(where: Self.isRemote),
+           FileManager.default.fileExists(atPath: GuestBootOptions.qbootPath) {
+            boot.firmware = .rom(GuestBootOptions.qbootPath)
+        }
         if let rom = boot.firmwareROM, !uris.contains(where: Self.isRemote), !FileManager.default.fileExists(atPath: rom) {
             throw ConfigError(key: "\(key).firmware", message: "\(rom) does not exist (qboot comes with Debian's qemu-system-data)")
         }

@@ -70,6 +70,14 @@ extension LibvirtProvider {
         return HostStoragePool(connection: domain.connection, name: meta.storagePool, path: "")
     }
 
+    /// The host a remote URI names (`node1` of `qemu+ssh://root@node1/system`); `nil` for a
+    /// guest on this host.
+    public func remoteHost(of workspace: Workspace) -> String? {
+        guard let (uri, _) = Self.jobVMHandle(workspace.handle) ?? Self.parseHandle(workspace.handle),
+              LibvirtClassSettings.isRemote(uri) else { return nil }
+        return URL(string: uri)?.host
+    }
+
     /// After a daemon restart: a live guest on a remote host gets its local channel socket back.
     /// Its host need not answer now: the forwarder waits for it.
     public func adopt(_ workspace: Workspace) async throws {

@@ -82,9 +82,13 @@ final class RunStore: Sendable {
     private func append(_ line: Line) throws {
         // A leading newline ends whatever a failed write may have left unfinished.
         var data = Data([10])
+        // The lines written for every run, directly: the encoder costs more than the rest.
         if line.record == nil, let key = line.forget {
-            // The line written for every run: plain enough to write directly.
             data.append(contentsOf: "{\"forget\":{\"job\":\(key.job),\"attempt\":\(key.attempt)}}".utf8)
+        } else if line.forget == nil, let json = line.record?.directJSON {
+            data.append(contentsOf: "{\"record\":".utf8)
+            data.append(contentsOf: json)
+            data.append(UInt8(ascii: "}"))
         } else {
             data.append(try encoder.encode(line))
         }

@@ -14,6 +14,9 @@ public struct BridgeConfig: Codable, Sendable, Equatable {
     public var rootJobsRunAs: String = "nobody"
     /// Directory of the SEG day files for GRAM (`-seg-module workspace`); none when unset.
     public var segDirectory: String?
+    /// `[log] level`: the daemon's least level logged (swift-log's names, `trace` to `critical`);
+    /// `info` when unset. `wsbridge serve --log-level` and `WSBRIDGE_LOG_LEVEL` win over it.
+    public var logLevel: String?
 
     public init(throttle: ThrottleLimits = .init(), retry: RetrySettings = .init(),
                 classes: [WorkspaceClass] = [WorkspaceClass(name: "default")],

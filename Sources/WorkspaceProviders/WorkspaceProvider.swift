@@ -62,17 +62,19 @@ public protocol WorkspaceProvider: Sendable {
     /// directories). Default: nothing to do.
     func daemonStoppedWithNoWorkspaces() async
 
-    /// The host a workspace runs on, for metrics and the status page: a short name from the
-    /// provider's own configuration (never from a guest). Default: `localhost`.
-    func host(of workspace: Workspace) -> String
+    /// The machine the workspace runs on when that is not the daemon's own (a guest on a
+    /// remote hypervisor host), as the admin named it. Default: `nil`, this host.
+    func remoteHost(of workspace: Workspace) -> String?
 
-    /// The remote hosts this provider has tried to reach, and whether the last try succeeded.
-    /// Default: none.
-    func hostReachability() async -> [String: Bool]
+    /// The hypervisor hosts this provider has tried to reach, named as `remoteHost` names them
+    /// (nil: this host), and whether the last try succeeded. Default: none.
+    func hostReachability() async -> [(host: String?, reachable: Bool)]
 }
 
 public extension WorkspaceProvider {
     var details: [String: String] { [:] }
+
+    func remoteHost(of workspace: Workspace) -> String? { nil }
 
     func validate(_ workspaceClass: WorkspaceClass) throws {}
 
@@ -98,9 +100,7 @@ public extension WorkspaceProvider {
 
     func cancelPark(_ workspace: Workspace) async -> Bool { false }
 
-    func host(of workspace: Workspace) -> String { "localhost" }
-
-    func hostReachability() async -> [String: Bool] { [:] }
+    func hostReachability() async -> [(host: String?, reachable: Bool)] { [] }
 }
 
 /// What a provider's workspaces share with the daemon's host and what can be done with them.

@@ -12,7 +12,7 @@ struct WSBridge: AsyncParsableCommand {
             Unix socket. Select the daemon with --state-dir or WSBRIDGE_STATE_DIR.
             """,
         subcommands: [
-            Serve.self, Submit.self, Status.self, Wait.self, Cancel.self, Hold.self, Release.self, Suspend.self, Resume.self,
+            Serve.self, Submit.self, Status.self, Queue.self, Wait.self, Cancel.self, Hold.self, Release.self, Suspend.self, Resume.self,
             Workspaces.self, Policy.self, Events.self, Condor.self, Blah.self, RSL.self, GRAM.self, Bench.self, Demo.self, Agent.self,
         ]
     )

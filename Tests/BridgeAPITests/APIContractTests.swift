@@ -155,7 +155,7 @@ import WorkspaceBridge
                                   handle: "/var/w-1", createdAt: 1, leaseExpiresAt: 2, lastUsedAt: 1,
                                   enforcement: [Enforcement(control: "memory", mechanism: "cgroup-v2", effective: true, detail: "512M")],
                                   reason: "r")
-        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7]), to: "WorkspaceStatus")
+        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7], host: "node1.example.org"), to: "WorkspaceStatus")
         var vm = WorkspaceClass(name: "default", cpuCapPercent: 50, diskMB: 100, settings: ["uri": "qemu:///system"],
                                 attributes: ["OpSys": "LINUX"])
         vm.binds = [SharedDirectory(path: "/home", writable: true)]
@@ -163,6 +163,7 @@ import WorkspaceBridge
                                   adminGroup: "wsadmin", segDirectory: "/var/seg")
         config.metrics = MetricsSettings(listen: "127.0.0.1:9464", groups: ["atlas"])
         config.throttle.startBurst = 4
+        config.logLevel = "debug"
         try expectConforms(PolicyReply(config: config, source: "/etc/wsbridge.toml", loadedAt: 1), to: "PolicyReply")
         try expectConforms(PolicyReply(config: BridgeConfig(), source: nil, loadedAt: 1), to: "PolicyReply")
         try expectConforms(["status": "ok"], to: "Health")

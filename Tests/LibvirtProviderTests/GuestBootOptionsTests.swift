@@ -19,13 +19,14 @@ struct GuestBootOptionsTests {
                           agentSocketPath: meta.endpoint)
     }
 
-    @Test("defaults: the harmless boot-speed arguments only; mitigations, audit and the CPU's RNG untouched; standard firmware, no <cpu>")
+    @Test("defaults: the harmless boot-speed arguments only; mitigations, audit and the CPU's RNG untouched; qboot where this host has it, no <cpu>")
     func defaults() throws {
         let s = try settings([:])
-        #expect(s.boot == GuestBootOptions())
+        let haveQboot = FileManager.default.fileExists(atPath: GuestBootOptions.qbootPath)
+        #expect(s.boot == GuestBootOptions(firmware: haveQboot ? .rom(GuestBootOptions.qbootPath) : .standard))
         #expect(s.cmdline == "console=ttyS0 panic=-1 quiet init_on_free=1 cryptomgr.notests tsc=reliable no_timer_check 8250.nr_uarts=1")
         let xml = DomainXML.render(spec(s))
-        #expect(!xml.contains("<loader"))
+        #expect(xml.contains("<loader") == haveQboot)
         #expect(!xml.contains("<cpu "))
         for risky in ["mitigations=off", "random.trust_cpu", "audit=0", "lpj="] { #expect(!xml.contains(risky)) }
     }
@@ -81,5 +82,14 @@ struct GuestBootOptionsTests {
         #expect { _ = try settings(["lpj": "-3"]) } throws: { "\($0)".contains("lpj") }
         #expect { _ = try settings(["firmware": "uefi"]) } throws: { "\($0)".contains("firmware") && "\($0)".contains("qboot") }
         #expect { _ = try settings(["firmware": "/nonexistent/qboot.rom"]) } throws: { "\($0)".contains("does not exist") }
+    }
+
+    @Test("firmware: bios keeps SeaBIOS; a remote URI or a Xen class never gets qboot by default")
+    func firmwareChoice() throws {
+        #expect(try settings(["firmware": "bios"]).boot.firmwareROM == nil)
+        let remote = try LibvirtClassSettings(WorkspaceClass(name: "vm", provider: "libvirt", settings: [
+            "uris": "qemu+ssh://node1/system", "domain_type": "qemu", "kernel": "/boot/vmlinuz"]))
+        #expect(remote.boot.firmwareROM == nil)
+        #expect(try settings([:], domainType: "xen").boot.firmwareROM == nil)
     }
 }

@@ -202,4 +202,18 @@ struct ProviderTests {
         #expect(LibvirtProvider.parseHandle(h)! == ("qemu+ssh://root@node/system", "wsb-ws-1"))
         #expect(LibvirtProvider.parseHandle("nohash") == nil)
     }
+
+    /// `wsbridge workspaces` shows the host a remote URI names; a guest here has none.
+    @Test("the host of a workspace")
+    func hostOfAWorkspace() {
+        let p = testProvider(dir: NSTemporaryDirectory() + "wsb-host-\(getpid())", uris: ["test:///default"])
+        func ws(_ handle: String) -> Workspace {
+            Workspace(id: "ws-1", className: "c", provider: "libvirt", state: .ready, pid: nil, endpoint: "", handle: handle,
+                      createdAt: 0, leaseExpiresAt: 0, lastUsedAt: 0)
+        }
+        #expect(p.remoteHost(of: ws("qemu+ssh://root@node2.example.org/system#wsb-ws-1")) == "node2.example.org")
+        #expect(p.remoteHost(of: ws("jobvm:xen+ssh://node3/system#wsb-ws-1")) == "node3")
+        #expect(p.remoteHost(of: ws("qemu:///system#wsb-ws-1")) == nil)
+        #expect(p.remoteHost(of: ws("")) == nil)
+    }
 }

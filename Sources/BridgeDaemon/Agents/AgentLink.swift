@@ -69,7 +69,10 @@ final class AgentLink: Sendable {
                         let decoder = JSONDecoder()
                         for try await frame in inbound {
                             do {
-                                incoming(try decoder.decode(AgentMessage.self, from: Data(frame.readableBytesView)))
+                                let direct = frame.withUnsafeReadableBytes {
+                                    AgentMessage.read(directJSON: $0.assumingMemoryBound(to: UInt8.self))
+                                }
+                                incoming(try direct ?? decoder.decode(AgentMessage.self, from: Data(frame.readableBytesView)))
                             } catch {
                                 let text = String(decoding: frame.readableBytesView.prefix(200), as: UTF8.self)
                                 incoming(.error("malformed message from agent: \(text): \(error)"))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WorkspaceBridge
 
 /// Reads the admin's TOML config into a `BridgeConfig`. Unknown keys are errors, not silently
@@ -132,12 +133,21 @@ public enum ConfigLoader {
         }
 
         func read(config: inout BridgeConfig) throws(Failure) {
-            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store", "metrics"])
+            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store", "log", "metrics"])
             if let m = try sub("metrics") {
                 try m.only(["listen", "groups", "refresh_seconds"])
                 config.metrics.listen = try m.string("listen")
                 config.metrics.groups = try m.list("groups")
                 config.metrics.refreshSeconds = try m.int("refresh_seconds") ?? config.metrics.refreshSeconds
+            }
+            if let l = try sub("log") {
+                try l.only(["level"])
+                if let level = try l.string("level") {
+                    guard Logger.Level(rawValue: level) != nil else {
+                        throw l.fail("level", "\"\(level)\" is no level (one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    config.logLevel = level
+                }
             }
             if let st = try sub("store") {
                 try st.only(["keep_finished_days"])

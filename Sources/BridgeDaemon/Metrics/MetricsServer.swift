@@ -71,7 +71,13 @@ struct OperatorPages: Sendable {
         case "/metrics":
             let snapshot = await scheduler.metricsSnapshot()
             var hosts: [String: Bool] = [:]
-            for p in providers { for (h, up) in await p.hostReachability() { hosts[h] = up } }
+            for p in providers {
+                // A host with several hypervisors is up when all of them answered.
+                for (h, up) in await p.hostReachability() {
+                    let name = h ?? Scheduler.hostName
+                    hosts[name] = (hosts[name] ?? true) && up
+                }
+            }
             return (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics.exposition(snapshot, hosts: hosts))
         case "/":
             var page = await scheduler.statusSnapshot()

@@ -197,20 +197,28 @@ extension Scheduler {
         await withCheckedContinuation { eventWaiters.append($0) }
     }
 
+    /// This machine's name, for the workspaces that run on it.
+    static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0, buffer[0] != 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
     /// Root and the admin group see every workspace. Anyone else sees only the workspaces that run
     /// their own jobs, with only their own job ids and without the agent's pid, socket or handle.
     func workspaceStatus(caller: UInt32) -> [WorkspaceStatus] {
         let admin = isAdmin(caller)
         return workspaces.values.sorted { $0.record.createdAt < $1.record.createdAt }.compactMap { w in
             let slots = config.workspaceClass(named: w.record.className)?.slots ?? 0
-            if admin { return WorkspaceStatus(workspace: w.record, slots: slots, jobs: w.runs.values.map(\.job).sorted()) }
+            let host = hostName(of: w.record)
+            if admin { return WorkspaceStatus(workspace: w.record, slots: slots, jobs: w.runs.values.map(\.job).sorted(), host: host) }
             let mine = w.runs.values.filter { $0.owner == caller }.map(\.job).sorted()
             guard !mine.isEmpty else { return nil }
             var record = w.record
             record.pid = nil
             record.endpoint = ""
             record.handle = ""
-            return WorkspaceStatus(workspace: record, slots: slots, jobs: mine)
+            return WorkspaceStatus(workspace: record, slots: slots, jobs: mine, host: host)
         }
     }
 

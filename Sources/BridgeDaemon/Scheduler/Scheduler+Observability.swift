@@ -8,6 +8,11 @@ extension Scheduler {
     struct RecentFailure { var job: JobID; var owner: UInt32; var className: String; var at: Double; var reason: String }
     static let recentFailuresKept = 20
 
+    /// The machine a workspace runs on: a remote hypervisor host, or this one.
+    func hostName(of workspace: Workspace) -> String {
+        providers[workspace.provider]?.remoteHost(of: workspace) ?? Self.hostName
+    }
+
     func metricsSnapshot() -> MetricsSnapshot {
         let now = Self.now
         var m = MetricsSnapshot(groups: config.metrics.groups)
@@ -16,7 +21,7 @@ extension Scheduler {
                    default: 0] += 1
         }
         for w in workspaces.values {
-            let host = providers[w.record.provider]?.host(of: w.record) ?? "localhost"
+            let host = hostName(of: w.record)
             m.workspaces[.init(className: w.record.className, provider: w.record.provider, host: host, state: w.record.state.rawValue),
                          default: 0] += 1
         }
@@ -72,7 +77,7 @@ extension Scheduler {
         }
         page.workspaces = workspaces.values.sorted { $0.record.createdAt < $1.record.createdAt }.map { w in
             .init(id: w.record.id, className: w.record.className, provider: w.record.provider,
-                  host: providers[w.record.provider]?.host(of: w.record) ?? "localhost", state: w.record.state.rawValue,
+                  host: hostName(of: w.record), state: w.record.state.rawValue,
                   runs: w.runs.count, slots: config.workspaceClass(named: w.record.className)?.slots ?? 0,
                   leaseExpiresAt: w.record.leaseExpiresAt, enforcement: w.record.enforcement.map(\.description).joined(separator: "; "))
         }

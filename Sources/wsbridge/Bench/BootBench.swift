@@ -35,17 +35,16 @@ struct BootBench: ParsableCommand {
     }
 
     func variants() -> [Variant] {
-        let slow = ["quick_boot": "false"]
+        let slow = ["quick_boot": "false", "firmware": "bios"]
+        let bios = ["firmware": "bios"]
         let rng = ["trust_cpu_rng": "true"]
         let site = ["trust_cpu_rng": "true", "kernel_audit": "false", "mitigations": "false"].merging(lpj.map { ["lpj": "\($0)"] } ?? [:]) { $1 }
         var list = [
-            Variant(name: "none (quick_boot = false)", settings: slow),
-            Variant(name: "trust_cpu_rng only", settings: slow.merging(rng) { $1 }),
-            Variant(name: "defaults (quick_boot)", settings: [:]),
-            Variant(name: "defaults + qboot", settings: ["firmware": "qboot"]),
-            Variant(name: "quick_boot + trust_cpu_rng", settings: rng),
+            Variant(name: "none (quick_boot = false, bios)", settings: slow),
+            Variant(name: "quick_boot, bios", settings: bios),
+            Variant(name: "defaults (quick_boot, qboot)", settings: [:]),
+            Variant(name: "defaults + trust_cpu_rng", settings: rng),
             Variant(name: "+ audit, mitigations off" + (lpj == nil ? "" : ", lpj"), settings: site),
-            Variant(name: "all + qboot", settings: site.merging(["firmware": "qboot"]) { $1 }),
         ]
         if let only {
             let names = Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })

@@ -44,6 +44,10 @@ struct DispatchBench: ParsableCommand {
         var idleJobs: Int
         var idleP50Ms: Double
         var idleP99Ms: Double
+        /// One 4 KiB write and `fdatasync` in the daemon's state directory, as many times as
+        /// idle jobs: every start waits for one commit, so the disk's tail is the floor of theirs.
+        var diskSyncP50Ms: Double
+        var diskSyncP99Ms: Double
         /// CPU time per job through wsbridge (user + system, milliseconds): the daemon's, the
         /// workspaces' agents', and the jobs' own processes' (from fork to exit).
         var daemonCPUMsPerJob: Double
@@ -81,6 +85,7 @@ struct DispatchBench: ParsableCommand {
             }
         }
         idle.sort()
+        let syncs = try diskSyncTimes(in: dir, count: max(idleJobs, 1))
         let native = try nativeRun(count: jobs, parallel: parallel)
         let childrenBefore = ProcessCPU.children()
         let cLoop = try cLoopRun(count: jobs, parallel: parallel)
@@ -92,6 +97,7 @@ struct DispatchBench: ParsableCommand {
                        ratioToCLoop: cLoop.map { $0 / seconds },
                        latencyP50Ms: percentile(latencies, 0.50), latencyP99Ms: percentile(latencies, 0.99),
                        idleJobs: idle.count, idleP50Ms: percentile(idle, 0.50), idleP99Ms: percentile(idle, 0.99),
+                       diskSyncP50Ms: percentile(syncs, 0.50), diskSyncP99Ms: percentile(syncs, 0.99),
                        daemonCPUMsPerJob: cpu.daemon * 1000 / Double(jobs), agentCPUMsPerJob: cpu.agents * 1000 / Double(jobs),
                        jobCPUMsPerJob: cpu.jobs * 1000 / Double(jobs), cLoopCPUMsPerJob: cLoop.map { _ in cLoopCPU * 1000 / Double(jobs) })
         if json { printJSON(r); return }
@@ -99,10 +105,11 @@ struct DispatchBench: ParsableCommand {
             dispatch: %d trivial jobs, %d warm workspaces x %d slots
               through wsbridge: %.2f s  %.1f jobs/s  submit-to-start p50 %.1f ms  p99 %.1f ms
               one job at a time into the idle daemon (%d jobs): submit-to-start p50 %.2f ms  p99 %.2f ms
+                (the state directory's disk, 4 KiB write + fdatasync: p50 %.2f ms  p99 %.2f ms)
               CPU per job: daemon %.2f ms, agents %.2f ms, the jobs' own processes %.2f ms
               native, this process's spawner: %.2f s  %.1f jobs/s  (same parallelism)
             """, jobs, workspaces, slots, seconds, r.jobsPerSecond, r.latencyP50Ms, r.latencyP99Ms,
-                     r.idleJobs, r.idleP50Ms, r.idleP99Ms, r.daemonCPUMsPerJob, r.agentCPUMsPerJob, r.jobCPUMsPerJob,
+                     r.idleJobs, r.idleP50Ms, r.idleP99Ms, r.diskSyncP50Ms, r.diskSyncP99Ms, r.daemonCPUMsPerJob, r.agentCPUMsPerJob, r.jobCPUMsPerJob,
                      native, r.nativeJobsPerSecond))
         if let cLoop, let rate = r.cLoopJobsPerSecond, let ratio = r.ratioToCLoop {
             print(String(format: "  native, plain C fork/exec loop: %.2f s  %.1f jobs/s  (same parallelism), CPU per job %.2f ms",
@@ -157,6 +164,23 @@ struct DispatchBench: ParsableCommand {
         let finished = try waitForJobs(daemon.client, ids)
         let end = finished.compactMap(\.endedAt).max() ?? Date().timeIntervalSince1970
         return (end - start, finished)
+    }
+
+    /// How long the disk under `dir` takes to make a small write durable, sorted (milliseconds).
+    func diskSyncTimes(in dir: String, count: Int) throws -> [Double] {
+        let path = dir + "/sync-probe"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd); unlink(path) }
+        let page = [UInt8](repeating: 120, count: 4096)
+        var times: [Double] = []
+        for i in 0..<count {
+            guard pwrite(fd, page, page.count, off_t(i % 16) * 4096) == page.count else { throw CLIError("cannot write \(path)") }
+            let start = DispatchTime.now().uptimeNanoseconds
+            fdatasync(fd)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times.sorted()
     }
 
     /// The same jobs by `wsbridge-forkloop`, built beside this program; nil where it was not built.

@@ -4,6 +4,7 @@ import CondorFrontend
 import GRAMFrontend
 import LibvirtProvider
 import Foundation
+import Logging
 import ProcessSpawn
 import WorkspaceBridge
 import WorkspaceProviders
@@ -27,10 +28,22 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("API socket path (default: <state-dir>/api.sock).", valueName: "path"))
     var socket: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Least level logged to standard error: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (default: $WSBRIDGE_LOG_LEVEL, else the config's [log] level, else info).",
+        valueName: "level"), completion: .list(Logger.Level.allCases.map(\.rawValue)))
+    var logLevel: String?
+
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
     func run() async throws {
         let dir = stateDir ?? ProcessInfo.processInfo.environment["WSBRIDGE_STATE_DIR"] ?? "/var/lib/wsbridge"
         do {
-            try await Daemon.run(DaemonOptions(stateDirectory: dir, configPath: config, socketPath: socket),
+            try await Daemon.run(DaemonOptions(stateDirectory: dir, configPath: config, socketPath: socket,
+                                               logLevel: logLevel.flatMap(Logger.Level.init(rawValue:))),
                                  providers: Providers.make, observers: { FrontDoors.observers($0, store: $1) })
         } catch {
             fail("\(error)")

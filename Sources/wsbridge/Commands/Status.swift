@@ -13,12 +13,26 @@ struct Status: ParsableCommand {
     @Option(help: ArgumentHelp("Show only jobs older than this id (the next page).", valueName: "id")) var before: Int64?
     @Argument(help: "Job ids.") var jobs: [String] = []
 
+    @Flag(help: "Show the listing again every --interval seconds until interrupted (Ctrl-C): in place on a terminal, else as snapshots separated by a blank line.")
+    var watch = false
+    @Option(help: ArgumentHelp("Seconds between refreshes with --watch (0.5 to 3600).", valueName: "s")) var interval: Double = 2
+
     func validate() throws {
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be from 1 to 10000") }
         if let before, before < 1 { throw ValidationError("--before must be a job id") }
+        guard (0.5...3600).contains(interval) else { throw ValidationError("--interval must be from 0.5 to 3600 seconds") }
     }
 
     func run() throws {
+        guard watch else { return show() }
+        let arguments = CommandLine.arguments.dropFirst().joined(separator: " ")
+        Watcher(interval: interval).run { now in
+            print("every \(interval) s: wsbridge \(arguments)    \(formatTime(now))\n")
+            show()
+        }
+    }
+
+    func show() {
         var path = "/v1/jobs"
         var query: [String] = []
         if !jobs.isEmpty { query.append("ids=" + parseJobIDs(jobs).map(String.init).joined(separator: ",")) }

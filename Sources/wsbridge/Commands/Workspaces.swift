@@ -9,19 +9,20 @@ struct Workspaces: ParsableCommand {
         subcommands: [List.self, Show.self, Destroy.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List workspaces.")
+        static let configuration = CommandConfiguration(abstract: "List workspaces: class, provider, host, state, age, jobs and enforcement.")
         @OptionGroup var daemon: DaemonSelection
         @OptionGroup var format: OutputFormat
 
         func run() throws {
             let list: [WorkspaceStatus] = call { () throws(ClientError) in try daemon.client.get("/v1/workspaces") }
             if format.json { printJSON(list); return }
-            var rows = [["ID", "CLASS", "PROVIDER", "STATE", "PID", "JOBS", "ENFORCEMENT"]]
+            let now = Date().timeIntervalSince1970
+            var rows = [["ID", "CLASS", "PROVIDER", "HOST", "STATE", "AGE", "PID", "JOBS", "ENFORCEMENT"]]
             for s in list {
                 let w = s.workspace
                 let enforced = w.enforcement.map { "\($0.control):\($0.effective ? $0.mechanism : "none")" }.joined(separator: " ")
-                rows.append([w.id, w.className, w.provider, w.state.rawValue, w.pid.map(String.init) ?? "-",
-                             "\(s.jobs.count)/\(s.slots)", enforced])
+                rows.append([w.id, w.className, w.provider, s.host ?? "-", w.state.rawValue, formatAge(now - w.createdAt),
+                             w.pid.map(String.init) ?? "-", "\(s.jobs.count)/\(s.slots)", enforced])
             }
             print(table(rows), terminator: "")
         }
@@ -40,10 +41,11 @@ struct Workspaces: ParsableCommand {
             print("""
                 workspace  \(w.id)
                 class      \(w.className) (provider \(w.provider))
+                host       \(s.host ?? "-")
                 state      \(w.state.rawValue)
                 pid        \(w.pid.map(String.init) ?? "-")
                 agent      \(w.endpoint)
-                created    \(formatTime(w.createdAt))
+                created    \(formatTime(w.createdAt)) (age \(formatAge(Date().timeIntervalSince1970 - w.createdAt)))
                 lease ends \(formatTime(w.leaseExpiresAt))
                 jobs       \(s.jobs.map(String.init).joined(separator: " ")) (\(s.jobs.count) of \(s.slots) slots)
                 enforcement:
@@ -62,6 +64,13 @@ struct Workspaces: ParsableCommand {
             print("destroyed \(id)")
         }
     }
+}
+
+/// An age as condor_q shows run times: days+hours:minutes:seconds (`0+01:02:03`).
+func formatAge(_ seconds: Double) -> String {
+    let s = Int(max(0, min(seconds, 1e9)))
+    func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(s / 86400)+\(two(s / 3600 % 24)):\(two(s / 60 % 60)):\(two(s % 60))"
 }
 
 struct Policy: ParsableCommand {
