@@ -161,6 +161,7 @@ import WorkspaceBridge
         vm.binds = [SharedDirectory(path: "/home", writable: true)]
         var config = BridgeConfig(classes: [vm],
                                   adminGroup: "wsadmin", segDirectory: "/var/seg")
+        config.metrics = MetricsSettings(listen: "127.0.0.1:9464", groups: ["atlas"])
         config.throttle.startBurst = 4
         config.logLevel = "debug"
         try expectConforms(PolicyReply(config: config, source: "/etc/wsbridge.toml", loadedAt: 1), to: "PolicyReply")
