@@ -61,11 +61,11 @@ skip libvirt || run "guest initramfs contents (modules with their dependencies: 
     contrib/guest-image/test-initramfs.sh .build/guest-image
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
 run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000
-skip fuzz || run "RSL parser fuzzing (60 s)" Tests/Fuzz/run-rsl-fuzz.sh 60
-skip fuzz || run "API request path fuzzing (45 s)" Tests/Fuzz/run-api-request-fuzz.sh 45
-skip fuzz || run "store job rows fuzzing (45 s)" Tests/Fuzz/run-store-row-fuzz.sh 45
-skip fuzz || run "ClassAd parser and evaluator fuzzing (45 s)" Tests/Fuzz/run-classad-fuzz.sh 45
-skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (180 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 180
+skip fuzz || run "RSL parser fuzzing (40 s)" Tests/Fuzz/run-rsl-fuzz.sh 40
+skip fuzz || run "API request path fuzzing (30 s)" Tests/Fuzz/run-api-request-fuzz.sh 30
+skip fuzz || run "store job rows fuzzing (30 s)" Tests/Fuzz/run-store-row-fuzz.sh 30
+skip fuzz || run "ClassAd parser and evaluator fuzzing (30 s)" Tests/Fuzz/run-classad-fuzz.sh 30
+skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (120 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 120
 
 step "done"
 if [ ${#failed[@]} -gt 0 ]; then
