@@ -13,6 +13,8 @@ qemu-system-x86 qemu-utils lz4 iproute2 libglobus-rsl-dev openssh-server openssh
     want="$want socat curl"
     # The guest's agent is linked fully statically (libc.a, libstdc++.a) and stripped.
     want="$want libc6-dev libstdc++-12-dev binutils"
+    # The metrics listener: a real Prometheus scrapes it (promtool lints it), Chromium renders the status page.
+    want="$want prometheus chromium util-linux"
     # Accounting: proxy certificates made for the GRAM identity tests.
     want="$want openssl"
 fi

@@ -4,7 +4,8 @@
 #   HTCondor's own parser as an oracle (PyPI htcondor), the blahp scripts as blahpd runs them,
 #   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests, short fuzz runs of the
 #   RSL parser, the API request path, the store's job rows and the ClassAd evaluator, and the
-#   HTTP API fuzzed from its OpenAPI document (schemathesis) as an unprivileged user
+#   HTTP API fuzzed from its OpenAPI document (schemathesis) as an unprivileged user, and the
+#   metrics listener scraped by a real Prometheus with its status page rendered by headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && PATH=/opt/swift/usr/bin:$PATH
@@ -24,6 +25,7 @@ swift build --build-tests
 run "unit and end-to-end tests" swift test --skip-build
 run "HTCondor differential (submit files, ClassAds, event log)" Tests/condor-oracle/run.sh .build/debug/wsbridge
 run "blahp scripts as blahpd runs them" Tests/blahp/run.sh .build/debug/wsbridge
+run "metrics scraped by Prometheus, status page in headless Chromium" Tests/metrics/run.sh .build/debug/wsbridge .build/test-output
 if [ -x Tests/gram-live/run.sh ] && ! skip gram; then
     run "GRAM5 gatekeeper on loopback" Tests/gram-live/run.sh .build/debug/wsbridge
 fi
@@ -59,11 +61,11 @@ skip libvirt || run "guest initramfs contents (modules with their dependencies: 
     contrib/guest-image/test-initramfs.sh .build/guest-image
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
 run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000
-skip fuzz || run "RSL parser fuzzing (60 s)" Tests/Fuzz/run-rsl-fuzz.sh 60
-skip fuzz || run "API request path fuzzing (45 s)" Tests/Fuzz/run-api-request-fuzz.sh 45
-skip fuzz || run "store job rows fuzzing (45 s)" Tests/Fuzz/run-store-row-fuzz.sh 45
-skip fuzz || run "ClassAd parser and evaluator fuzzing (45 s)" Tests/Fuzz/run-classad-fuzz.sh 45
-skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (180 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 180
+skip fuzz || run "RSL parser fuzzing (40 s)" Tests/Fuzz/run-rsl-fuzz.sh 40
+skip fuzz || run "API request path fuzzing (30 s)" Tests/Fuzz/run-api-request-fuzz.sh 30
+skip fuzz || run "store job rows fuzzing (30 s)" Tests/Fuzz/run-store-row-fuzz.sh 30
+skip fuzz || run "ClassAd parser and evaluator fuzzing (30 s)" Tests/Fuzz/run-classad-fuzz.sh 30
+skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (120 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 120
 
 step "done"
 if [ ${#failed[@]} -gt 0 ]; then

@@ -585,11 +585,12 @@ public enum APIContract {
         }
       },
       "BridgeConfig": {
-        "type": "object", "additionalProperties": false, "required": ["throttle", "api", "store", "retry", "classes", "rootJobsRunAs"],
+        "type": "object", "additionalProperties": false, "required": ["throttle", "api", "store", "metrics", "retry", "classes", "rootJobsRunAs"],
         "properties": {
           "throttle": {"$ref": "#/components/schemas/ThrottleLimits"},
           "api": {"$ref": "#/components/schemas/APILimits"},
           "store": {"$ref": "#/components/schemas/StoreSettings"},
+          "metrics": {"$ref": "#/components/schemas/MetricsSettings"},
           "retry": {"$ref": "#/components/schemas/RetrySettings"},
           "classes": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/WorkspaceClass"}},
           "adminGroup": {"type": "string"},
@@ -665,6 +666,14 @@ public enum APIContract {
         "type": "object", "additionalProperties": false, "required": ["keepFinishedDays"],
         "properties": {
           "keepFinishedDays": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 36500}
+        }
+      },
+      "MetricsSettings": {
+        "type": "object", "additionalProperties": false, "required": ["groups", "refreshSeconds"],
+        "properties": {
+          "listen": {"type": "string", "description": "The operator's TCP listener (/metrics, the status page); absent: off."},
+          "groups": {"type": "array", "maxItems": 64, "items": {"type": "string", "minLength": 1, "maxLength": 64}},
+          "refreshSeconds": {"type": "integer", "minimum": 1, "maximum": 3600}
         }
       },
       "RetrySettings": {

@@ -86,9 +86,12 @@ public enum Daemon {
                                         "classes": "\(config.classes.map(\.name).joined(separator: ","))"]
         for p in providers.values { for (k, v) in p.details { started[k] = "\(v)" } }
         logger.info("starting", metadata: started)
-        let outbox = OutboxWriter(store: store, logger: logger)
+        // The operator's listener and what it counts, when `[metrics] listen` is set (read at start only).
+        let metrics = config.metrics.address == nil ? nil : DaemonMetrics()
+        let outbox = OutboxWriter(store: store, logger: logger, metrics: metrics)
         let scheduler = Scheduler(store: store, config: config, configSource: options.configPath,
-                                  providers: providers, observers: observers(config, store.identity), outbox: outbox, logger: logger)
+                                  providers: providers, observers: observers(config, store.identity), outbox: outbox,
+                                  metrics: metrics, logger: logger)
         try await scheduler.recover()
 
         let configPath = options.configPath
@@ -115,9 +118,15 @@ public enum Daemon {
         // timer, then the outbox writer. Running jobs go on in their workspaces.
         let api = APIService(path: options.socketPath ?? dir + "/api.sock", router: APIRouter(scheduler: scheduler, reload: reload),
                              limits: config.api, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: outbox, serviceName: "outbox"), .init(service: SchedulerTimer(scheduler: scheduler), serviceName: "scheduler"),
+            .init(service: api, serviceName: "api")]
+        if let metrics, let (host, port) = config.metrics.address {
+            services.append(.init(service: MetricsService(host: host, port: port, scheduler: scheduler, metrics: metrics,
+                                                          providers: Array(providers.values), logger: logger), serviceName: "metrics"))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: outbox, serviceName: "outbox"), .init(service: SchedulerTimer(scheduler: scheduler), serviceName: "scheduler"),
-                       .init(service: api, serviceName: "api")],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         hangup.cancel()

@@ -4,6 +4,7 @@ public struct BridgeConfig: Codable, Sendable, Equatable {
     public var throttle: ThrottleLimits
     public var api = APILimits()
     public var store = StoreSettings()
+    public var metrics = MetricsSettings()
     public var retry: RetrySettings
     /// In order; the first is the default class.
     public var classes: [WorkspaceClass]
@@ -37,6 +38,7 @@ public struct BridgeConfig: Codable, Sendable, Equatable {
         try throttle.validate()
         try api.validate()
         try store.validate()
+        try metrics.validate()
         try retry.validate()
         try accounting.validate()
         if classes.isEmpty { throw ConfigError(key: "class", message: "at least one [[class]] is needed") }

@@ -65,6 +65,10 @@ public protocol WorkspaceProvider: Sendable {
     /// The machine the workspace runs on when that is not the daemon's own (a guest on a
     /// remote hypervisor host), as the admin named it. Default: `nil`, this host.
     func remoteHost(of workspace: Workspace) -> String?
+
+    /// The hypervisor hosts this provider has tried to reach, named as `remoteHost` names them
+    /// (nil: this host), and whether the last try succeeded. Default: none.
+    func hostReachability() async -> [(host: String?, reachable: Bool)]
 }
 
 public extension WorkspaceProvider {
@@ -95,6 +99,8 @@ public extension WorkspaceProvider {
     }
 
     func cancelPark(_ workspace: Workspace) async -> Bool { false }
+
+    func hostReachability() async -> [(host: String?, reachable: Bool)] { [] }
 }
 
 /// What a provider's workspaces share with the daemon's host and what can be done with them.

@@ -162,6 +162,7 @@ import WorkspaceBridge
         vm.binds = [SharedDirectory(path: "/home", writable: true)]
         var config = BridgeConfig(classes: [vm],
                                   adminGroup: "wsadmin", segDirectory: "/var/seg")
+        config.metrics = MetricsSettings(listen: "127.0.0.1:9464", groups: ["atlas"])
         config.throttle.startBurst = 4
         config.logLevel = "debug"
         config.accounting.site = "EXAMPLE-SITE"

@@ -125,6 +125,7 @@ import WorkspaceBridge
         #expect(shipped.retry == RetrySettings())
         #expect(shipped.throttle == ThrottleLimits())
         #expect(shipped.segDirectory == nil && shipped.adminGroup == nil)
+        #expect(shipped.metrics == MetricsSettings())
     }
 
     @Test func mistakesAreNamedWithTheirLine() {

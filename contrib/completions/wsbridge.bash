@@ -976,7 +976,7 @@ _wsbridge_bench_dispatch() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--jobs --workspaces --slots --idle-jobs)
+    non_repeating_options=(--jobs --workspaces --slots --idle-jobs --metrics --rounds)
     __wsbridge_offer_flags_options 0
 
     # Offer option value completions
@@ -991,6 +991,13 @@ _wsbridge_bench_dispatch() {
         return
         ;;
     '--idle-jobs')
+        return
+        ;;
+    '--metrics')
+        __wsbridge_add_completions -W 'off'$'\n''on'$'\n''compare'
+        return
+        ;;
+    '--rounds')
         return
         ;;
     esac

@@ -133,7 +133,13 @@ public enum ConfigLoader {
         }
 
         func read(config: inout BridgeConfig) throws(Failure) {
-            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store", "log", "accounting"])
+            try only(["throttle", "retry", "class", "daemon", "gram", "api", "store", "log", "metrics", "accounting"])
+            if let m = try sub("metrics") {
+                try m.only(["listen", "groups", "refresh_seconds"])
+                config.metrics.listen = try m.string("listen")
+                config.metrics.groups = try m.list("groups")
+                config.metrics.refreshSeconds = try m.int("refresh_seconds") ?? config.metrics.refreshSeconds
+            }
             if let l = try sub("log") {
                 try l.only(["level"])
                 if let level = try l.string("level") {

@@ -34,7 +34,11 @@ final class OutboxWriter: Service, Sendable {
     /// `outbox-kill-after-write:TEXT` kill the daemon around the delivery of an entry holding TEXT.
     private let fault: (when: String, text: String)?
 
-    init(store: Store, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    let metrics: DaemonMetrics?
+
+    init(store: Store, logger: Logger, metrics: DaemonMetrics? = nil,
+         environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.metrics = metrics
         self.store = store
         self.logger = logger
         fault = environment["WSBRIDGE_FAULT"].flatMap { spec in
@@ -114,7 +118,10 @@ final class OutboxWriter: Service, Sendable {
                 identity = identities[owner] ?? Identity.lookup(uid: owner)
                 identities[owner] = identity
             }
-            switch write(entry, as: identity) {
+            let result = write(entry, as: identity)
+            // A SEG line is written as the daemon (no owner); a user's log as its owner.
+            if case .failure = result { metrics?.outboxWriteFailed(userLog: entry.effect.owner != nil, accountingFile: entry.effect.kind == .file) }
+            switch result {
             case .success:
                 try? store.effectDelivered(entry.seq)
             case .failure(let failure) where failure.permanent || now - entry.at > giveUpAfter:

@@ -116,6 +116,7 @@ extension Scheduler {
         guard var job = jobs[key.job], job.attempts == key.attempt, job.workspaceID == wsID, job.state == .starting else { return }
         try? job.move(to: .running)
         job.startedAt = at
+        if let metrics, let sent = workspaces[wsID]?.runs[key]?.sentAt, sent > 0 { metrics.agentAnswered(after: Self.now - sent) }
         jobs[key.job] = job
         stage([(job, .transition(job, from: .starting, at: at))])
         if job.spec.transfer?.credential != nil { watchCredential(of: key, in: wsID) }
@@ -173,6 +174,7 @@ extension Scheduler {
             claimed.insert(key)
             /// Back to the queue, not counted against the job's retries.
             func requeue(_ why: String) {
+                metrics?.requeued(.runLost)
                 workspaces[wsID]?.runs[key] = nil
                 try? j.move(to: .queued, reason: "\(why); requeued")
                 j.workspaceID = nil
@@ -248,6 +250,10 @@ extension Scheduler {
         if let w = workspaces[wsID] {
             // Attached: it takes jobs, unless its lease ran out meanwhile.
             let next: WorkspaceState = now >= w.record.leaseExpiresAt ? .draining : w.runs.isEmpty ? .ready : .busy
+            if w.record.state == .booting, let metrics, w.phaseSince > 0 {
+                metrics.workspace(.boot, className: w.record.className, seconds: now - w.phaseSince)
+                workspaces[wsID]?.phaseSince = 0
+            }
             if w.record.state == .booting || (w.record.state.takesJobs && next != w.record.state) { move(wsID, to: next) }
         }
         stage([], accounting: accounting)

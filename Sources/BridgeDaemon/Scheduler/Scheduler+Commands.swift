@@ -54,13 +54,17 @@ extension Scheduler {
 
     /// What a scheduling pass would answer for every queued job, without doing any of it: one
     /// pass in queue order, so jobs ahead take the slots and creations first, as they would.
-    func waitReasons() -> [JobID: String] {
+    /// With `only`, the pass stops once it has answered for those jobs.
+    func waitReasons(only wanted: Set<JobID>? = nil) -> [JobID: String] {
         let now = Self.now
         var s = snapshot(now: now)
         var reasons: [JobID: String] = [:]
         var tokens = bucket
+        var left = wanted?.count ?? Int.max
         for id in queue.ordered {
+            if left == 0 { break }
             guard let job = jobs[id] else { continue }
+            if wanted?.contains(id) ?? true { left -= 1 }
             if let b = creationBackoff[job.className], b.until > now {
                 reasons[id] = "class \(job.className): creating a workspace failed (\(b.error)); next try at \(formatTime(b.until))"
                 continue
@@ -116,6 +120,7 @@ extension Scheduler {
             run?.1.link?.send(.signal(key, .kill))
         case .release:
             guard job.state == .held, (try? job.move(to: .queued, reason: "released by uid \(caller)")) != nil else { throw refuse() }
+            metrics?.requeued(.released)
             job.notBefore = nil
         case .suspend:
             guard job.state == .running, let link = run?.1.link else { throw refuse() }
@@ -205,7 +210,7 @@ extension Scheduler {
         let admin = isAdmin(caller)
         return workspaces.values.sorted { $0.record.createdAt < $1.record.createdAt }.compactMap { w in
             let slots = config.workspaceClass(named: w.record.className)?.slots ?? 0
-            let host = providers[w.record.provider]?.remoteHost(of: w.record) ?? Self.hostName
+            let host = hostName(of: w.record)
             if admin { return WorkspaceStatus(workspace: w.record, slots: slots, jobs: w.runs.values.map(\.job).sorted(), host: host) }
             let mine = w.runs.values.filter { $0.owner == caller }.map(\.job).sorted()
             guard !mine.isEmpty else { return nil }

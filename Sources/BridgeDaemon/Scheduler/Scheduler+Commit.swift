@@ -61,7 +61,9 @@ extension Scheduler {
         write(pending.changes, accounting: pending.accounting)
         for action in pending.after {
             switch action {
-            case .run(let link, let request): send(request, over: link)
+            case .run(let link, let request):
+                if metrics != nil { workspaces[link.workspaceID]?.runs[request.key]?.sentAt = Self.now }
+                send(request, over: link)
             case .ack(let link, let key): ack(key, over: link)
             }
         }
@@ -86,7 +88,9 @@ extension Scheduler {
         let records = accounting.map(\.record)
         if storeFault == nil {
             do {
+                let begun = metrics == nil ? 0 : DispatchTime.now().uptimeNanoseconds
                 try store.update(changes, effects: effects, accounting: records)
+                if let metrics { metrics.storeCommitted(nanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - begun)) }
                 recorded(changes, effects: effects.count)
                 return
             } catch {
@@ -105,6 +109,10 @@ extension Scheduler {
         // A job back in the queue may start at once: the timer's next pass should not wait.
         if changes.contains(where: { $0.job.state == .queued }) { nextTimedPass = 0 }
         if effects > 0 { outbox?.poke() }
+        if let metrics {
+            metrics.recorded(changes)
+            observe(changes)
+        }
         for (job, _) in changes where job.state.isTerminal { finish(job.id) }
         eventsChanged()
     }

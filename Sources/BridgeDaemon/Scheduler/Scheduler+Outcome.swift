@@ -21,6 +21,7 @@ extension Scheduler {
                 try? job.move(to: .done, reason: reason)
             case .retry(let why):
                 job.failures += 1
+                metrics?.retried(job)
                 try? job.move(to: .queued, reason: "run \(job.attempts) failed: \(exit); \(why)")
                 job.workspaceID = nil
                 // A policy that always requeues must not spin: the site's backoff applies.
@@ -42,6 +43,7 @@ extension Scheduler {
         let maxRetries = config.retry.retries(for: job.spec)
         if job.failures <= maxRetries {
             let wait = config.retry.backoff(afterFailures: job.failures)
+            metrics?.retried(job)
             try? job.move(to: .queued, reason: "run \(job.attempts) failed: \(why); retry \(job.failures) of \(maxRetries)")
             job.notBefore = at + wait
             job.workspaceID = nil
@@ -61,6 +63,7 @@ extension Scheduler {
             return
         }
         let wait = RetrySettings.transientBackoff(afterUncountedRuns: job.attempts - job.failures)
+        metrics?.requeued(.notStarted)
         try? job.move(to: .queued, reason: "could not start for now: \(reason); requeued, next try in \(Int(wait)) s")
         job.workspaceID = nil
         job.notBefore = Self.now + wait

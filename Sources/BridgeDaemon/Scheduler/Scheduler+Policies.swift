@@ -39,6 +39,7 @@ extension Scheduler {
                 link?.send(.signal(key, .kill))
             case .release(let reason):
                 guard (try? j.move(to: .queued, reason: reason)) != nil else { continue }
+                metrics?.requeued(.released)
             case .remove(let reason):
                 guard (try? j.move(to: .cancelled, reason: reason)) != nil else { continue }
                 j.endedAt = now

@@ -69,6 +69,7 @@ extension Scheduler {
             throw .storeUnavailable("\(error)")
         }
         let ids = group(saved)
+        metrics?.submitted(saved)
         for job in saved {
             track(job)
         }

@@ -91,6 +91,7 @@ extension Scheduler {
         guard let w = workspaces[id], w.record.state.isParked, let provider = providers[w.record.provider] else { return }
         let mode: WarmMode = w.record.state == .saved ? .saved : .paused
         guard move(id, to: .restoring) else { return }
+        workspaces[id]!.phaseSince = Self.now
         let record = workspaces[id]!.record
         logger.info("resuming a parked workspace", metadata: ["workspace": "\(id)", "from": "\(mode.rawValue)"])
         Task {
@@ -108,6 +109,8 @@ extension Scheduler {
     func unparked(_ id: String, from mode: WarmMode) {
         guard let w = workspaces[id], w.record.state == .restoring, !stopped, move(id, to: .booting) else { return }
         workspaces[id]!.idleSince = Self.now
+        metrics?.workspace(.restore, className: w.record.className, seconds: Self.now - w.phaseSince)
+        workspaces[id]!.phaseSince = Self.now
         try? store.save(workspaces[id]!.record, event: StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-booting",
                                                                   message: "resumed from \(mode.rawValue)"))
         if let link = w.link { link.send(.hello) } else { attach(id) }

@@ -19,7 +19,7 @@ extension Scheduler {
         let record = Workspace(id: id, className: className, provider: cls.provider, state: .creating, pid: nil,
                                endpoint: "", handle: "", createdAt: now, leaseExpiresAt: now + Double(cls.leaseSeconds),
                                lastUsedAt: now)
-        workspaces[id] = WorkspaceRuntime(record: record)
+        workspaces[id] = WorkspaceRuntime(record: record, phaseSince: now)
         try? store.save(record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-creating", message: className))
         logger.info("creating workspace", metadata: ["workspace": "\(id)", "class": "\(className)"])
         Task {
@@ -40,6 +40,8 @@ extension Scheduler {
         try? w.move(to: .booting)
         workspaces[w.id]!.record = w
         workspaces[w.id]!.idleSince = Self.now
+        metrics?.workspace(.create, className: w.className, seconds: Self.now - current.phaseSince)
+        workspaces[w.id]!.phaseSince = Self.now
         creationBackoff[w.className] = nil
         try? store.save(w, event: StoreEvent(at: Self.now, workspaceID: w.id, kind: "workspace-ready",
                                              message: w.enforcement.map(\.description).joined(separator: "; ")))
@@ -74,7 +76,12 @@ extension Scheduler {
     /// Connects to the workspace's agent and asks for its state; the workspace boots until the
     /// agent answers (see `adopt`). The connection is made off the scheduler.
     func attach(_ wsID: String) {
-        guard let w = workspaces[wsID], w.record.state == .booting || move(wsID, to: .booting) else { return }
+        guard let w = workspaces[wsID] else { return }
+        if w.record.state != .booting {
+            guard move(wsID, to: .booting) else { return }
+            // A reconnect, not a boot: its time is not a boot time.
+            workspaces[wsID]!.phaseSince = 0
+        }
         let endpoint = w.record.endpoint
         Task {
             do {
@@ -153,6 +160,7 @@ extension Scheduler {
             enqueue(j)
             changes.append((j, .transition(j, from: from, at: now)))
         }
+        metrics?.requeued(.workspaceLost, count: changes.count)
         commit(changes)
         return changes.count
     }
@@ -174,6 +182,7 @@ extension Scheduler {
     /// Idle reaping and leases; runs on the timer.
     func maintain() async {
         retryStore()
+        sampleHistory()
         let store = self.store
         Task.detached { store.checkpoint() }
         let now = Self.now

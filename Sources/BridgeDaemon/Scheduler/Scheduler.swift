@@ -58,9 +58,16 @@ actor Scheduler {
     var terminalWaiters: [JobID: [CheckedContinuation<Void, Never>]] = [:]
     var eventWaiters: [CheckedContinuation<Void, Never>] = []
     var stopped = false
+    /// The operator's metrics, when `[metrics] listen` is set; nil costs the hooks one test.
+    let metrics: DaemonMetrics?
+    /// The status page's last hour and recent failures (kept only with `metrics`).
+    var history = StatusHistory()
+    var recentFailures: [RecentFailure] = []
 
     init(store: Store, config: BridgeConfig, configSource: String?, providers: [String: any WorkspaceProvider],
-         observers: [any JobObserver] = [], outbox: OutboxWriter? = nil, people: IdentityResolver? = nil, logger: Logger) {
+         observers: [any JobObserver] = [], outbox: OutboxWriter? = nil, people: IdentityResolver? = nil,
+         metrics: DaemonMetrics? = nil, logger: Logger) {
+        self.metrics = metrics
         self.people = people ?? IdentityResolver(config: config)
         self.observers = observers
         self.outbox = outbox
@@ -143,6 +150,8 @@ actor Scheduler {
         }
         var changes: [(job: Job, event: StoreEvent)] = []
         var sends: [(AgentLink, RunRequest)] = []
+        // What held jobs back in this pass, by limit, counted once at its end.
+        var tally = metrics == nil ? [] : Array(repeating: 0, count: DaemonMetrics.Limit.allCases.count)
         let order = queue
         order.forEach { id, _ in
             guard var job = jobs[id] else { return .next }
@@ -178,6 +187,7 @@ actor Scheduler {
                 s.record(admission, for: job)
             case .wait(let reason):
                 s.record(admission, for: job)
+                if !tally.isEmpty, let limit = DaemonMetrics.Limit(reason) { tally[limit.rawValue] += 1 }
                 switch reason {
                 case .globalRunning: return .stop
                 case .startRate:
@@ -195,6 +205,7 @@ actor Scheduler {
             return .next
         }
         for (job, _) in changes { dequeue(job.id) }
+        if !tally.isEmpty { metrics?.throttled(tally) }
         // Each run goes to its agent once its start is durable, with whatever else the batch holds.
         stage(changes, then: sends.map { .run($0.0, $0.1) })
     }

@@ -8,6 +8,8 @@ struct WorkspaceRuntime {
         var owner: UInt32
         /// Run in the agent's scratch directory; its output must be fetched before the exit counts.
         var staged = false
+        /// When the run was sent to the agent (kept only with metrics: the agent's round trip).
+        var sentAt = 0.0
     }
 
     /// The exit of a staged run, held while its output comes back (see `RunStaging`).
@@ -35,5 +37,7 @@ struct WorkspaceRuntime {
     /// While it parks: how, and whether a job came that asked to stop the park.
     var parking: (mode: WarmMode, cancelling: Bool)?
     /// "The job's own VM" (`JobSpec.vm`): one slot, for its job alone, destroyed with its run.
+    /// When its current phase (creating, booting, restoring) began, for the metrics' times.
+    var phaseSince = 0.0
     var isJobVM: Bool { JobVMWorkspace.job(ofWorkspace: record.id) != nil }
 }

@@ -40,11 +40,11 @@ struct BootBench: ParsableCommand {
         let rng = ["trust_cpu_rng": "true"]
         let site = ["trust_cpu_rng": "true", "kernel_audit": "false", "mitigations": "false"].merging(lpj.map { ["lpj": "\($0)"] } ?? [:]) { $1 }
         var list = [
-            Variant(name: "none (quick_boot = false, bios)", settings: slow),
-            Variant(name: "quick_boot, bios", settings: bios),
-            Variant(name: "defaults (quick_boot, qboot)", settings: [:]),
+            Variant(name: "none (quick_boot = false; bios)", settings: slow),
+            Variant(name: "quick_boot + bios", settings: bios),
+            Variant(name: "defaults (quick_boot + qboot)", settings: [:]),
             Variant(name: "defaults + trust_cpu_rng", settings: rng),
-            Variant(name: "+ audit, mitigations off" + (lpj == nil ? "" : ", lpj"), settings: site),
+            Variant(name: "+ audit and mitigations off" + (lpj == nil ? "" : " + lpj"), settings: site),
         ]
         if let only {
             let names = Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })

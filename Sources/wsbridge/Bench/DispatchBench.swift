@@ -20,6 +20,9 @@ struct DispatchBench: ParsableCommand {
     @Option(help: "Warm workspaces to spread them over.") var workspaces: Int = 4
     @Option(help: "Slots (jobs at once) per workspace.") var slots: Int = 2
     @Option(help: "Jobs submitted one at a time into the idle daemon, for the submit-to-start latency.") var idleJobs: Int = 200
+    @Option(help: "The daemon's metrics listener: off, on (scraped every second while jobs run), or compare (throughput with metrics off and on, in turn, in this one run).")
+    var metrics: MetricsMode = .off
+    @Option(help: "With --metrics compare: rounds of each (off, on, off, on ...).") var rounds: Int = 2
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Result: Codable {
@@ -55,44 +58,23 @@ struct DispatchBench: ParsableCommand {
     }
 
     func run() throws {
+        if metrics == .compare { return try compareMetrics() }
         let parallel = workspaces * slots
         let dir = NSTemporaryDirectory() + "wsbridge-bench-\(getpid())"
-        let daemon = try LocalDaemon(stateDir: dir, config: """
-            [throttle]
-            max_running = \(parallel)
-            max_running_per_owner = \(parallel)
-            max_queued_per_owner = \(jobs + parallel)
-            start_rate = 1000000.0
-            max_creating = \(workspaces)
-            [[class]]
-            name = "bench"
-            slots = \(slots)
-            max_workspaces = \(workspaces)
-            memory_mb = 512
-            idle_timeout_seconds = 3600
-            """)
+        let port = metrics == .on ? try MetricsScraper.freePort() : nil
+        let daemon = try startDaemon(dir: dir, metricsPort: port)
         defer {
             daemon.stop()
             try? FileManager.default.removeItem(atPath: dir)
         }
         let trivial = JobSpec(executable: "/bin/true", directory: "/tmp")
-        // Warm up: one round fills every workspace's slots, so the measured jobs find them ready.
-        let warm = try daemon.client.post("/v1/jobs", SubmitRequest(specs: Array(repeating: trivial, count: parallel)),
-                                          as: SubmitReply.self).jobs.flatMap { $0 }
-        _ = try waitForJobs(daemon.client, warm)
-        let roots = try daemon.client.get("/v1/workspaces", as: [WorkspaceStatus].self).compactMap(\.workspace.pid)
+        let roots = try warmUp(daemon)
         let daemonPID = daemon.process.processIdentifier
         let cpuBefore = ProcessCPU.sample(daemon: daemonPID, workspaces: roots)
-        let start = Date().timeIntervalSince1970
-        var ids: [JobID] = []
-        for chunk in stride(from: 0, to: jobs, by: 100) {
-            ids += try daemon.client.post("/v1/jobs", SubmitRequest(specs: Array(repeating: trivial, count: min(100, jobs - chunk))),
-                                          as: SubmitReply.self).jobs.flatMap { $0 }
-        }
-        let finished = try waitForJobs(daemon.client, ids)
-        let end = finished.compactMap(\.endedAt).max() ?? Date().timeIntervalSince1970
+        let scraper = port.map { MetricsScraper(port: $0) }
+        let (seconds, finished) = try measure(daemon)
+        _ = scraper?.stop()
         let latencies = finished.compactMap { j in j.startedAt.map { ($0 - j.submittedAt) * 1000 } }.sorted()
-        let seconds = end - start
         let cpu = ProcessCPU.sample(daemon: daemonPID, workspaces: roots) - cpuBefore
         // One job at a time into the idle daemon: nothing queued, a warm workspace with free slots.
         var idle: [Double] = []
@@ -136,6 +118,52 @@ struct DispatchBench: ParsableCommand {
         } else {
             print(String(format: "  ratio to this process's spawner: %.2f (wsbridge-forkloop not found beside this program: build it with `swift build --product wsbridge-forkloop`)", r.ratio))
         }
+    }
+
+    /// A daemon for the bench: warm local workspaces, limits that let every slot be used, and
+    /// the metrics listener on `metricsPort` when given.
+    func startDaemon(dir: String, metricsPort: Int?) throws -> LocalDaemon {
+        let parallel = workspaces * slots
+        return try LocalDaemon(stateDir: dir, config: """
+            [throttle]
+            max_running = \(parallel)
+            max_running_per_owner = \(parallel)
+            max_queued_per_owner = \(jobs + parallel)
+            start_rate = 1000000.0
+            max_creating = \(workspaces)
+            \(metricsPort.map { "[metrics]\nlisten = \"127.0.0.1:\($0)\"" } ?? "")
+            [[class]]
+            name = "bench"
+            slots = \(slots)
+            max_workspaces = \(workspaces)
+            memory_mb = 512
+            idle_timeout_seconds = 3600
+            """)
+    }
+
+    /// One round fills every workspace's slots, so the measured jobs find them ready; returns
+    /// the workspaces' first processes.
+    func warmUp(_ daemon: LocalDaemon) throws -> [pid_t] {
+        let trivial = JobSpec(executable: "/bin/true", directory: "/tmp")
+        let warm = try daemon.client.post("/v1/jobs", SubmitRequest(specs: Array(repeating: trivial, count: workspaces * slots)),
+                                          as: SubmitReply.self).jobs.flatMap { $0 }
+        _ = try waitForJobs(daemon.client, warm)
+        return try daemon.client.get("/v1/workspaces", as: [WorkspaceStatus].self).compactMap(\.workspace.pid)
+    }
+
+    /// Submits `jobs` trivial jobs in submits of 100 and waits for all: the seconds from the
+    /// first submit to the last end, and the jobs as they finished.
+    func measure(_ daemon: LocalDaemon) throws -> (seconds: Double, finished: [Job]) {
+        let trivial = JobSpec(executable: "/bin/true", directory: "/tmp")
+        let start = Date().timeIntervalSince1970
+        var ids: [JobID] = []
+        for chunk in stride(from: 0, to: jobs, by: 100) {
+            ids += try daemon.client.post("/v1/jobs", SubmitRequest(specs: Array(repeating: trivial, count: min(100, jobs - chunk))),
+                                          as: SubmitReply.self).jobs.flatMap { $0 }
+        }
+        let finished = try waitForJobs(daemon.client, ids)
+        let end = finished.compactMap(\.endedAt).max() ?? Date().timeIntervalSince1970
+        return (end - start, finished)
     }
 
     /// How long the disk under `dir` takes to make a small write durable, sorted (milliseconds).
