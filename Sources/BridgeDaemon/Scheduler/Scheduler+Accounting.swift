@@ -59,14 +59,13 @@ extension Scheduler {
         return effects
     }
 
-    /// Records for `GET /v1/accounting`: root and the admin group see everyone's, a user only
-    /// their own (an `owner` of someone else is refused).
-    func accounting(since: Double, until: Double, owner: UInt32?, caller: UInt32) throws -> [AccountingRecord] {
-        var owner = owner
-        if !isAdmin(caller) {
-            if let o = owner, o != caller { throw CommandError(description: "only root or the admin group may see another user's records", code: "forbidden") }
-            owner = caller
+    /// Whose records `GET /v1/accounting` may list for the caller: root and the admin group
+    /// everyone's (or `owner`'s), a user only their own (an `owner` of someone else is refused).
+    func accountingOwner(requested owner: UInt32?, caller: UInt32) throws -> UInt32? {
+        if isAdmin(caller) { return owner }
+        if let o = owner, o != caller {
+            throw CommandError(description: "only root or the admin group may see another user's records", code: "forbidden")
         }
-        return try store.accounting(since: since, until: until, owner: owner)
+        return caller
     }
 }
