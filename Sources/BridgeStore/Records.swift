@@ -261,6 +261,20 @@ struct AccountingRow: Codable, FetchableRecord, PersistableRecord {
         if case .signaled(let s) = r.exit { signal = Int64(s) }
     }
 
+    /// The row, as one cached statement (see `JobRecord.insertNew`); a row already there (the
+    /// same run's end written again) is left as it is.
+    func insertNew(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO accounting (jobID, attempt, owner, ownerName, origin, gridJobID, userDN, fqan, className,
+                                              workspaceID, host, cores, startedAt, endedAt, cpuSeconds, peakMemoryBytes,
+                                              usageSource, exitCode, signal)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [jobID, attempt, owner, ownerName, origin, gridJobID, userDN, fqan, className,
+                                          workspaceID, host, cores, startedAt, endedAt, cpuSeconds, peakMemoryBytes,
+                                          usageSource, exitCode, signal])
+    }
+
     func record() throws -> AccountingRecord {
         let exit: ExitStatus
         if let c = exitCode { exit = .exited(try exactly(c, "accounting", "exitCode")) } else {

@@ -105,7 +105,7 @@ public final class Store: Sendable {
                        accounting: [AccountingRecord] = []) throws {
         guard !changes.isEmpty || !accounting.isEmpty else { return }
         try pool.write { db in
-            for r in accounting { try AccountingRow(r).insert(db, onConflict: .ignore) }
+            for r in accounting { try AccountingRow(r).insertNew(db) }
             for e in effects { try Self.insert(effect: e.effect, job: e.job, at: e.at, db) }
             for (job, event) in changes {
                 try JobRecord(job, withSpec: false).updateChange(db)
