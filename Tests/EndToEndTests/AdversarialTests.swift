@@ -431,7 +431,16 @@ extension AdversarialTests {
         if case .daemon(let status, _)? = refused { #expect(status == 503) } else { Issue.record("no answer from the daemon") }
         #expect(alive(d))
         // Reads go on, and the running job ends (in memory) while nothing can be written.
-        try d.waitUntil(timeout: 30, "the job ends") { try d.status([running])[0].state == .done }
+        do {
+            try d.waitUntil(timeout: 60, "the job ends") { try d.status([running])[0].state == .done }
+        } catch {
+            // What to look at when this fails: the job as the daemon answers for it, whether it
+            // ran to its end, and the daemon's log (up to where the disk filled).
+            let state = (try? d.status([running])[0]).map { "\($0.state) \($0.reason ?? "")" } ?? "no answer"
+            let ended = FileManager.default.fileExists(atPath: outside + "/ended")
+            Issue.record("job \(running): \(state); its file written: \(ended); daemon log:\n\(d.daemonLog.suffix(3000))")
+            throw error
+        }
         #expect((try? String(contentsOfFile: outside + "/ended", encoding: .utf8)) == "ended\n")
         // Space comes back: the daemon writes what waited, and takes work again by itself.
         try FileManager.default.removeItem(atPath: d.stateDir + "/fill")
