@@ -26,7 +26,8 @@ struct GuestTests {
     /// A config with one libvirt class `vm`.
     func vmConfig(slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, cpus: Int = 1,
                   lease: Int = 3600, idle: Int = 600, warm: Int = 0, warmMode: String = "running",
-                  image: String? = nil, diskMB: Int? = nil, binds: [String] = [], sharedFS: String? = nil) -> String {
+                  image: String? = nil, diskMB: Int? = nil, binds: [String] = [], sharedFS: String? = nil,
+                  firmware: String? = nil) -> String {
         """
         [throttle]
         max_running = 8
@@ -57,6 +58,7 @@ struct GuestTests {
         \(image.map { "image = \"\($0)\"" } ?? "")
         boot_timeout_seconds = 180
         \(sharedFS.map { "shared_fs = \"\($0)\"" } ?? "")
+        \(firmware.map { "firmware = \"\($0)\"" } ?? "")
         """
     }
 
@@ -276,23 +278,18 @@ extension GuestTests {
 
     @Test("a job that comes while its warm guest is being saved stops the save and runs in that guest, with no restore")
     func aJobStopsASaveInProgress() throws {
-        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 1, idle: 600, warm: 1, warmMode: "saved"))
+        // SeaBIOS: a guest started by qboot (the default) is saved in a few hundred milliseconds
+        // here, too soon for a test to catch the save under way; the daemon's part is the same.
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 1, idle: 600, warm: 1, warmMode: "saved", firmware: "bios"))
         defer { cleanUp(d) }
         try d.start()
-        // A first job leaves 120 MB of the guest's memory written (a file in its RAM-backed
-        // root), as a guest that has worked has: its save then takes long enough to be caught,
-        // whatever the firmware left untouched (a save skips pages never written).
-        let first = try d.waitAll(d.submit([job("yes wsbridge | head -c 120000000 > /tmp/ballast; echo kept", d, out: "b.out")]),
-                                  timeout: 300)[0]
-        #expect(first.state == .done && read(d, "b.out") == "kept\n")
-        let mark = try d.client.get("/v1/events?after=0", as: EventsReply.self).last
-        // Idle again, its save begins two seconds later: catch it then.
+        // The warm guest boots, is idle, and its save begins two seconds later: catch it then.
         try d.waitUntil(timeout: 300, "the warm guest is being saved", every: 0.02) { try workspaces(d).first?.state == .parking }
         let guest = try workspaces(d)[0]
         let ids = try d.submit([job("echo ran", d, out: "s.out")])
         let j = try d.waitAll(ids, timeout: 120)[0]
         #expect(j.state == .done && j.workspaceID == guest.id && read(d, "s.out") == "ran\n")
-        let events = try d.client.get("/v1/events?after=\(mark)", as: EventsReply.self).events
+        let events = try d.client.get("/v1/events?after=0", as: EventsReply.self).events
         let kinds = events.filter { $0.workspace == guest.id }.map { "\($0.kind): \($0.message ?? "")" }
         #expect(kinds.contains { $0.contains("save stopped for a waiting job") }, "\(kinds)")
         #expect(!kinds.contains { $0.contains("resumed from saved") }, "no restore: \(kinds)")
