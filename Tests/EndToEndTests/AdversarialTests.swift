@@ -432,7 +432,7 @@ extension AdversarialTests {
         #expect(alive(d))
         // Reads go on, and the running job ends (in memory) while nothing can be written.
         do {
-            try d.waitUntil(timeout: 60, "the job ends") { try d.status([running])[0].state == .done }
+            try d.waitUntil(timeout: 30, "the job ends") { try d.status([running])[0].state == .done }
         } catch {
             // What to look at when this fails: the job as the daemon answers for it, whether it
             // ran to its end, and the daemon's log (up to where the disk filled).

@@ -16,7 +16,8 @@ extension EndToEndTests {
         })
         try d.waitUntil("both running") { try d.status(ids).allSatisfy { $0.state == .running } }
         let first = try d.status(ids)[0].workspaceID!
-        let agents = processes(matching: "/workspaces/\(first)/agent.sock").filter { $0.cmdline.hasPrefix(TestDaemon.binary) }
+        // This daemon's agent only: other tests' daemons run at the same time, with the same workspace ids.
+        let agents = processes(matching: "\(d.stateDir)/workspaces/\(first)/agent.sock").filter { $0.cmdline.hasPrefix(TestDaemon.binary) }
         #expect(!agents.isEmpty)
         for a in agents { kill(a.pid, SIGKILL) }
         let jobs = try d.waitAll(ids, timeout: 60)
