@@ -20,6 +20,8 @@ public final class MessageChannel<Incoming: Decodable, Outgoing: Encodable>: @un
     /// Made once per channel: the coders may be shared by threads.
     private let encoder = JSONEncoder()
     private let decoder = JSONDecoder()
+    /// The direct reader of the incoming messages, where they have one (found once, not per message).
+    private let directReader = Incoming.self as? any DirectJSONReadable.Type
 
     public init(fd: Int32, ownsDescriptor: Bool = true) {
         self.fd = fd
@@ -65,8 +67,7 @@ public final class MessageChannel<Incoming: Decodable, Outgoing: Encodable>: @un
             }
             frame = ready.removeFirst()
         }
-        if let reader = Incoming.self as? any DirectJSONReadable.Type,
-           let message = reader.read(directJSON: frame) as? Incoming {
+        if let message = directReader?.read(directJSON: frame) as? Incoming {
             return message
         }
         do {

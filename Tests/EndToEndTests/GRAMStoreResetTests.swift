@@ -7,17 +7,10 @@ import WorkspaceBridge
 /// at 1, but the id the job manager holds names the old store, so the poll is refused instead of
 /// answering with the new store's job 1, and the SEG lines of the two jobs never share an id.
 @Suite struct GRAMStoreResetTests {
-    func segIDs(_ dir: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: dir).sorted().flatMap { name in
-            try String(contentsOfFile: dir + "/" + name, encoding: .utf8).split(separator: "\n").map { String($0.split(separator: ";")[2]) }
-        }
-    }
-
     @Test func aPollForAJobOfTheResetStoreIsRefused() throws {
-        let seg = NSTemporaryDirectory() + "wsb-seg-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: seg, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: seg) }
-        let d = try TestDaemon(config: config(extra: "[gram]\nseg_directory = \"\(seg)\"\n"))
+        let seg = try SEGDirectory()
+        defer { seg.remove() }
+        let d = try TestDaemon(config: config(extra: seg.config))
         defer { d.cleanUp() }
         try d.start()
         let description = #"{"executable":["/bin/true"],"directory":["\#(d.work)"]}"#
@@ -50,7 +43,7 @@ import WorkspaceBridge
         #expect(try d.gram("poll", #"{"jobid":["\#(newID)"]}"#)["JOB_STATE"] as? Int == 2)
 
         // Both jobs' SEG lines are there; no id is shared between the stores.
-        let ids = Set(try segIDs(seg))
+        let ids = Set(try seg.lines().map { String($0.split(separator: ";")[2]) })
         #expect(ids == [oldID, newID], "\(ids)")
         _ = try d.client.post("/v1/jobs/1/cancel", as: JobActionReply.self)
     }

@@ -9,17 +9,10 @@ import WorkspaceBridge
 /// (gram/jobmanager/source/seg/seg_job_manager_module.c). An end with an exit code to tell is
 /// replied ACTIVE: only the SEG line can carry the code.
 @Suite struct GRAMSubmitSettleTests {
-    func segLines(_ dir: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: dir).sorted().flatMap { name in
-            try String(contentsOfFile: dir + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
-        }
-    }
-
     @Test func aJobThatEndsWithinTheWaitIsRepliedDoneAndANonZeroExitIsLeftToTheSEG() throws {
-        let seg = NSTemporaryDirectory() + "wsb-seg-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: seg, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: seg) }
-        let d = try TestDaemon(config: config(extra: "[gram]\nseg_directory = \"\(seg)\"\n"))
+        let seg = try SEGDirectory()
+        defer { seg.remove() }
+        let d = try TestDaemon(config: config(extra: seg.config))
         defer { d.cleanUp() }
         try d.start()
 
@@ -35,7 +28,7 @@ import WorkspaceBridge
 
         // The SEG lines are written all the same, with the exit code.
         try d.waitUntil("both DONE lines are in the day file") {
-            let lines = try segLines(seg)
+            let lines = try seg.lines()
             return lines.contains { $0.hasSuffix(";\(okID);8;0") } && lines.contains { $0.hasSuffix(";\(threeID);8;3") }
         }
     }

@@ -13,26 +13,20 @@ import WorkspaceBridge
     }
 
     /// The DONE lines in the SEG directory (state 8 in `001;TIME;ID;STATE;CODE`).
-    func doneLines(_ dir: String) -> [String] {
-        var lines: [String] = []
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
-            let text = (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: ";", omittingEmptySubsequences: false)
-                if fields.count > 3 && fields[3] == "8" { lines.append(String(line)) }
-            }
+    func doneLines(_ seg: SEGDirectory) -> [String] {
+        ((try? seg.lines()) ?? []).filter { line in
+            let fields = line.split(separator: ";", omittingEmptySubsequences: false)
+            return fields.count > 3 && fields[3] == "8"
         }
-        return lines
     }
 
     /// kill -9 between the commit of a GRAM job's DONE and its SEG line, and again between the
     /// line's write and the outbox's bookkeeping: after a restart the line is there exactly once.
     @Test(arguments: ["outbox-kill-before-write", "outbox-kill-after-write"])
     func aCrashAroundTheSEGLineLosesAndDoublesNothing(_ fault: String) throws {
-        let seg = NSTemporaryDirectory() + "wsb-seg-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: seg, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: seg) }
-        let d = try TestDaemon(config: config(extra: "[gram]\nseg_directory = \"\(seg)\""))
+        let seg = try SEGDirectory()
+        defer { seg.remove() }
+        let d = try TestDaemon(config: config(extra: seg.config))
         defer { d.cleanUp() }
         d.environment = ["WSBRIDGE_FAULT": "\(fault):;8;"]
         try d.start()

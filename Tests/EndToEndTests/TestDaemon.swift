@@ -199,3 +199,22 @@ extension TestDaemon {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
     }
 }
+
+/// A directory of a test's own for GRAM's scheduler event files (the daemon's `[gram]
+/// seg_directory`), and the lines written there, in file order.
+struct SEGDirectory {
+    let path = NSTemporaryDirectory() + "wsb-seg-" + UUID().uuidString.prefix(8)
+
+    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+
+    /// The config section that points the daemon here.
+    var config: String { "[gram]\nseg_directory = \"\(path)\"\n" }
+
+    func lines() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: path).sorted().flatMap { name in
+            try String(contentsOfFile: path + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
