@@ -53,8 +53,9 @@ public struct GuestBootOptions: Sendable, Equatable {
         self.firmware = firmware
     }
 
-    /// Reads the settings; `key` prefixes error messages (`class vm: settings`).
-    init(settings s: [String: String], kind: GuestKind, key: String) throws(ConfigError) {
+    /// Reads the settings; `key` prefixes error messages (`class vm: settings`). `remote`: the
+    /// class's guests run on other hosts, whose files are not known here.
+    init(settings s: [String: String], kind: GuestKind, remote: Bool, key: String) throws(ConfigError) {
         func flag(_ name: String) throws(ConfigError) -> Bool? {
             guard let raw = s[name]?.trimmingCharacters(in: .whitespaces) else { return nil }
             switch raw.lowercased() {
@@ -74,7 +75,9 @@ public struct GuestBootOptions: Sendable, Equatable {
             loopsPerJiffy = v
         }
         switch s["firmware"]?.trimmingCharacters(in: .whitespaces) {
-        case nil, "": firmware = .standard  // the class settings choose qboot where they can (see above)
+        case nil, "":
+            let qboot = !kind.isXen && !remote && FileManager.default.fileExists(atPath: Self.qbootPath)
+            firmware = qboot ? .rom(Self.qbootPath) : .standard
         case "bios", "default": firmware = .standard
         case let f? where kind.isXen:
             throw ConfigError(key: "\(key).firmware", message: "\"\(f)\" is for QEMU/KVM guests; Xen guests boot with Xen's own loader")

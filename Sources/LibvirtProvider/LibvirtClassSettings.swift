@@ -123,11 +123,7 @@ public struct LibvirtClassSettings: Sendable, Equatable {
             throw ConfigError(key: "class \(workspaceClass.name): binds", message: problem)
         }
         shares = GuestShares.plan(workspaceClass.binds)
-        boot = try GuestBootOptions(settings: s, kind: kind, key: key)
-        if (s["firmware"] ?? "").trimmingCharacters(in: .whitespaces).isEmpty, !kind.isXen, !uris.contains(where: Self.isRemote),
-           FileManager.default.fileExists(atPath: GuestBootOptions.qbootPath) {
-            boot.firmware = .rom(GuestBootOptions.qbootPath)
-        }
+        boot = try GuestBootOptions(settings: s, kind: kind, remote: uris.contains(where: Self.isRemote), key: key)
         if let rom = boot.firmwareROM, !uris.contains(where: Self.isRemote), !FileManager.default.fileExists(atPath: rom) {
             throw ConfigError(key: "\(key).firmware", message: "\(rom) does not exist (qboot comes with Debian's qemu-system-data)")
         }
