@@ -32,7 +32,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The daemon's HTTP/JSON API: request and reply types, and the blocking client the CLI uses.
-        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge", "AgentProtocol"]),
+        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge", "AgentProtocol", "CMunge"]),
+        // MUNGE credentials for the network API, loaded at run time (dlopen) when it is used.
+        .target(name: "CMunge", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "AgentProtocol", dependencies: ["WorkspaceBridge"]),
         // GRAM5's front door: RSL, RVF validation, the job-manager adapter's replies, SEG lines.
         .target(name: "GRAMFrontend", dependencies: ["WorkspaceBridge"]),

@@ -5,7 +5,8 @@
 #   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests, short fuzz runs of the
 #   RSL parser, the API request path, the store's job rows and the ClassAd evaluator, and the
 #   HTTP API fuzzed from its OpenAPI document (schemathesis) as an unprivileged user, and the
-#   metrics listener scraped by a real Prometheus with its status page rendered by headless Chromium
+#   metrics listener scraped by a real Prometheus with its status page rendered by headless Chromium,
+#   and the network API with MUNGE credentials from gatekeeper hosts made of network namespaces
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && PATH=/opt/swift/usr/bin:$PATH
@@ -26,6 +27,8 @@ run "unit and end-to-end tests" swift test --skip-build
 run "HTCondor differential (submit files, ClassAds, event log)" Tests/condor-oracle/run.sh .build/debug/wsbridge
 run "blahp scripts as blahpd runs them" Tests/blahp/run.sh .build/debug/wsbridge
 run "metrics scraped by Prometheus, status page in headless Chromium" Tests/metrics/run.sh .build/debug/wsbridge .build/test-output
+run "network API with MUNGE: two gatekeeper hosts (namespaces), forged, replayed and foreign credentials" \
+    Tests/munge/run.sh .build/debug/wsbridge
 if [ -x Tests/gram-live/run.sh ] && ! skip gram; then
     run "GRAM5 gatekeeper on loopback" Tests/gram-live/run.sh .build/debug/wsbridge
 fi
