@@ -73,7 +73,8 @@ public enum Daemon {
 
         let config = try options.configPath.map { path throws -> BridgeConfig in try ConfigLoader.load(path: path) } ?? BridgeConfig()
         logger.logLevel = options.fixedLogLevel ?? config.logLevel(default: .info)
-        let store = try Store(path: dir + "/wsbridge.sqlite")
+        let store: any Store = try config.store.url.map { url throws(StoreError) in try PostgresStore(settings: PostgresSettings(url: url)) }
+            ?? SQLiteStore(path: dir + "/wsbridge.sqlite")
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var providers: [String: any WorkspaceProvider] = [:]
         for p in try makeProviders(ProviderContext(stateDirectory: dir, executable: executable, config: config)) { providers[p.name] = p }

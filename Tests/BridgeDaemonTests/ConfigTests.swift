@@ -196,3 +196,14 @@ import WorkspaceBridge
         }
     }
 }
+
+@Suite struct StoreConfigTests {
+    @Test func aPostgreSQLStoreIsNamedByURL() throws {
+        #expect(try ConfigLoader.parse("").store.url == nil)
+        #expect(try ConfigLoader.parse("[store]\nurl = \"postgresql://wsbridge@db:5432/wsbridge\"").store.url
+            == "postgresql://wsbridge@db:5432/wsbridge")
+        for bad in ["url = \"mysql://db/wsbridge\"", "url = 5432", "uri = \"postgresql://db/w\""] {
+            #expect(throws: ConfigLoader.Failure.self, "\(bad)") { try ConfigLoader.parse("[store]\n\(bad)") }
+        }
+    }
+}

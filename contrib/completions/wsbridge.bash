@@ -1057,7 +1057,7 @@ _wsbridge_bench_dispatch() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--jobs --workspaces --slots --idle-jobs --metrics --rounds)
+    non_repeating_options=(--jobs --workspaces --slots --idle-jobs --metrics --rounds --store)
     __wsbridge_offer_flags_options 0
 
     # Offer option value completions
@@ -1079,6 +1079,9 @@ _wsbridge_bench_dispatch() {
         return
         ;;
     '--rounds')
+        return
+        ;;
+    '--store')
         return
         ;;
     esac

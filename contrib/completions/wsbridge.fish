@@ -112,7 +112,7 @@ function __wsbridge_parse_tokens -S
             __wsbridge_parse_subcommand 0 'h/help'
             switch $unparsed_tokens[1]
             case 'dispatch'
-                __wsbridge_parse_subcommand 0 'jobs=' 'workspaces=' 'slots=' 'idle-jobs=' 'metrics=' 'rounds=' 'json' 'h/help'
+                __wsbridge_parse_subcommand 0 'jobs=' 'workspaces=' 'slots=' 'idle-jobs=' 'metrics=' 'rounds=' 'store=' 'json' 'h/help'
             case 'submit'
                 __wsbridge_parse_subcommand 0 'small=' 'large=' 'samples=' 'json' 'h/help'
             case 'gram'
@@ -400,7 +400,8 @@ complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_opti
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench dispatch" slots' -l 'slots' -d 'Slots (jobs at once) per workspace.' -rfka ''
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench dispatch" idle-jobs' -l 'idle-jobs' -d 'Jobs submitted one at a time into the idle daemon, for the submit-to-start latency.' -rfka ''
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench dispatch" metrics' -l 'metrics' -d 'The daemon\'s metrics listener: off, on (scraped every second while jobs run), or compare (throughput with metrics off and on, in turn, in this one run).' -rfka 'off on compare'
-complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench dispatch" rounds' -l 'rounds' -d 'With --metrics compare: rounds of each (off, on, off, on ...).' -rfka ''
+complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench dispatch" rounds' -l 'rounds' -d 'With --metrics compare or --store: rounds of each (off, on, off, on ...).' -rfka ''
+complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench dispatch" store' -l 'store' -d 'Also run on a PostgreSQL store, in a new database beside the one this URL names (its role must be allowed to create databases), in turn with SQLite in this one run.' -rfka ''
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench dispatch" json' -l 'json' -d 'Print one JSON object.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench dispatch" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge bench submit" small' -l 'small' -d 'Queued jobs of the short queue.' -rfka ''

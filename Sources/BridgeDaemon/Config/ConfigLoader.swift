@@ -165,8 +165,9 @@ public enum ConfigLoader {
                 }
             }
             if let st = try sub("store") {
-                try st.only(["keep_finished_days"])
+                try st.only(["keep_finished_days", "url"])
                 config.store.keepFinishedDays = try st.double("keep_finished_days") ?? config.store.keepFinishedDays
+                config.store.url = try st.string("url")
             }
             if let a = try sub("api") {
                 try a.only(["max_connections", "max_connections_per_user", "idle_timeout_seconds", "max_request_bytes",
