@@ -24,6 +24,9 @@ public final class PostgresStore: Store {
 
     private let connection: Mutex<PostgresConnection?>
     static let logger = Logger(label: "wsbridge.store.postgresql")
+    /// The lease epoch every write is fenced by, once this daemon holds the lease
+    /// (`acquireLease`); and what to do when a write finds the lease passed on.
+    private let fence = Mutex<(epoch: Int64, onLost: @Sendable (String) -> Void)?>(nil)
 
     /// Connects, migrates (as one daemon at a time) and reads the store's identity.
     public init(settings: PostgresSettings) throws(StoreError) {
@@ -54,6 +57,12 @@ public final class PostgresStore: Store {
     }
 
     public func checkpoint() {}
+
+    /// Fences every later write by `epoch` (see `transaction`); `onLost` is told, once per
+    /// refused write, why.
+    func fence(by epoch: Int64, onLost: @escaping @Sendable (String) -> Void) {
+        fence.withLock { $0 = (epoch, onLost) }
+    }
 
     // MARK: the connection
 
@@ -105,9 +114,25 @@ public final class PostgresStore: Store {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// Once the daemon holds the lease, the transaction first checks that it still does, with a
+    /// share lock on the lease row: a standby cannot take the lease while the transaction runs,
+    /// and a daemon whose lease has passed on writes nothing (it is fenced).
     @discardableResult
     func transaction<T>(_ body: (Session) throws -> T) throws -> T {
-        try session { s in try Self.transaction(s, body) }
+        let fenced = fence.withLock { $0 }
+        return try session { s in
+            try Self.transaction(s) { s in
+                if let fenced {
+                    let now: Int64? = try s.rows("SELECT epoch FROM lease WHERE singleton = 1 FOR SHARE").first?["epoch"]
+                    guard now == fenced.epoch else {
+                        let why = "the lease passed from epoch \(fenced.epoch) to \(now.map(String.init) ?? "none"): another daemon is active"
+                        fenced.onLost(why)
+                        throw StoreFenced(reason: why)
+                    }
+                }
+                return try body(s)
+            }
+        }
     }
 
     static func transaction<T>(_ s: Session, _ body: (Session) throws -> T) throws -> T {
@@ -123,8 +148,18 @@ public final class PostgresStore: Store {
     }
 
     /// Applies the migrations this database lacks, each with its record, one daemon at a time.
+    /// The lease (`PostgresStore+Lease.swift`) is outside the named migrations: SQLite has none.
     static func migrate(_ s: Session) throws {
         try s.execute("CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)")
+        try s.execute("""
+            CREATE TABLE IF NOT EXISTS lease (
+                singleton BIGINT PRIMARY KEY CHECK (singleton = 1),
+                holder TEXT NOT NULL,
+                epoch BIGINT NOT NULL CHECK (epoch >= 0),
+                expiresAt DOUBLE PRECISION NOT NULL
+            )
+            """)
+        try s.execute("INSERT INTO lease (singleton, holder, epoch, expiresAt) VALUES (1, '', 0, 0) ON CONFLICT DO NOTHING")
         for (name, sql) in PostgresMigrations.all {
             try transaction(s) { s in
                 try s.execute("SELECT pg_advisory_xact_lock(?)", [PostgresMigrations.lockKey])
@@ -311,7 +346,7 @@ public final class PostgresStore: Store {
     }
 
     public func record(_ event: StoreEvent) throws {
-        try session { s in try Self.insert(event: event, s) }
+        try transaction { s in try Self.insert(event: event, s) }
     }
 
     static func insert(event e: StoreEvent, _ s: Session) throws {
@@ -373,15 +408,15 @@ public final class PostgresStore: Store {
     }
 
     public func effectWillWrite(_ seq: Int64, at offset: Int64) throws {
-        try session { s in try s.execute("UPDATE outbox SET \"offset\" = ? WHERE seq = ?", [offset, seq]) }
+        try transaction { s in try s.execute("UPDATE outbox SET \"offset\" = ? WHERE seq = ?", [offset, seq]) }
     }
 
     public func effectDelivered(_ seq: Int64) throws {
-        try session { s in try s.execute("DELETE FROM outbox WHERE seq = ?", [seq]) }
+        try transaction { s in try s.execute("DELETE FROM outbox WHERE seq = ?", [seq]) }
     }
 
     public func effectFailed(_ seq: Int64, error: String, nextAt: Double) throws {
-        try session { s in
+        try transaction { s in
             try s.execute("UPDATE outbox SET attempts = attempts + 1, lastError = ?, nextAt = ? WHERE seq = ?", [error, nextAt, seq])
         }
     }
@@ -420,7 +455,7 @@ public final class PostgresStore: Store {
     }
 
     public func next(_ counter: String) throws -> Int64 {
-        try session { s in
+        try transaction { s in
             try s.rows("""
                 INSERT INTO counter (name, value) VALUES (?, 1)
                 ON CONFLICT (name) DO UPDATE SET value = counter.value + 1 RETURNING value
@@ -435,6 +470,12 @@ public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
     public var location: String
     public var cause: String
     public var description: String { "the store \(location) is unavailable: \(cause)" }
+}
+
+/// A write refused because another daemon holds the lease now: this one must stop.
+public struct StoreFenced: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "refused: \(reason)" }
 }
 
 extension PSQLError {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import WorkspaceBridge
 @testable import BridgeStore
@@ -133,5 +134,40 @@ import WorkspaceBridge
                     "postgresql://db/w?sslmode=require", "postgresql://db/w?application=x"] {
             #expect(throws: StoreError.self, "\(bad)") { _ = try PostgresSettings(url: bad) }
         }
+    }
+}
+
+/// The lease that makes one of several daemons on one PostgreSQL store the active one.
+@Suite struct PostgresLeaseTests {
+    @Test(.enabled(if: StoreBackend.available.contains(.postgresql), "needs WSBRIDGE_TEST_POSTGRES_URL"))
+    func aDaemonThatLostTheLeaseWritesNothing() throws {
+        let url = try StoreBackend.postgresql.newLocation()
+        let old = try PostgresStore(settings: PostgresSettings(url: url))
+        let new = try PostgresStore(settings: PostgresSettings(url: url))
+        let told = Mutex<[String]>([])
+        let first = try #require(try old.acquireLease(holder: "host-a:/var/lib/wsbridge", seconds: 1) { why in told.withLock { $0.append(why) } })
+        _ = try old.insert([Job(id: 0, spec: JobSpec(executable: "/bin/true"), owner: 1, state: .queued, className: "c", submittedAt: 1)], at: 1)
+        #expect(try new.acquireLease(holder: "host-b:/var/lib/wsbridge", seconds: 1) { _ in } == nil, "held, not expired")
+        Thread.sleep(forTimeInterval: 1.3)
+        let second = try #require(try new.acquireLease(holder: "host-b:/var/lib/wsbridge", seconds: 30) { _ in })
+        #expect(second == first + 1)
+        #expect(try old.renewLease(epoch: first, seconds: 1) == false, "the old holder learns it lost the lease")
+        // Every kind of write of the old holder is refused before it touches anything.
+        let before = (try new.jobs().count, try new.events(after: 0).count)
+        #expect(throws: StoreFenced.self) {
+            _ = try old.insert([Job(id: 0, spec: JobSpec(executable: "/bin/true"), owner: 1, state: .queued, className: "c", submittedAt: 2)], at: 2)
+        }
+        var job = try #require(try new.job(1))
+        try job.move(to: .cancelled)
+        #expect(throws: StoreFenced.self) { try old.update([(job, .transition(job, from: .queued, at: 3))]) }
+        #expect(throws: StoreFenced.self) { _ = try old.next("workspace") }
+        #expect(throws: StoreFenced.self) { try old.record(StoreEvent(at: 4, kind: "x")) }
+        #expect(try new.jobs().count == before.0 && new.events(after: 0).count == before.1, "no write of the old holder happened")
+        #expect(try new.job(1)?.state == .queued)
+        #expect(told.withLock { $0.count } == 4 && told.withLock { $0[0] }.contains("from epoch \(first) to \(second)"))
+        // The new holder writes; the same holder started again takes its lease back at once.
+        _ = try new.next("workspace")
+        #expect(try new.acquireLease(holder: "host-b:/var/lib/wsbridge", seconds: 30) { _ in } == second + 1)
+        #expect(try new.lease().holder == "host-b:/var/lib/wsbridge")
     }
 }

@@ -165,7 +165,8 @@ public enum ConfigLoader {
                 }
             }
             if let st = try sub("store") {
-                try st.only(["keep_finished_days", "url"])
+                try st.only(["keep_finished_days", "url", "failover_seconds"])
+                config.store.failoverSeconds = try st.double("failover_seconds") ?? config.store.failoverSeconds
                 config.store.keepFinishedDays = try st.double("keep_finished_days") ?? config.store.keepFinishedDays
                 config.store.url = try st.string("url")
             }
