@@ -15,6 +15,8 @@ public struct BridgeClient: Sendable {
     public let servers: [String]
     /// munged's socket (nil: munged's default).
     public let mungeSocket: String?
+    /// How long a network client keeps trying the servers while none answers.
+    public var failoverPatience: Double = 30
 
     public init(socketPath: String) {
         self.socketPath = socketPath
@@ -87,7 +89,25 @@ public struct BridgeClient: Sendable {
             return try exchange(fd, method, path, body: body, authorization: nil)
         }
         // The first server that accepts the connection answers; a server that is down (or a
-        // standby, which does not listen) is skipped.
+        // standby, which does not listen) is skipped. While none answers (a standby taking over),
+        // the list is tried again for `failoverPatience` seconds; a read cut off mid-answer too.
+        let deadline = Date().addingTimeInterval(failoverPatience)
+        while true {
+            do { return try requestOnce(method, path, body: body) } catch {
+                let retry: Bool
+                switch error {
+                case .cannotConnect: retry = true
+                case .protocolError: retry = method == "GET"
+                case .daemon: retry = false
+                }
+                guard retry, Date() < deadline else { throw error }
+                usleep(500_000)
+            }
+        }
+    }
+
+    /// Each server in turn, once.
+    func requestOnce(_ method: String, _ path: String, body: Data?) throws(ClientError) -> Data {
         var failures: [String] = []
         for server in servers {
             let fd: Int32

@@ -10,11 +10,13 @@ import Foundation
 ///     [client]
 ///     servers = ["bridge1.example.org:7301", "bridge2.example.org:7301"]
 ///     munge_socket = "/run/munge/munge.socket.2"   # optional
+///     failover_seconds = 30                          # how long to keep trying while none answers
 ///
 /// A gatekeeper host then needs only this binary, the adapters and munged.
 struct ClientSettings {
     var servers: [String] = []
     var mungeSocket: String?
+    var failoverSeconds: Double = 30
 
     static let defaultPath = "/etc/wsbridge/client.toml"
 
@@ -34,12 +36,31 @@ struct ClientSettings {
         return settings.servers.isEmpty ? nil : settings
     }
 
+    /// The settings from the client config alone (for `--server`: its munged and patience).
+    static func fromConfigFile(environment: [String: String] = ProcessInfo.processInfo.environment) -> ClientSettings {
+        let path = environment["WSBRIDGE_CLIENT_CONFIG"] ?? defaultPath
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ClientSettings() }
+        do { return try parse(text) } catch { fail("\(path): \(error)") }
+    }
+
+    func client(servers: [String]? = nil) -> BridgeClient {
+        var c = BridgeClient(servers: servers ?? self.servers, mungeSocket: mungeSocket)
+        c.failoverPatience = failoverSeconds
+        return c
+    }
+
     static func parse(_ text: String) throws -> ClientSettings {
         let root = try TOMLParser.parse(text)
         var settings = ClientSettings()
         guard case .table(let client)? = root["client"] else { return settings }
-        for key in client.order where !["servers", "munge_socket"].contains(key) {
-            throw CLIError("client.\(key): unknown key (servers, munge_socket)")
+        for key in client.order where !["servers", "munge_socket", "failover_seconds"].contains(key) {
+            throw CLIError("client.\(key): unknown key (servers, munge_socket, failover_seconds)")
+        }
+        switch client["failover_seconds"] {
+        case nil: break
+        case .integer(let n)? where (0...3600).contains(n): settings.failoverSeconds = Double(n)
+        case .float(let x)? where x >= 0 && x <= 3600: settings.failoverSeconds = x
+        default: throw CLIError("client.failover_seconds: expected a number of seconds from 0 to 3600")
         }
         switch client["servers"] {
         case nil: break

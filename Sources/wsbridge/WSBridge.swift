@@ -41,10 +41,8 @@ struct DaemonSelection: ParsableArguments {
     /// Servers named on the command line win, then a socket or state directory named there, then
     /// servers from the environment or the client config, then the local daemon.
     var client: BridgeClient {
-        if !server.isEmpty { return BridgeClient(servers: server, mungeSocket: ClientSettings.current()?.mungeSocket) }
-        if socket == nil, stateDir == nil, let remote = ClientSettings.current() {
-            return BridgeClient(servers: remote.servers, mungeSocket: remote.mungeSocket)
-        }
+        if !server.isEmpty { return ClientSettings.fromConfigFile().client(servers: server) }
+        if socket == nil, stateDir == nil, let remote = ClientSettings.current() { return remote.client() }
         return BridgeClient(socketPath: socket ?? resolvedStateDir + "/api.sock")
     }
 }

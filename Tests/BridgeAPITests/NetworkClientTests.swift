@@ -64,7 +64,8 @@ import WorkspaceBridge
             // It got past the refused server to the live one, where it needed a credential.
             "\(error)".contains("MUNGE")
         }
-        let alone = BridgeClient(servers: [refused], mungeSocket: "/nonexistent/munge.socket")
+        var alone = BridgeClient(servers: [refused], mungeSocket: "/nonexistent/munge.socket")
+        alone.failoverPatience = 0
         #expect {
             _ = try alone.request("GET", "/v1/health", body: nil)
         } throws: { error in

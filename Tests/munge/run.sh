@@ -105,6 +105,7 @@ for n in 1 2; do
 [client]
 servers = ["10.231.$n.1:$PORT"]
 munge_socket = "$D/munge-gk$n/socket"
+failover_seconds = 2
 CONF
     chmod 644 "$D/client-gk$n.toml"
 done
