@@ -33,6 +33,8 @@ run "blahp scripts as blahpd runs them" Tests/blahp/run.sh .build/debug/wsbridge
 run "metrics scraped by Prometheus, status page in headless Chromium" Tests/metrics/run.sh .build/debug/wsbridge .build/test-output
 run "network API with MUNGE: two gatekeeper hosts (namespaces), forged, replayed and foreign credentials" \
     Tests/munge/run.sh .build/debug/wsbridge
+run "hot standby: two bridge hosts (namespaces) on one PostgreSQL store, the active one killed under 150 jobs" \
+    Tests/standby/run.sh .build/debug/wsbridge 150
 if [ -x Tests/gram-live/run.sh ] && ! skip gram; then
     run "GRAM5 gatekeeper on loopback" Tests/gram-live/run.sh .build/debug/wsbridge
 fi
@@ -68,11 +70,11 @@ skip libvirt || run "guest initramfs contents (modules with their dependencies: 
     contrib/guest-image/test-initramfs.sh .build/guest-image
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
 run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000
-skip fuzz || run "RSL parser fuzzing (40 s)" Tests/Fuzz/run-rsl-fuzz.sh 40
-skip fuzz || run "API request path fuzzing (30 s)" Tests/Fuzz/run-api-request-fuzz.sh 30
-skip fuzz || run "store job rows fuzzing (30 s)" Tests/Fuzz/run-store-row-fuzz.sh 30
-skip fuzz || run "ClassAd parser and evaluator fuzzing (30 s)" Tests/Fuzz/run-classad-fuzz.sh 30
-skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (120 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 120
+skip fuzz || run "RSL parser fuzzing (20 s)" Tests/Fuzz/run-rsl-fuzz.sh 20
+skip fuzz || run "API request path fuzzing (20 s)" Tests/Fuzz/run-api-request-fuzz.sh 20
+skip fuzz || run "store job rows fuzzing (20 s)" Tests/Fuzz/run-store-row-fuzz.sh 20
+skip fuzz || run "ClassAd parser and evaluator fuzzing (20 s)" Tests/Fuzz/run-classad-fuzz.sh 20
+skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (60 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 60
 
 step "done"
 if [ ${#failed[@]} -gt 0 ]; then

@@ -157,16 +157,29 @@ started=$(date +%s.%N)
 ) &
 SUBMITTER=$!
 PIDS+=("$SUBMITTER")
+# The kill comes once jobs run in every class (guests boot first), at least 8 s in.
 sleep 8
+if [ -n "${WSBRIDGE_GUEST_DIR:-}" ]; then
+    for _ in $(seq 120); do
+        n=$("$BIN" status --json 2>/dev/null | python3 -c '
+import json, sys
+print(sum(1 for j in json.load(sys.stdin) if j["job"]["className"] == "vm" and j["job"]["state"] == "running"))' 2>/dev/null)
+        [ "${n:-0}" -ge 2 ] && break
+        sleep 1
+    done
+fi
 python3 -c 'import json, sys; print(" ".join(str(r["job"]) for r in json.load(sys.stdin)))' <"$D/batch.ids" >"$D/first.ids"
 "$BIN" wait --timeout 900 $(cat "$D/first.ids") >"$D/wait.out" 2>"$D/wait.err" &
 WAITER=$!
 PIDS+=("$WAITER")
 sleep 2
 running=$("$BIN" q 2>/dev/null | tail -n 1)
+in_guests=$("$BIN" status --json 2>/dev/null | python3 -c '
+import json, sys
+print(sum(1 for j in json.load(sys.stdin) if j["job"]["className"] == "vm" and j["job"]["state"] == "running"))' 2>/dev/null)
 kill -9 "$(cat "$D/h1/daemon.pid")"
 killed=$(date +%s.%N)
-echo "killed the active daemon (h1) with: $running"
+echo "killed the active daemon (h1) with: $running (${in_guests:-0} of them running in guests)"
 for _ in $(seq 600); do grep -q "authentication=munge" "$D/h2/daemon.log" && break; sleep 0.05; done
 took=$(python3 -c "import time; print(f'{time.time() - $killed:.2f}')")
 listening=$(grep -c "authentication=munge" "$D/h2/daemon.log")
