@@ -34,6 +34,10 @@ public struct ProviderContext: Sendable {
     /// The `wsbridge` executable, which local workspaces run as their agent.
     public var executable: String
     public var config: BridgeConfig
+    /// What marks the workspaces (guests) of this bridge on shared hypervisor hosts: with a store
+    /// that several daemons share, the store's identity, so that a standby taking over knows the
+    /// active one's guests as its own; otherwise nil (the state directory's).
+    public var workspaceScope: String?
 }
 
 public enum DaemonError: Error, CustomStringConvertible {
@@ -84,7 +88,8 @@ public enum Daemon {
         }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var providers: [String: any WorkspaceProvider] = [:]
-        for p in try makeProviders(ProviderContext(stateDirectory: dir, executable: executable, config: config)) { providers[p.name] = p }
+        let scope = store is PostgresStore ? "s" + store.identity.id.replacingOccurrences(of: "-", with: "").prefix(16) : nil
+        for p in try makeProviders(ProviderContext(stateDirectory: dir, executable: executable, config: config, workspaceScope: scope)) { providers[p.name] = p }
         for c in config.classes where providers[c.provider] == nil {
             throw DaemonError.setup("class \(c.name): no provider \"\(c.provider)\" (available: \(providers.keys.sorted().joined(separator: ", ")))")
         }

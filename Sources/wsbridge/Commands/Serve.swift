@@ -91,7 +91,8 @@ enum Providers {
                 throw CLIError("class \(libvirtClasses[0].name) uses libvirt, but \(error)")
             }
             list.append(LibvirtProvider(configuration: .init(stateDirectory: dir + "/libvirt",
-                                                             socketDirectory: "/run/wsbridge/" + LocalProvider.scope(of: dir)),
+                                                             socketDirectory: "/run/wsbridge/" + LocalProvider.scope(of: dir),
+                                                             scope: context.workspaceScope),
                                         classes: context.config.classes))
         }
         return list
