@@ -50,6 +50,10 @@ actor Scheduler {
     /// When finished jobs were last pruned from the store.
     var lastPrune: Double = 0
     var workspaces: [String: WorkspaceRuntime] = [:]
+    /// Workspaces with a retune under way: a second one waits its turn by being refused.
+    var retuning = Set<String>()
+    /// What the last config load did to workspaces whose class changed.
+    var lastReloadChanges: [String] = []
     var bucket: TokenBucket
     /// Who uids are (password, group databases), looked up off the scheduler.
     let people: IdentityResolver
