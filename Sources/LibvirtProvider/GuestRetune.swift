@@ -93,7 +93,8 @@ extension LibvirtProvider {
                 try await domain.setMemory(kiB: UInt(a.memoryMB) * 1024, impact: .live)
             case .cpuWeight, .cpuCap:
                 let tuning = CPUTuning(weight: a.cpuWeight, capPercent: a.cpuCapPercent)
-                try await domain.setSchedulerParameters(tuning.schedulerParameters(forScheduler: scheduler), impact: .live)
+                // `.current` is the running guest here; libxl and the test driver refuse `.live`.
+                try await domain.setSchedulerParameters(tuning.schedulerParameters(forScheduler: scheduler))
             case .cpus, .disk, .bandwidth:
                 throw LibvirtProviderError.configuration("\(control.rawValue) cannot change on a running guest")
             }

@@ -140,10 +140,11 @@ public struct Workspace: Codable, Sendable, Equatable {
 }
 
 public extension Array where Element == Enforcement {
-    /// The list with `control`'s detail replaced (after a retune changed its value).
+    /// The list with `control`'s detail replaced (after a retune changed its value); an entry
+    /// with no mechanism keeps its detail, which says why there is none.
     func replacingDetail(of control: String, with detail: String) -> [Enforcement] {
         map { e in
-            guard e.control == control, e.effective else { return e }
+            guard e.control == control, e.mechanism != "none" else { return e }
             var changed = e
             changed.detail = detail
             return changed
