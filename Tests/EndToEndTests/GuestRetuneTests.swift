@@ -1,0 +1,70 @@
+import BridgeAPI
+import Foundation
+import Testing
+import WorkspaceBridge
+
+extension GuestTests {
+    /// MemTotal inside the guest, read by a job of its own (kB).
+    func memTotal(_ d: TestDaemon, _ name: String) throws -> Int {
+        let probe = try d.submit([job("grep MemTotal /proc/meminfo", d, out: name)])
+        #expect(try d.waitAll(probe, timeout: 120)[0].state == .done)
+        let line = read(d, name)
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+
+    /// Probes until MemTotal passes `condition` (the balloon moves in steps), or gives the last value.
+    func memTotal(_ d: TestDaemon, _ name: String, until condition: (Int) -> Bool) throws -> Int {
+        var value = -1
+        for i in 0..<10 {
+            value = try memTotal(d, "\(name)-\(i)")
+            if condition(value) { break }
+            sleep(1)
+        }
+        return value
+    }
+
+    @Test("a running guest retuned from 512 to 768 MiB and back: MemTotal inside follows the balloon, a job runs on through both")
+    func memoryFollowsTheBalloon() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 2, maxWorkspaces: 1, memoryMB: 512, extraSettings: "max_memory_mb = 768"))
+        defer { cleanUp(d) }
+        try d.start()
+        // The long job logs MemTotal every 2 s for 60 s; it must end by itself, done.
+        let long = try d.submit([job("i=0; while [ $i -lt 30 ]; do echo \"$(date +%s) $(grep MemTotal /proc/meminfo)\"; sleep 2; i=$((i+1)); done",
+                                     d, out: "long.out")])
+        var wsID = ""
+        try d.waitUntil(timeout: 240, "the long job runs in a guest") {
+            let j = try d.status(long)[0]
+            wsID = j.workspaceID ?? ""
+            return j.state == .running
+        }
+        let at512 = try memTotal(d, "mem512")
+
+        let up = try d.client.post("/v1/workspaces/\(wsID)/retune", RetuneRequest(memoryMB: 768), as: RetuneReply.self)
+        #expect(up.plan.isLive && up.plan.controls == [.memory])
+        let at768 = try memTotal(d, "mem768") { $0 > at512 + 200 * 1024 }
+        #expect(at768 > at512 + 200 * 1024, "MemTotal grows with the balloon: \(at512) → \(at768) kB")
+
+        _ = try d.client.post("/v1/workspaces/\(wsID)/retune", RetuneRequest(memoryMB: 512), as: RetuneReply.self)
+        let back = try memTotal(d, "memback") { $0 < at768 - 200 * 1024 }
+        #expect(back < at768 - 200 * 1024 && abs(back - at512) < 32 * 1024, "MemTotal shrinks back: \(at768) → \(back) kB (at first \(at512))")
+
+        // Past the maximum the guest was defined with: refused, nothing changed.
+        do {
+            _ = try d.client.post("/v1/workspaces/\(wsID)/retune", RetuneRequest(memoryMB: 1024), as: RetuneReply.self)
+            Issue.record("grown past its maximum")
+        } catch {
+            guard case .daemon(let status, let body) = error else { throw error }
+            #expect(status == 409 && body.error.contains("at most 768 MiB"), "\(body.error)")
+        }
+        let shown = try d.client.get("/v1/workspaces/\(wsID)", as: WorkspaceStatus.self).workspace
+        #expect(shown.allocation?.memoryMB == 512)
+        #expect(shown.enforcement.contains { $0.control == "memory" && $0.detail == "512 MiB (max 768 MiB)" }, "\(shown.enforcement)")
+
+        let done = try d.waitAll(long, timeout: 240)[0]
+        #expect(done.state == .done && done.workspaceID == wsID, "the job ran on through both retunes: \(done.state) \(done.reason ?? "")")
+        let log = read(d, "long.out").split(separator: "\n")
+        let seen = log.compactMap { Int($0.split(separator: " ").dropFirst(2).first ?? "") }
+        #expect(seen.contains { $0 > at512 + 200 * 1024 }, "the running job saw the larger memory itself: \(Set(seen).sorted())")
+        print("guest \(wsID): MemTotal \(at512) kB at 512 MiB, \(at768) kB after retune to 768 MiB, \(back) kB after retune back to 512 MiB; the long job (\(done.state.rawValue)) saw \(Set(seen).sorted()) kB")
+    }
+}
