@@ -28,8 +28,8 @@ extension GuestTests {
         let d = try TestDaemon(config: vmConfig(slots: 2, maxWorkspaces: 1, memoryMB: 512, extraSettings: "max_memory_mb = 768"))
         defer { cleanUp(d) }
         try d.start()
-        // The long job logs MemTotal every 2 s for 60 s; it must end by itself, done.
-        let long = try d.submit([job("i=0; while [ $i -lt 30 ]; do echo \"$(date +%s) $(grep MemTotal /proc/meminfo)\"; sleep 2; i=$((i+1)); done",
+        // The long job logs MemTotal every second for 60 s; it must end by itself, done.
+        let long = try d.submit([job("i=0; while [ $i -lt 60 ]; do echo \"$(date +%s) $(grep MemTotal /proc/meminfo)\"; sleep 1; i=$((i+1)); done",
                                      d, out: "long.out")])
         var wsID = ""
         try d.waitUntil(timeout: 240, "the long job runs in a guest") {
@@ -43,6 +43,8 @@ extension GuestTests {
         #expect(up.plan.isLive && up.plan.controls == [.memory])
         let at768 = try memTotal(d, "mem768") { $0 > at512 + 200 * 1024 }
         #expect(at768 > at512 + 200 * 1024, "MemTotal grows with the balloon: \(at512) → \(at768) kB")
+        // Long enough at 768 MiB for the long job's next samples.
+        sleep(3)
 
         _ = try d.client.post("/v1/workspaces/\(wsID)/retune", RetuneRequest(memoryMB: 512), as: RetuneReply.self)
         let back = try memTotal(d, "memback") { $0 < at768 - 200 * 1024 }
