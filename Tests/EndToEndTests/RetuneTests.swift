@@ -33,6 +33,12 @@ struct RetuneTests {
         return Double(u1 - u0) / 1e9 / elapsed
     }
 
+    /// CFS periods in which the workspace was throttled (cgroup v1 `cpu.stat`).
+    func throttled(_ d: TestDaemon, _ id: String) -> Int64 {
+        let text = (try? String(contentsOfFile: cgroup("cpu", d, id) + "/cpu.stat", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first { $0.hasPrefix("nr_throttled ") }.flatMap { Int64($0.split(separator: " ")[1]) } ?? -1
+    }
+
     func retune(_ d: TestDaemon, _ id: String, _ r: RetuneRequest) throws(ClientError) -> RetuneReply {
         try d.client.post("/v1/workspaces/\(id)/retune", r, as: RetuneReply.self)
     }
@@ -51,6 +57,7 @@ struct RetuneTests {
             return job.state == .running
         }
         let before = cpuRate(d, wsID)
+        let throttledBefore = throttled(d, wsID)
         let reply = try retune(d, wsID, RetuneRequest(memoryMB: 384, cpuCapPercent: 25))
         #expect(reply.plan.isLive && Set(reply.plan.controls) == [.memory, .cpuCap], "\(reply.plan.summary)")
         #expect(readNumber(cgroup("cpu", d, wsID) + "/cpu.cfs_quota_us") == 25_000)
@@ -58,7 +65,10 @@ struct RetuneTests {
         let after = cpuRate(d, wsID)
         print(String(format: "local workspace %@: CPU-bound job at cap 100%%: %.3f CPU; after retune to cap 25%%: %.3f CPU (cgroup cpuacct.usage over 3 s each)",
                      wsID, before, after))
-        #expect(after < before / 2, "the cap holds the job down: \(before) → \(after) CPUs")
+        // The cap is an upper bound whatever else loads the machine (the rate before depends on
+        // that load, so only the bound is asserted; a period's slack for the window's edges).
+        #expect(after <= 0.25 * 1.15, "the cap holds the job down: \(before) → \(after) CPUs")
+        #expect(throttled(d, wsID) > throttledBefore, "the CFS quota throttles the job once capped")
         #expect(try d.status(ids)[0].state == .running, "the job runs on through the retune")
 
         let shown = try workspace(d, wsID)
@@ -151,6 +161,11 @@ struct RetuneTests {
         #expect(second.workspaceChanges?.contains { $0.hasPrefix("\(wsID): draining") && $0.contains("disk") } == true)
         let drained = try workspace(d, wsID)
         #expect(drained.state == .draining && drained.allocationNote?.contains("draining") == true, "\(drained.state) \(drained.allocationNote ?? "")")
+        let (_, explained) = try runCommand(TestDaemon.binary, ["policy", "explain", wsID, "--state-dir", d.stateDir])
+        print("policy explain \(wsID): \(explained)")
+        #expect(explained.contains("draining") && explained.contains("disk"), "\(explained)")
+        let (_, shownText) = try runCommand(TestDaemon.binary, ["workspaces", "show", wsID, "--state-dir", d.stateDir])
+        #expect(shownText.contains("allocation 320 MB, 1 CPU, weight 50, cap 50%") && shownText.contains("draining"), "\(shownText)")
         let next = try d.submit([JobSpec(executable: "/bin/true", directory: d.work)])
         let done = try d.waitAll(ids + next, timeout: 60)
         #expect(done.allSatisfy { $0.state == .done })

@@ -292,7 +292,7 @@ complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_opti
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge policy" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge policy" -eq 1' -fa 'show' -d 'Show the policy in force.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge policy" -eq 1' -fa 'reload' -d 'Reload the config file (same as SIGHUP to the daemon).'
-complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge policy" -eq 1' -fa 'explain' -d 'Say in one line which limit holds a waiting job.'
+complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge policy" -eq 1' -fa 'explain' -d 'Say in one line which limit holds a waiting job, or what a config reload or retune did to a workspace.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge policy show" state-dir' -l 'state-dir' -d 'The daemon\'s state directory (default: $WSBRIDGE_STATE_DIR, else /var/lib/wsbridge).' -rfka ''
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge policy show" socket' -l 'socket' -d 'The daemon\'s API socket (default: <state-dir>/api.sock).' -rfka ''
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge policy show" json' -l 'json' -d 'Print JSON instead of text.'

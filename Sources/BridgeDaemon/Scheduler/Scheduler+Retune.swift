@@ -92,8 +92,9 @@ extension Scheduler {
                     let plan = try await retune(id, to: wanted, why: "on config reload (class \(cls.name) changed)")
                     outcome = "\(id): retuned in place: \(plan.summary)"
                 } catch {
-                    outcome = "\(id): draining, replaced by new workspaces of class \(cls.name): \((error as? CommandError)?.description ?? "\(error)")"
-                    drain(id, reason: outcome)
+                    let why = "draining on config reload, replaced by new workspaces of class \(cls.name): \((error as? CommandError)?.description ?? "\(error)")"
+                    outcome = "\(id): \(why)"
+                    drain(id, reason: why)
                 }
             case .paused, .saved:
                 outcome = "\(id): destroyed (parked, no runs); new workspaces of class \(cls.name) get the new resources"

@@ -134,15 +134,26 @@ struct Policy: ParsableCommand {
     }
 
     struct Explain: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Say in one line which limit holds a waiting job.")
+        static let configuration = CommandConfiguration(
+            abstract: "Say in one line which limit holds a waiting job, or what a config reload or retune did to a workspace.")
         @OptionGroup var daemon: DaemonSelection
         @OptionGroup var format: OutputFormat
-        @Argument(help: "Job id.") var job: String
+        @Argument(help: "Job id, or workspace id (ws-N).") var job: String
 
         func run() throws {
+            if job.hasPrefix("ws-") { return try explainWorkspace() }
             let id = parseJobIDs([job])[0]
             let e: ExplainReply = call { () throws(ClientError) in try daemon.client.get("/v1/jobs/\(id)/explain") }
             if format.json { printJSON(e) } else { print("job \(e.job) (\(e.state.rawValue)): \(e.explanation)") }
+        }
+
+        /// Whether the workspace follows its class (retuned in place) or drains, and why.
+        func explainWorkspace() throws {
+            let s: WorkspaceStatus = call { () throws(ClientError) in try daemon.client.get("/v1/workspaces/\(job)") }
+            let w = s.workspace
+            if format.json { printJSON(w); return }
+            let why = w.allocationNote ?? w.reason ?? "not retuned since it was made"
+            print("workspace \(w.id) (\(w.state.rawValue), class \(w.className)): \(why); allocation \(w.allocation?.description ?? "its class's")")
         }
     }
 }
