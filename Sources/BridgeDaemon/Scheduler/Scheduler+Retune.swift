@@ -87,6 +87,8 @@ extension Scheduler {
             guard wanted != current else { continue }
             let outcome: String
             switch w.record.state {
+            case .ready where retuning.contains(id), .busy where retuning.contains(id):
+                outcome = "\(id): left as it is, an admin's retune of it is under way (class \(cls.name) changed on config reload; reload again after)"
             case .ready, .busy:
                 do {
                     let plan = try await retune(id, to: wanted, why: "on config reload (class \(cls.name) changed)")
