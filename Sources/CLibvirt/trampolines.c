@@ -80,6 +80,12 @@ int virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb
     return ((int (*)(virConnectPtr conn, virConnectCloseFunc cb))fn)(conn, cb);
 }
 
+int virDomainAbortJob(virDomainPtr dom) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainAbortJob");
+    return ((int (*)(virDomainPtr dom))fn)(dom);
+}
+
 int virDomainCreateWithFlags(virDomainPtr domain, unsigned int flags) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainCreateWithFlags");
@@ -206,6 +212,12 @@ int virDomainSave(virDomainPtr domain, const char *to) {
     return ((int (*)(virDomainPtr domain, const char *to))fn)(domain, to);
 }
 
+int virDomainSetInterfaceParameters(virDomainPtr dom, const char *device, virTypedParameterPtr params, int nparams, unsigned int flags) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainSetInterfaceParameters");
+    return ((int (*)(virDomainPtr dom, const char *device, virTypedParameterPtr params, int nparams, unsigned int flags))fn)(dom, device, params, nparams, flags);
+}
+
 int virDomainSetMemoryFlags(virDomainPtr domain, unsigned long memory, unsigned int flags) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainSetMemoryFlags");
@@ -233,12 +245,6 @@ int virDomainSetSchedulerParametersFlags(virDomainPtr domain, virTypedParameterP
 int virDomainShutdown(virDomainPtr domain) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainShutdown");
-    return ((int (*)(virDomainPtr domain))fn)(domain);
-}
-
-int virDomainAbortJob(virDomainPtr domain) {
-    static void *slot;
-    void *fn = wsb_libvirt_resolve(&slot, "virDomainAbortJob");
     return ((int (*)(virDomainPtr domain))fn)(domain);
 }
 

@@ -1,3 +1,7 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import WorkspaceBridge
 
 /// What decides which changes a running guest takes: read from the domain before planning.
@@ -40,8 +44,7 @@ public struct GuestRetuneFacts: Sendable, Equatable {
         case .disk:
             return "growing the guest's disk would not grow the file system inside it; new workspaces of a class with the larger disk_mb get it"
         case .bandwidth:
-            return shapedNetwork ? "changing a shaped interface's rate on a running guest is not offered yet; new workspaces of the class get the class's rate"
-                : "the guest has no shaped interface (none, or user-mode networking, which cannot be shaped)"
+            return shapedNetwork ? nil : "the guest has no shaped interface (none, or user-mode networking, which cannot be shaped)"
         }
     }
 }
@@ -78,11 +81,20 @@ extension LibvirtProvider {
     public func retune(_ workspace: Workspace, of workspaceClass: WorkspaceClass, plan: RetunePlan) async throws(RetuneError) -> [Enforcement] {
         let domain: LibvirtDomain
         let scheduler: String
+        let facts: GuestRetuneFacts
+        var nic = ""
         var maxMiB = plan.to.memoryMB
         do {
             domain = try await retunableDomain(workspace)
-            scheduler = try await domain.schedulerType()
-            maxMiB = Int(try await domain.info().maxMemoryKiB / 1024)
+            facts = try await retuneFacts(workspace, of: workspaceClass)
+            scheduler = facts.scheduler
+            maxMiB = facts.maxMemoryMiB
+            if plan.controls.contains(.bandwidth) {
+                guard let mac = Self.firstInterfaceMAC(inXML: try await domain.xmlDescription()) else {
+                    throw LibvirtProviderError.configuration("the guest has no network interface")
+                }
+                nic = mac
+            }
         } catch {
             throw .failed(control: plan.controls.first ?? .memory, error: "\(error)", rolledBack: [], rollbackFailure: nil)
         }
@@ -95,7 +107,13 @@ extension LibvirtProvider {
                 let tuning = CPUTuning(weight: a.cpuWeight, capPercent: a.cpuCapPercent)
                 // `.current` is the running guest here; libxl and the test driver refuse `.live`.
                 try await domain.setSchedulerParameters(tuning.schedulerParameters(forScheduler: scheduler))
-            case .cpus, .disk, .bandwidth:
+            case .bandwidth:
+                // The class's one rate, both ways (libxl shapes only the outbound); 0 unshapes.
+                let rate = UInt32(a.bandwidthKBps ?? 0)
+                let values: [(String, TypedParameterValue)] = (facts.kind.isXen ? [] : [("inbound.average", .uint(rate))])
+                    + [("outbound.average", .uint(rate))]
+                try await domain.setInterfaceParameters(device: nic, values)
+            case .cpus, .disk:
                 throw LibvirtProviderError.configuration("\(control.rawValue) cannot change on a running guest")
             }
         }
@@ -103,7 +121,17 @@ extension LibvirtProvider {
         let cpu = scheduler == "posix"
             ? "shares \(tuning.qemuShares)" + (tuning.qemuGlobalQuota.map { ", quota \($0)/\(CPUTuning.period) µs" } ?? "")
             : "weight \(tuning.xenWeight), cap \(tuning.xenCap)%"
+        let rate = plan.to.bandwidthKBps.map { "\($0)" } ?? "-"
         return workspace.enforcement.replacingDetail(of: "memory", with: "\(plan.to.memoryMB) MiB (max \(maxMiB) MiB)")
             .replacingDetail(of: "cpu", with: cpu)
+            .replacingDetail(of: "bandwidth", with: "in \(facts.kind.isXen ? "-" : rate) / out \(rate) KiB/s")
+    }
+
+    /// The MAC address of the guest's first NIC, from its domain XML.
+    static func firstInterfaceMAC(inXML xml: String) -> String? {
+        guard let doc = try? XMLDocument(xmlString: xml, options: []),
+              let nodes = try? doc.nodes(forXPath: "/domain/devices/interface/mac"),
+              let mac = (nodes.first as? XMLElement)?.attribute(forName: "address")?.stringValue else { return nil }
+        return mac
     }
 }

@@ -193,6 +193,20 @@ public final class LibvirtDomain: @unchecked Sendable {
         }
     }
 
+    /// Sets a NIC's traffic shaping (`inbound.average`, `outbound.average` in KiB/s; 0 removes
+    /// it); `device` is the interface's MAC address or host-side name.
+    public func setInterfaceParameters(device: String, _ values: [(String, TypedParameterValue)],
+                                       impact: ModificationImpact = .current) async throws(LibvirtError) {
+        let f = impact.rawValue
+        let label = "virDomainSetInterfaceParameters(\(name))"
+        let list = values.map { SendableParameter(name: $0.0, value: $0.1) }
+        try await perform("virDomainSetInterfaceParameters") { (d) throws(LibvirtError) in
+            let (params, n) = try TypedParameters.build(list.map { ($0.name, $0.value) }, operation: label)
+            defer { virTypedParamsFree(params, n) }
+            if virDomainSetInterfaceParameters(d, device, params, n, f) < 0 { throw LibvirtError.last(label) }
+        }
+    }
+
     // MARK: Metadata
 
     /// Our own XML element stored in the domain's `<metadata>` under namespace `uri`, or `nil`

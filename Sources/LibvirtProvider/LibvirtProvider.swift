@@ -192,7 +192,15 @@ public final class LibvirtProvider: WorkspaceProvider {
                          pid: Self.qemuPID(uri: connection.uri, domainName: domainName), endpoint: socket,
                          handle: Self.handle(uri: connection.uri, domainName: domainName), createdAt: now,
                          leaseExpiresAt: metadata.leaseExpiresAt, lastUsedAt: now,
-                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver))
+                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver),
+                         allocation: ResourceAllocation(of: workspaceClass, bandwidthKBps: Self.shapedRate(spec)))
+    }
+
+    /// The rate a guest's NIC is shaped to, as one figure (the class's `bandwidth_kbps`, else its
+    /// inbound or outbound rate); `nil` where nothing is shaped.
+    static func shapedRate(_ spec: DomainSpec) -> Int? {
+        guard let network = spec.network, network != .user, let bw = spec.bandwidth else { return nil }
+        return bw.inboundKiBps ?? bw.outboundKiBps
     }
 
     public func destroy(_ workspace: Workspace) async throws {

@@ -30,7 +30,7 @@ import WorkspaceBridge
         #expect(refusal(.cpuCap, to, scheduler: "fair") == "the fair scheduler has no CPU cap")
         #expect(refusal(.disk, to)?.contains("would not grow the file system inside it") == true)
         #expect(refusal(.bandwidth, to)?.contains("no shaped interface") == true)
-        #expect(refusal(.bandwidth, to, shaped: true)?.contains("not offered yet") == true)
+        #expect(refusal(.bandwidth, to, shaped: true) == nil)
         #expect(refusal(.memory, from, jobVM: true)?.contains("job's own virtual machine") == true)
     }
 
@@ -62,6 +62,30 @@ import WorkspaceBridge
         #expect(refused.refusals.map(\.control) == [.memory, .cpuCap], "\(refused.summary)")
         await #expect(throws: RetuneError.refused(refused)) { try await provider.retune(ws, of: cls, plan: refused) }
         #expect(try await domain.info().memoryKiB == 384 * 1024, "nothing changed")
+        try await provider.destroy(ws)
+        await provider.hosts.closeAll()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+    @Test("a shaped NIC's rate changes live on a test-driver guest; its allocation starts from the class's rate")
+    func retuneBandwidth() async throws {
+        let dir = makeTempDirectory()
+        let kernel = dir + "/vmlinuz"
+        try Data("not really a kernel".utf8).write(to: URL(fileURLWithPath: kernel))
+        let uri = "test://" + (try writeNodeFile(in: dir, domains: []))
+        let provider = testProvider(dir: dir, uris: [uri])
+        var cls = testClass(uris: [uri], kernel: kernel, extra: ["bridge": "br-ws", "bandwidth_kbps": "1000"])
+        cls.network = true
+        let ws = try await provider.create(id: "ws-bw", workspaceClass: cls)
+        let current = try #require(ws.allocation)
+        #expect(current.bandwidthKBps == 1000)
+        var to = current
+        to.bandwidthKBps = 2500
+        let plan = await provider.planRetune(ws, of: cls, from: current, to: to)
+        #expect(plan.isLive && plan.controls == [.bandwidth], "\(plan.summary)")
+        let enforcement = try await provider.retune(ws, of: cls, plan: plan)
+        let xml = try await provider.domain(of: ws).xmlDescription()
+        #expect(xml.contains("<inbound average='2500'") && xml.contains("<outbound average='2500'"), "\(xml)")
+        #expect(enforcement.contains { $0.control == "bandwidth" && $0.detail == "in 2500 / out 2500 KiB/s" }, "\(enforcement)")
         try await provider.destroy(ws)
         await provider.hosts.closeAll()
         try? FileManager.default.removeItem(atPath: dir)
