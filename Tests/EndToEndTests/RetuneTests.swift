@@ -77,7 +77,8 @@ struct RetuneTests {
         #expect(shown.enforcement.contains { $0.control == "cpu" && $0.detail.contains("cpu.cfs_quota_us=25000") }, "\(shown.enforcement)")
 
         // Back to no cap (cpus = 1: one whole CPU), and the job finishes as it would have.
-        _ = try retune(d, wsID, RetuneRequest(cpuCapPercent: 0))
+        let (status, output) = try runCommand(TestDaemon.binary, ["workspaces", "retune", wsID, "--cpu-cap", "0", "--state-dir", d.stateDir])
+        #expect(status == 0 && output.contains("retuned \(wsID): cpu_cap 25% → none"), "\(output)")
         #expect(readNumber(cgroup("cpu", d, wsID) + "/cpu.cfs_quota_us") == 100_000)
         #expect(try d.waitAll(ids, timeout: 60)[0].state == .done)
     }
