@@ -164,6 +164,12 @@ int virDomainGetUUIDString(virDomainPtr domain, char *buf) {
     return ((int (*)(virDomainPtr domain, char *buf))fn)(domain, buf);
 }
 
+int virDomainGetVcpusFlags(virDomainPtr domain, unsigned int flags) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainGetVcpusFlags");
+    return ((int (*)(virDomainPtr domain, unsigned int flags))fn)(domain, flags);
+}
+
 char * virDomainGetXMLDesc(virDomainPtr domain, unsigned int flags) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainGetXMLDesc");
@@ -240,6 +246,12 @@ int virDomainSetSchedulerParametersFlags(virDomainPtr domain, virTypedParameterP
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainSetSchedulerParametersFlags");
     return ((int (*)(virDomainPtr domain, virTypedParameterPtr params, int nparams, unsigned int flags))fn)(domain, params, nparams, flags);
+}
+
+int virDomainSetVcpusFlags(virDomainPtr domain, unsigned int nvcpus, unsigned int flags) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainSetVcpusFlags");
+    return ((int (*)(virDomainPtr domain, unsigned int nvcpus, unsigned int flags))fn)(domain, nvcpus, flags);
 }
 
 int virDomainShutdown(virDomainPtr domain) {

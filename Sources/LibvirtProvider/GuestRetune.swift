@@ -10,6 +10,8 @@ public struct GuestRetuneFacts: Sendable, Equatable {
     /// The `<memory>` the domain was defined with: the balloon grows up to it and no further.
     public var maxMemoryMiB: Int
     public var vcpus: Int
+    /// The `<vcpu>` the domain was defined with: vCPUs are added up to it and no further.
+    public var maxVcpus: Int
     /// `posix` (QEMU/KVM cgroups), `credit`/`credit2` (Xen), `fair` (the test driver).
     public var scheduler: String
     /// The guest's NIC is on a bridge or libvirt network, where libvirt shapes traffic.
@@ -17,7 +19,9 @@ public struct GuestRetuneFacts: Sendable, Equatable {
     /// A job's own VM: its guest is the user's, not ours to resize.
     public var isJobVM: Bool
 
-    public init(kind: GuestKind, maxMemoryMiB: Int, vcpus: Int, scheduler: String, shapedNetwork: Bool, isJobVM: Bool = false) {
+    public init(kind: GuestKind, maxMemoryMiB: Int, vcpus: Int, maxVcpus: Int? = nil, scheduler: String, shapedNetwork: Bool,
+                isJobVM: Bool = false) {
+        self.maxVcpus = max(vcpus, maxVcpus ?? vcpus)
         self.kind = kind
         self.maxMemoryMiB = maxMemoryMiB
         self.vcpus = vcpus
@@ -36,7 +40,16 @@ public struct GuestRetuneFacts: Sendable, Equatable {
             }
             return nil
         case .cpus:
-            return "vCPU hot-plug is not offered: the guest was defined with \(vcpus) vCPU and no room for more; new workspaces of a class with more cpus get them"
+            if to.cpus > maxVcpus {
+                return "the guest was defined with at most \(maxVcpus) vCPU (the class's max_cpus when it was made); \(to.cpus) needs a new workspace"
+            }
+            // An unplug is a request to the guest (ACPI eject) that libvirt stops waiting for
+            // after a few seconds while it may still happen later: it could never be known to
+            // be whole or undone, so vCPUs are only ever added live.
+            if to.cpus < from.cpus {
+                return "a running guest gives vCPUs back only if and when its kernel agrees (ACPI eject), which could leave the change half-made; new workspaces of a class with fewer cpus get them"
+            }
+            return nil
         case .cpuWeight:
             return ["posix", "credit", "credit2", "fair"].contains(scheduler) ? nil : "the \(scheduler) scheduler has no CPU weight"
         case .cpuCap:
@@ -63,7 +76,8 @@ extension LibvirtProvider {
         let domain = try await retunableDomain(workspace)
         let info = try await domain.info()
         let scheduler = (try? await domain.schedulerType()) ?? "unknown"
-        return GuestRetuneFacts(kind: settings.kind, maxMemoryMiB: Int(info.maxMemoryKiB / 1024), vcpus: info.vcpus,
+        let maxVcpus = (try? await domain.maxVcpus()) ?? info.vcpus
+        return GuestRetuneFacts(kind: settings.kind, maxMemoryMiB: Int(info.maxMemoryKiB / 1024), vcpus: info.vcpus, maxVcpus: maxVcpus,
                                 scheduler: scheduler, shapedNetwork: settings.network != nil && settings.network != .user,
                                 isJobVM: isJobVM)
     }
@@ -113,7 +127,11 @@ extension LibvirtProvider {
                 let values: [(String, TypedParameterValue)] = (facts.kind.isXen ? [] : [("inbound.average", .uint(rate))])
                     + [("outbound.average", .uint(rate))]
                 try await domain.setInterfaceParameters(device: nic, values)
-            case .cpus, .disk:
+            case .cpus:
+                // Added vCPUs come up offline; the guest brings them online (no udev there:
+                // the guest image's init does it).
+                try await domain.setVcpus(a.cpus)
+            case .disk:
                 throw LibvirtProviderError.configuration("\(control.rawValue) cannot change on a running guest")
             }
         }
@@ -124,6 +142,7 @@ extension LibvirtProvider {
         let rate = plan.to.bandwidthKBps.map { "\($0)" } ?? "-"
         return workspace.enforcement.replacingDetail(of: "memory", with: "\(plan.to.memoryMB) MiB (max \(maxMiB) MiB)")
             .replacingDetail(of: "cpu", with: cpu)
+            .replacingDetail(of: "cpus", with: "\(plan.to.cpus) vCPU (max \(facts.maxVcpus))")
             .replacingDetail(of: "bandwidth", with: "in \(facts.kind.isXen ? "-" : rate) / out \(rate) KiB/s")
     }
 

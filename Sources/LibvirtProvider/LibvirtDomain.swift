@@ -148,6 +148,23 @@ public final class LibvirtDomain: @unchecked Sendable {
         try await check("virDomainSetMemoryFlags") { virDomainSetMemoryFlags($0, kiB, f) }
     }
 
+    /// Sets the number of vCPUs (hot-plug or unplug, up to the defined maximum).
+    public func setVcpus(_ count: Int, impact: ModificationImpact = .live) async throws(LibvirtError) {
+        let n = UInt32(clamping: count), f = impact.rawValue
+        try await check("virDomainSetVcpusFlags") { virDomainSetVcpusFlags($0, n, f) }
+    }
+
+    /// The most vCPUs the running guest can have (its definition's `<vcpu>`).
+    public func maxVcpus() async throws(LibvirtError) -> Int {
+        let label = "virDomainGetVcpusFlags(\(name))"
+        let f = ModificationImpact.live.rawValue | UInt32(VIR_DOMAIN_VCPU_MAXIMUM.rawValue)
+        return try await perform("virDomainGetVcpusFlags") { (d) throws(LibvirtError) -> Int in
+            let n = virDomainGetVcpusFlags(d, f)
+            if n < 0 { throw LibvirtError.last(label) }
+            return Int(n)
+        }
+    }
+
     /// The scheduler's name: `posix` (QEMU/LXC cgroups), `credit`/`credit2` (Xen), `fair` (test).
     public func schedulerType() async throws(LibvirtError) -> String {
         let label = "virDomainGetSchedulerType(\(name))"

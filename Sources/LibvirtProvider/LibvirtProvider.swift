@@ -367,7 +367,7 @@ public final class LibvirtProvider: WorkspaceProvider {
         var list = [
             Enforcement(control: "memory", mechanism: mechanism, effective: real,
                         detail: "\(spec.memoryMiB) MiB (max \(spec.maxMemoryMiB) MiB)"),
-            Enforcement(control: "cpus", mechanism: mechanism, effective: real, detail: "\(spec.vcpus) vCPU"),
+            Enforcement(control: "cpus", mechanism: mechanism, effective: real, detail: "\(spec.vcpus) vCPU (max \(spec.maxVcpus))"),
             Enforcement(control: "cpu", mechanism: mechanism, effective: real,
                         detail: spec.kind.isXen ? "weight \(spec.cpu.xenWeight), cap \(spec.cpu.xenCap)%"
                             : "shares \(spec.cpu.qemuShares)" + (spec.cpu.qemuGlobalQuota.map { ", quota \($0)/\(CPUTuning.period) µs" } ?? "")),

@@ -70,4 +70,64 @@ extension GuestTests {
         #expect(seen.contains { $0 > at512 + 200 * 1024 }, "the running job saw the larger memory itself: \(Set(seen).sorted())")
         print("guest \(wsID): MemTotal \(at512) kB at 512 MiB, \(at768) kB after retune to 768 MiB, \(back) kB after retune back to 512 MiB; the long job (\(done.state.rawValue)) saw \(Set(seen).sorted()) kB")
     }
+
+    /// Online vCPUs inside the guest, read by a job of its own; probed until `condition` holds.
+    func onlineCPUs(_ d: TestDaemon, _ name: String, until condition: (Int) -> Bool) throws -> Int {
+        var value = -1
+        for i in 0..<15 {
+            let probe = try d.submit([job("cat /sys/devices/system/cpu/online; nproc", d, out: "\(name)-\(i)")])
+            #expect(try d.waitAll(probe, timeout: 120)[0].state == .done)
+            value = Int(read(d, "\(name)-\(i)").split(separator: "\n").last ?? "") ?? -1
+            if condition(value) { break }
+            sleep(1)
+        }
+        return value
+    }
+
+    @Test("a running guest retuned from 1 to 2 vCPUs (hot-plug up to max_cpus): the guest brings it online, a job runs on; more than max_cpus or fewer vCPUs are refused")
+    func vcpusFollowHotPlug() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 2, maxWorkspaces: 1, memoryMB: 512, cpus: 1, extraSettings: "max_cpus = 2"))
+        defer { cleanUp(d) }
+        try d.start()
+        let long = try d.submit([job("i=0; while [ $i -lt 40 ]; do echo \"$(date +%s) $(cat /sys/devices/system/cpu/online)\"; sleep 1; i=$((i+1)); done",
+                                     d, out: "long.out")])
+        var wsID = ""
+        try d.waitUntil(timeout: 240, "the long job runs in a guest") {
+            let j = try d.status(long)[0]
+            wsID = j.workspaceID ?? ""
+            return j.state == .running
+        }
+        let first = try onlineCPUs(d, "cpu1") { $0 == 1 }
+        #expect(first == 1)
+        let up = try d.client.post("/v1/workspaces/\(wsID)/retune", RetuneRequest(cpus: 2), as: RetuneReply.self)
+        #expect(up.plan.isLive && up.plan.controls == [.cpus])
+        let two = try onlineCPUs(d, "cpu2") { $0 == 2 }
+        #expect(two == 2, "the added vCPU comes online")
+        sleep(2)
+        do {
+            _ = try d.client.post("/v1/workspaces/\(wsID)/retune", RetuneRequest(cpus: 3), as: RetuneReply.self)
+            Issue.record("grown past max_cpus")
+        } catch {
+            guard case .daemon(let status, let body) = error else { throw error }
+            #expect(status == 409 && body.error.contains("at most 2 vCPU"), "\(body.error)")
+        }
+        // Taking one away is refused: the guest's eject could come after libvirt stopped waiting.
+        do {
+            _ = try d.client.post("/v1/workspaces/\(wsID)/retune", RetuneRequest(cpus: 1), as: RetuneReply.self)
+            Issue.record("a vCPU was unplugged live")
+        } catch {
+            guard case .daemon(let status, let body) = error else { throw error }
+            #expect(status == 409 && body.error.contains("ACPI eject"), "\(body.error)")
+        }
+        let still = try onlineCPUs(d, "cpustill") { $0 == 2 }
+        #expect(still == 2)
+        let shown = try d.client.get("/v1/workspaces/\(wsID)", as: WorkspaceStatus.self).workspace
+        #expect(shown.allocation?.cpus == 2)
+        #expect(shown.enforcement.contains { $0.control == "cpus" && $0.detail == "2 vCPU (max 2)" }, "\(shown.enforcement)")
+        let done = try d.waitAll(long, timeout: 240)[0]
+        #expect(done.state == .done && done.workspaceID == wsID, "the job ran on through both: \(done.state) \(done.reason ?? "")")
+        let seen = Set(read(d, "long.out").split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) })
+        #expect(seen.contains("0-1"), "the running job saw both vCPUs online: \(seen.sorted())")
+        print("guest \(wsID): online vCPUs \(first) → \(two) after retune to 2 (unplug refused, still \(still)); the long job (\(done.state.rawValue)) saw online \(seen.sorted())")
+    }
 }

@@ -22,7 +22,17 @@ import WorkspaceBridge
         #expect(refusal(.memory, to) == nil, "the balloon shrinks it")
         to.memoryMB = 1025
         #expect(refusal(.memory, to)?.contains("defined with at most 1024 MiB") == true)
-        #expect(refusal(.cpus, to)?.contains("vCPU hot-plug is not offered") == true)
+        var more = from, fewer = from, many = from
+        more.cpus = 2
+        many.cpus = 3
+        #expect(GuestRetuneFacts(kind: .qemu, maxMemoryMiB: 1024, vcpus: 1, maxVcpus: 2, scheduler: "posix", shapedNetwork: false)
+            .refusal(.cpus, from: from, to: more) == nil, "hot-plug up to the defined maximum")
+        #expect(GuestRetuneFacts(kind: .qemu, maxMemoryMiB: 1024, vcpus: 1, maxVcpus: 2, scheduler: "posix", shapedNetwork: false)
+            .refusal(.cpus, from: from, to: many)?.contains("at most 2 vCPU") == true)
+        #expect(refusal(.cpus, more)?.contains("at most 1 vCPU") == true, "no room: defined without max_cpus")
+        fewer.cpus = 1
+        #expect(GuestRetuneFacts(kind: .qemu, maxMemoryMiB: 1024, vcpus: 2, maxVcpus: 2, scheduler: "posix", shapedNetwork: false)
+            .refusal(.cpus, from: more, to: fewer)?.contains("ACPI eject") == true, "never unplugged live")
         for s in ["posix", "credit", "credit2"] {
             #expect(refusal(.cpuWeight, to, scheduler: s) == nil && refusal(.cpuCap, to, scheduler: s) == nil, "\(s)")
         }
