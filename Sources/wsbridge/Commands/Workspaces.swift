@@ -61,8 +61,9 @@ struct Workspaces: ParsableCommand {
             discussion: """
                 Every change is planned first: if any of them cannot be made to the running workspace, the \
                 daemon refuses the whole request with the reason and changes nothing. Guests: memory through \
-                the balloon up to the maximum they were defined with (class setting max_memory_mb), CPU weight \
-                and cap through the hypervisor's scheduler. Local workspaces: their cgroups (memory not below \
+                the balloon up to the maximum they were defined with (class setting max_memory_mb), vCPUs added \
+                up to max_cpus (never removed live), CPU weight and cap through the hypervisor's scheduler, the \
+                rate of a shaped network interface. Local workspaces: their cgroups (memory not below \
                 what is in use; --cpus is the CPU cap in whole CPUs when no --cpu-cap is set).
                 """)
         @OptionGroup var daemon: DaemonSelection
