@@ -52,4 +52,45 @@ import WorkspaceBridge
         #expect(host.memoryInUse(id: id) != nil)
         #expect(host.enforcementDetails(to).cpu.contains("25000"))
     }
+
+    /// A parent's CFS quota bounds its children's (cgroup v1 refuses a larger one with EINVAL):
+    /// the cap is refused by the kernel after the memory was changed, and the memory is set back.
+    @Test("a write the kernel refuses part-way sets back what was applied before it",
+          .enabled(if: geteuid() == 0 && CgroupHost.detect().version == .v1))
+    func aKernelRefusalRollsBack() async throws {
+        let state = NSTemporaryDirectory() + "wsb-retune-\(UUID().uuidString.prefix(8))"
+        let provider = LocalProvider(stateDirectory: state, agentExecutable: "/bin/false", journalPath: nil)
+        let host = provider.cgroups
+        let id = "ws-rollback"
+        let cls = WorkspaceClass(name: "c", memoryMB: 128, cpus: 1, cpuWeight: 100)
+        let placement = host.create(id: id, for: cls)
+        let scopeCPU = "\(host.root)/cpu/wsbridge/\(host.scope)"
+        defer {
+            host.remove(id: id)
+            try? "-1".write(toFile: scopeCPU + "/cpu.cfs_quota_us", atomically: false, encoding: .utf8)
+            host.removeScope()
+            try? FileManager.default.removeItem(atPath: state)
+        }
+        #expect(placement.enforcement.allSatisfy { $0.effective }, "\(placement.enforcement)")
+        // The workspace's own quota (100 % of a CPU) first down to 20 %, then the scope's to 50 %.
+        try host.set(.cpuCap, of: id, to: ResourceAllocation(memoryMB: 128, cpus: 1, cpuWeight: 100, cpuCapPercent: 20))
+        try "50000".write(toFile: scopeCPU + "/cpu.cfs_quota_us", atomically: false, encoding: .utf8)
+
+        let ws = Workspace(id: id, className: "c", provider: "local", state: .busy, pid: nil, endpoint: "", handle: "",
+                           createdAt: 0, leaseExpiresAt: 0, lastUsedAt: 0, enforcement: placement.enforcement)
+        let from = ResourceAllocation(memoryMB: 128, cpus: 1, cpuWeight: 100, cpuCapPercent: 20)
+        let to = ResourceAllocation(memoryMB: 192, cpus: 1, cpuWeight: 100, cpuCapPercent: 80)
+        let plan = await provider.planRetune(ws, of: cls, from: from, to: to)
+        #expect(plan.isLive && plan.controls == [.memory, .cpuCap])
+        do {
+            _ = try await provider.retune(ws, of: cls, plan: plan)
+            Issue.record("a quota above the parent's was taken")
+        } catch {
+            guard case .failed(let control, let why, let back, let failure) = error else { throw error }
+            #expect(control == .cpuCap && back == [.memory] && failure == nil, "\(error)")
+            print("kernel refusal, rolled back: \(error) (\(why))")
+        }
+        let limit = try String(contentsOfFile: "\(host.root)/memory/wsbridge/\(host.scope)/\(id)/memory.limit_in_bytes", encoding: .utf8)
+        #expect(limit.trimmingCharacters(in: .whitespacesAndNewlines) == "\(128 << 20)", "the memory is set back")
+    }
 }
