@@ -130,4 +130,35 @@ extension GuestTests {
         #expect(seen.contains("0-1"), "the running job saw both vCPUs online: \(seen.sorted())")
         print("guest \(wsID): online vCPUs \(first) → \(two) after retune to 2 (unplug refused, still \(still)); the long job (\(done.state.rawValue)) saw online \(seen.sorted())")
     }
+
+    @Test("a reload while a guest boots: the guest follows its class's new memory once its agent reports")
+    func reloadDuringBootIsFollowedOnceReady() throws {
+        let d = try TestDaemon(config: vmConfig(slots: 1, maxWorkspaces: 1, memoryMB: 512, extraSettings: "max_memory_mb = 768"))
+        defer { cleanUp(d) }
+        try d.start()
+        let first = try d.submit([job("sleep 1", d)])
+        var booting: Workspace?
+        try d.waitUntil(timeout: 60, "a guest is being made") {
+            booting = try workspaces(d).first { $0.state == .creating || $0.state == .booting }
+            return booting != nil
+        }
+        let wsID = try #require(booting).id
+        try vmConfig(slots: 1, maxWorkspaces: 1, memoryMB: 640, extraSettings: "max_memory_mb = 768")
+            .write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        let reply = try d.client.post("/v1/policy/reload", as: PolicyReply.self)
+        print("reload while \(wsID) boots: \(reply.workspaceChanges ?? [])")
+        #expect(reply.workspaceChanges?.contains { $0.hasPrefix("\(wsID): ") && $0.contains("followed once it is ready") } == true)
+        #expect(try d.waitAll(first, timeout: 240)[0].state == .done)
+        try d.waitUntil(timeout: 60, "the guest follows its class once ready") {
+            try d.client.get("/v1/workspaces/\(wsID)", as: WorkspaceStatus.self).workspace.allocation?.memoryMB == 640
+        }
+        let shown = try d.client.get("/v1/workspaces/\(wsID)", as: WorkspaceStatus.self).workspace
+        #expect(shown.allocationNote?.contains("on config reload") == true, "\(shown.allocationNote ?? "")")
+        let policy = try d.client.get("/v1/policy", as: PolicyReply.self)
+        #expect(policy.workspaceChanges?.contains { $0.hasPrefix("\(wsID): retuned in place: memory 512 MB → 640 MB") } == true,
+                "\(policy.workspaceChanges ?? [])")
+        let mem = try memTotal(d, "mem640") { $0 > 580 * 1024 }
+        #expect(mem > 580 * 1024, "MemTotal \(mem) kB at 640 MiB (512 MiB gives 465 MiB)")
+        print("guest \(wsID) made before the reload: \(shown.allocationNote ?? ""); MemTotal \(mem) kB")
+    }
 }

@@ -70,44 +70,64 @@ extension Scheduler {
     /// After a config load: each workspace whose class's resources differ from what it has is
     /// retuned in place where its provider can do all of it live, and otherwise drained (it
     /// takes no new job and goes when its runs end; new workspaces come from the new class).
-    /// Parked ones have no runs and are simply replaced. Returns what was done, per workspace.
+    /// Parked ones have no runs and are simply replaced; ones on their way up are followed once
+    /// they are ready. Returns what was done, per workspace.
     func followClassChanges(from old: BridgeConfig) async -> [String] {
         var outcomes: [String] = []
         for id in workspaces.keys.sorted() where JobVMWorkspace.job(ofWorkspace: id) == nil {
-            guard let w = workspaces[id], let cls = config.workspaceClass(named: w.record.className),
-                  let before = old.workspaceClass(named: w.record.className) else { continue }
-            let current = allocation(of: w.record, before)
-            var target = ResourceAllocation(of: cls)
-            target.bandwidthKBps = current.bandwidthKBps
-            // Only what the class changed is followed: an admin's own retune of other values stays.
-            let classChanged = ResourceControl.changed(from: ResourceAllocation(of: before), to: ResourceAllocation(of: cls))
-            guard !classChanged.isEmpty else { continue }
-            var wanted = current
-            for c in classChanged { Self.copy(c, from: target, into: &wanted) }
-            guard wanted != current else { continue }
-            let outcome: String
-            switch w.record.state {
-            case .ready where retuning.contains(id), .busy where retuning.contains(id):
-                outcome = "\(id): left as it is, an admin's retune of it is under way (class \(cls.name) changed on config reload; reload again after)"
-            case .ready, .busy:
-                do {
-                    let plan = try await retune(id, to: wanted, why: "on config reload (class \(cls.name) changed)")
-                    outcome = "\(id): retuned in place: \(plan.summary)"
-                } catch {
-                    let why = "draining on config reload, replaced by new workspaces of class \(cls.name): \((error as? CommandError)?.description ?? "\(error)")"
-                    outcome = "\(id): \(why)"
-                    drain(id, reason: why)
-                }
-            case .paused, .saved:
-                outcome = "\(id): destroyed (parked, no runs); new workspaces of class \(cls.name) get the new resources"
-                await destroyWorkspace(id, reason: "class \(cls.name) changed on config reload")
-            default:
-                outcome = "\(id): \(w.record.state.rawValue), left as it is (class \(cls.name) changed on config reload)"
-            }
-            logger.info("class change followed", metadata: ["outcome": "\(outcome)"])
-            outcomes.append(outcome)
+            guard let w = workspaces[id], let before = old.workspaceClass(named: w.record.className) else { continue }
+            if let outcome = await followClassChange(id, before: classFollowAfterBoot[id] ?? before) { outcomes.append(outcome) }
         }
         return outcomes
+    }
+
+    /// Follows the change of one workspace's class from `before` to the class now configured;
+    /// `nil` when there is nothing to follow.
+    func followClassChange(_ id: String, before: WorkspaceClass) async -> String? {
+        guard let w = workspaces[id], let cls = config.workspaceClass(named: w.record.className) else { return nil }
+        let current = allocation(of: w.record, before)
+        var target = ResourceAllocation(of: cls)
+        target.bandwidthKBps = current.bandwidthKBps
+        // Only what the class changed is followed: an admin's own retune of other values stays.
+        let classChanged = ResourceControl.changed(from: ResourceAllocation(of: before), to: ResourceAllocation(of: cls))
+        var wanted = current
+        for c in classChanged { Self.copy(c, from: target, into: &wanted) }
+        guard !classChanged.isEmpty, wanted != current else { return nil }
+        let outcome: String
+        switch w.record.state {
+        case .ready where retuning.contains(id), .busy where retuning.contains(id):
+            outcome = "\(id): left as it is, an admin's retune of it is under way (class \(cls.name) changed on config reload; reload again after)"
+        case .ready, .busy:
+            classFollowAfterBoot[id] = nil
+            do {
+                let plan = try await retune(id, to: wanted, why: "on config reload (class \(cls.name) changed)")
+                outcome = "\(id): retuned in place: \(plan.summary)"
+            } catch {
+                let why = "draining on config reload, replaced by new workspaces of class \(cls.name): \((error as? CommandError)?.description ?? "\(error)")"
+                outcome = "\(id): \(why)"
+                drain(id, reason: why)
+            }
+        case .paused, .saved:
+            classFollowAfterBoot[id] = nil
+            outcome = "\(id): destroyed (parked, no runs); new workspaces of class \(cls.name) get the new resources"
+            await destroyWorkspace(id, reason: "class \(cls.name) changed on config reload")
+        case .creating, .booting, .parking, .restoring:
+            // Made (or brought back) with the class as it was: followed once its agent reports.
+            if classFollowAfterBoot[id] == nil { classFollowAfterBoot[id] = before }
+            outcome = "\(id): \(w.record.state.rawValue), followed once it is ready (class \(cls.name) changed on config reload)"
+        case .draining, .destroying, .lost, .destroyed:
+            return nil
+        }
+        logger.info("class change followed", metadata: ["outcome": "\(outcome)"])
+        return outcome
+    }
+
+    /// A workspace that was on its way up at a reload is ready now: it follows its class's change.
+    func followClassChangeAfterBoot(_ id: String) {
+        guard let before = classFollowAfterBoot[id], workspaces[id]?.record.state.takesJobs == true else { return }
+        Task {
+            if let outcome = await self.followClassChange(id, before: before) { self.lastReloadChanges.append(outcome) }
+        }
     }
 
     /// Takes no new jobs from now on; destroyed by `maintain` once its runs have ended.

@@ -175,6 +175,7 @@ extension Scheduler {
         w.link?.close()
         if let provider = providers[w.record.provider] { try? await provider.destroy(w.record) }
         workspaces[wsID] = nil
+        classFollowAfterBoot[wsID] = nil
         try? store.deleteWorkspace(wsID, event: StoreEvent(at: Self.now, workspaceID: wsID, kind: "workspace-destroyed", message: reason))
         logger.info("workspace destroyed", metadata: ["workspace": "\(wsID)", "reason": "\(reason)"])
         eventsChanged()

@@ -54,6 +54,9 @@ actor Scheduler {
     var retuning = Set<String>()
     /// What the last config load did to workspaces whose class changed.
     var lastReloadChanges: [String] = []
+    /// Workspaces on their way up when their class changed, with the class they were made with:
+    /// followed once ready.
+    var classFollowAfterBoot: [String: WorkspaceClass] = [:]
     var bucket: TokenBucket
     /// Who uids are (password, group databases), looked up off the scheduler.
     let people: IdentityResolver
