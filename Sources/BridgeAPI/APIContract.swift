@@ -257,6 +257,25 @@ public enum APIContract {
         }
       }
     },
+    "/v1/workspaces/{workspace}/retune": {
+      "parameters": [{"name": "workspace", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}],
+      "post": {
+        "operationId": "retuneWorkspace",
+        "summary": "Changes a running workspace's resources (admins only): every change live, or none (409 with the reasons).",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RetuneRequest"}}}},
+        "responses": {
+          "200": {"description": "retuned", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RetuneReply"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
     "/v1/accounting": {
       "get": {
         "operationId": "accounting",
@@ -564,7 +583,58 @@ public enum APIContract {
           "leaseExpiresAt": {"type": "number"},
           "lastUsedAt": {"type": "number"},
           "enforcement": {"type": "array", "items": {"$ref": "#/components/schemas/Enforcement"}},
-          "reason": {"type": "string"}
+          "reason": {"type": "string"},
+          "allocation": {"$ref": "#/components/schemas/ResourceAllocation"},
+          "allocationNote": {"type": "string", "description": "What the last retune or config reload did to it, and why."}
+        }
+      },
+      "ResourceAllocation": {
+        "type": "object", "additionalProperties": false, "required": ["memoryMB", "cpus", "cpuWeight"],
+        "properties": {
+          "memoryMB": {"type": "integer", "minimum": 16, "maximum": 16777216},
+          "cpus": {"type": "integer", "minimum": 1, "maximum": 4096},
+          "cpuWeight": {"type": "integer", "minimum": 1, "maximum": 10000},
+          "cpuCapPercent": {"type": "integer", "minimum": 1, "maximum": 409600},
+          "diskMB": {"type": "integer", "minimum": 1, "maximum": 1073741824},
+          "bandwidthKBps": {"type": "integer", "minimum": 1, "maximum": 1073741824}
+        }
+      },
+      "RetuneRequest": {
+        "type": "object", "additionalProperties": false,
+        "description": "Fields left out keep their value; cpuCapPercent 0 removes the cap.",
+        "properties": {
+          "memoryMB": {"type": "integer", "minimum": 16, "maximum": 16777216},
+          "cpus": {"type": "integer", "minimum": 1, "maximum": 4096},
+          "cpuWeight": {"type": "integer", "minimum": 1, "maximum": 10000},
+          "cpuCapPercent": {"type": "integer", "minimum": 0, "maximum": 409600},
+          "diskMB": {"type": "integer", "minimum": 1, "maximum": 1073741824},
+          "bandwidthKBps": {"type": "integer", "minimum": 1, "maximum": 1073741824}
+        }
+      },
+      "ResourceControl": {"type": "string", "enum": ["memory", "cpus", "cpu_weight", "cpu_cap", "disk", "bandwidth"]},
+      "RetuneStep": {
+        "type": "object", "additionalProperties": false, "required": ["control", "from", "to"],
+        "properties": {
+          "control": {"$ref": "#/components/schemas/ResourceControl"},
+          "from": {"type": "string"},
+          "to": {"type": "string"},
+          "refusal": {"type": "string", "description": "Why it cannot change live; absent: it can."}
+        }
+      },
+      "RetunePlan": {
+        "type": "object", "additionalProperties": false, "required": ["from", "to", "steps"],
+        "properties": {
+          "from": {"$ref": "#/components/schemas/ResourceAllocation"},
+          "to": {"$ref": "#/components/schemas/ResourceAllocation"},
+          "steps": {"type": "array", "items": {"$ref": "#/components/schemas/RetuneStep"}}
+        }
+      },
+      "RetuneReply": {
+        "type": "object", "additionalProperties": false, "required": ["workspace", "plan", "allocation"],
+        "properties": {
+          "workspace": {"type": "string", "minLength": 1},
+          "plan": {"$ref": "#/components/schemas/RetunePlan"},
+          "allocation": {"$ref": "#/components/schemas/ResourceAllocation"}
         }
       },
       "WorkspaceStatus": {
@@ -581,7 +651,8 @@ public enum APIContract {
         "properties": {
           "config": {"$ref": "#/components/schemas/BridgeConfig"},
           "source": {"type": "string", "description": "The file it was read from; absent for the built-in defaults."},
-          "loadedAt": {"type": "number"}
+          "loadedAt": {"type": "number"},
+          "workspaceChanges": {"type": "array", "items": {"type": "string"}, "description": "What the last load did to workspaces whose class changed: retuned in place, or draining and why."}
         }
       },
       "BridgeConfig": {
@@ -659,13 +730,17 @@ public enum APIContract {
           "idleTimeoutSeconds": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 86400},
           "maxRequestBytes": {"type": "integer", "minimum": 1024, "maximum": 1073741824},
           "maxCount": {"type": "integer", "minimum": 1, "maximum": 100000},
+          "listen": {"type": "string", "maxLength": 80},
+          "mungeSocket": {"type": "string", "maxLength": 107},
           "requestsPerSecondPerUser": {"type": "number", "exclusiveMinimum": true, "minimum": 0}
         }
       },
       "StoreSettings": {
-        "type": "object", "additionalProperties": false, "required": ["keepFinishedDays"],
+        "description": "Where the store is (the PostgreSQL URL, which may hold a password) is not shown.",
+        "type": "object", "additionalProperties": false, "required": ["keepFinishedDays", "failoverSeconds"],
         "properties": {
-          "keepFinishedDays": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 36500}
+          "keepFinishedDays": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 36500},
+          "failoverSeconds": {"type": "number", "minimum": 3, "maximum": 3600}
         }
       },
       "MetricsSettings": {

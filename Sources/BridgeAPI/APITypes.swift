@@ -73,10 +73,26 @@ public struct PolicyReply: Codable, Sendable {
     /// The file it was read from; none for the built-in defaults.
     public var source: String?
     public var loadedAt: Double
-    public init(config: BridgeConfig, source: String?, loadedAt: Double) {
+    /// What the last load did to existing workspaces whose class changed: retuned in place, or
+    /// draining (and why). Absent from daemons that predate it.
+    public var workspaceChanges: [String]?
+    public init(config: BridgeConfig, source: String?, loadedAt: Double, workspaceChanges: [String]? = nil) {
         self.config = config
         self.source = source
         self.loadedAt = loadedAt
+        self.workspaceChanges = workspaceChanges
+    }
+}
+
+/// `POST /v1/workspaces/{id}/retune`: what changed (every step was live; a refusal is an error).
+public struct RetuneReply: Codable, Sendable {
+    public var workspace: String
+    public var plan: RetunePlan
+    public var allocation: ResourceAllocation
+    public init(workspace: String, plan: RetunePlan, allocation: ResourceAllocation) {
+        self.workspace = workspace
+        self.plan = plan
+        self.allocation = allocation
     }
 }
 

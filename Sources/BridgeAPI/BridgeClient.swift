@@ -98,7 +98,7 @@ public struct BridgeClient: Sendable {
                 switch error {
                 case .cannotConnect: retry = true
                 case .protocolError: retry = method == "GET"
-                case .daemon: retry = false
+                case .daemon, .unauthenticated: retry = false
                 }
                 guard retry, Date() < deadline else { throw error }
                 usleep(500_000)
@@ -118,7 +118,7 @@ public struct BridgeClient: Sendable {
             defer { close(fd) }
             let credential: String
             do { credential = try MungeCredential.encode(method: method, target: path, body: body ?? Data(), socket: mungeSocket) } catch {
-                throw .protocolError("cannot make a MUNGE credential (is munged running?): \(error.message)")
+                throw .unauthenticated("cannot make a MUNGE credential (is munged running?): \(error.message)")
             }
             return try exchange(fd, method, path, body: body, authorization: MungeCredential.scheme + " " + credential)
         }
@@ -169,6 +169,8 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
     case cannotConnect(String, String)
     case daemon(Int, APIErrorBody)
     case protocolError(String)
+    /// This side cannot prove who calls (no MUNGE credential could be made).
+    case unauthenticated(String)
 
     public var description: String {
         switch self {
@@ -177,7 +179,7 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
         case .cannotConnect(let place, let why):
             "cannot reach a wsbridge daemon at \(place): \(why) (is one active with `[api] listen`?)"
         case .daemon(_, let body): body.error
-        case .protocolError(let why): why
+        case .protocolError(let why), .unauthenticated(let why): why
         }
     }
 

@@ -229,6 +229,14 @@ enum Migrations {
                 ALTER TABLE outbox ADD COLUMN mode INTEGER CHECK (mode IS NULL OR mode BETWEEN 0 AND 511);
                 """)
         }
+        m.registerMigration("v7: workspace allocation") { db in
+            // A workspace's resources may differ from its class's once retuned: the allocation
+            // it has (JSON of `ResourceAllocation`) and what the last retune did to it.
+            try db.execute(sql: """
+                ALTER TABLE workspace ADD COLUMN allocation TEXT CHECK (allocation IS NULL OR json_valid(allocation));
+                ALTER TABLE workspace ADD COLUMN allocationNote TEXT;
+                """)
+        }
         return m
     }
 }

@@ -144,5 +144,9 @@ enum PostgresMigrations {
             ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'append' CHECK (kind IN ('append', 'file'));
             ALTER TABLE outbox ADD COLUMN mode BIGINT CHECK (mode IS NULL OR mode BETWEEN 0 AND 511);
             """),
+        ("v7: workspace allocation", """
+            ALTER TABLE workspace ADD COLUMN allocation TEXT CHECK (allocation IS NULL OR allocation::jsonb IS NOT NULL);
+            ALTER TABLE workspace ADD COLUMN allocationNote TEXT;
+            """),
     ]
 }

@@ -159,6 +159,8 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
     var lastUsedAt: Double
     var enforcement: String
     var reason: String?
+    var allocation: String?
+    var allocationNote: String?
 
     init(_ w: Workspace) throws {
         id = w.id
@@ -173,13 +175,16 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
         lastUsedAt = w.lastUsedAt
         enforcement = try StoreRows.encode(w.enforcement)
         reason = w.reason
+        allocation = try w.allocation.map(StoreRows.encode)
+        allocationNote = w.allocationNote
     }
 
     func workspace() throws -> Workspace {
         Workspace(id: id, className: className, provider: provider, state: WorkspaceState(rawValue: state) ?? .lost,
                   pid: try pid.map { try exactly($0, "workspace", "pid") }, endpoint: endpoint, handle: handle, createdAt: createdAt,
                   leaseExpiresAt: leaseExpiresAt, lastUsedAt: lastUsedAt,
-                  enforcement: try StoreRows.decode([Enforcement].self, enforcement), reason: reason)
+                  enforcement: try StoreRows.decode([Enforcement].self, enforcement), reason: reason,
+                  allocation: try allocation.map { try StoreRows.decode(ResourceAllocation.self, $0) }, allocationNote: allocationNote)
     }
 }
 

@@ -80,6 +80,12 @@ int virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb
     return ((int (*)(virConnectPtr conn, virConnectCloseFunc cb))fn)(conn, cb);
 }
 
+int virDomainAbortJob(virDomainPtr dom) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainAbortJob");
+    return ((int (*)(virDomainPtr dom))fn)(dom);
+}
+
 int virDomainCreateWithFlags(virDomainPtr domain, unsigned int flags) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainCreateWithFlags");
@@ -158,6 +164,12 @@ int virDomainGetUUIDString(virDomainPtr domain, char *buf) {
     return ((int (*)(virDomainPtr domain, char *buf))fn)(domain, buf);
 }
 
+int virDomainGetVcpusFlags(virDomainPtr domain, unsigned int flags) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainGetVcpusFlags");
+    return ((int (*)(virDomainPtr domain, unsigned int flags))fn)(domain, flags);
+}
+
 char * virDomainGetXMLDesc(virDomainPtr domain, unsigned int flags) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainGetXMLDesc");
@@ -206,6 +218,12 @@ int virDomainSave(virDomainPtr domain, const char *to) {
     return ((int (*)(virDomainPtr domain, const char *to))fn)(domain, to);
 }
 
+int virDomainSetInterfaceParameters(virDomainPtr dom, const char *device, virTypedParameterPtr params, int nparams, unsigned int flags) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainSetInterfaceParameters");
+    return ((int (*)(virDomainPtr dom, const char *device, virTypedParameterPtr params, int nparams, unsigned int flags))fn)(dom, device, params, nparams, flags);
+}
+
 int virDomainSetMemoryFlags(virDomainPtr domain, unsigned long memory, unsigned int flags) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainSetMemoryFlags");
@@ -230,15 +248,15 @@ int virDomainSetSchedulerParametersFlags(virDomainPtr domain, virTypedParameterP
     return ((int (*)(virDomainPtr domain, virTypedParameterPtr params, int nparams, unsigned int flags))fn)(domain, params, nparams, flags);
 }
 
+int virDomainSetVcpusFlags(virDomainPtr domain, unsigned int nvcpus, unsigned int flags) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainSetVcpusFlags");
+    return ((int (*)(virDomainPtr domain, unsigned int nvcpus, unsigned int flags))fn)(domain, nvcpus, flags);
+}
+
 int virDomainShutdown(virDomainPtr domain) {
     static void *slot;
     void *fn = wsb_libvirt_resolve(&slot, "virDomainShutdown");
-    return ((int (*)(virDomainPtr domain))fn)(domain);
-}
-
-int virDomainAbortJob(virDomainPtr domain) {
-    static void *slot;
-    void *fn = wsb_libvirt_resolve(&slot, "virDomainAbortJob");
     return ((int (*)(virDomainPtr domain))fn)(domain);
 }
 

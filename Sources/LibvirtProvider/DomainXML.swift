@@ -37,6 +37,8 @@ public struct DomainSpec: Sendable, Equatable {
     /// At least `memoryMiB`; room for growing the balloon at run time.
     public var maxMemoryMiB: Int
     public var vcpus: Int
+    /// At least `vcpus`; room for adding vCPUs at run time.
+    public var maxVcpus: Int
     public var cpu: CPUTuning
     public var kernel: String
     public var initrd: String?
@@ -62,7 +64,7 @@ public struct DomainSpec: Sendable, Equatable {
     /// CPU features the guest must have (QEMU/KVM), e.g. `rdrand`.
     public var cpuFeatures: [String]
 
-    public init(name: String, kind: GuestKind, memoryMiB: Int, maxMemoryMiB: Int? = nil, vcpus: Int,
+    public init(name: String, kind: GuestKind, memoryMiB: Int, maxMemoryMiB: Int? = nil, vcpus: Int, maxVcpus: Int? = nil,
                 cpu: CPUTuning, kernel: String, initrd: String?, cmdline: String, disks: [Disk] = [],
                 shares: [GuestShare] = [], sharedFilesystem: SharedFilesystemKind = .virtiofs,
                 network: NetworkSource? = nil, bandwidth: Bandwidth? = nil, serialLogPath: String?,
@@ -73,6 +75,7 @@ public struct DomainSpec: Sendable, Equatable {
         self.memoryMiB = memoryMiB
         self.maxMemoryMiB = max(memoryMiB, maxMemoryMiB ?? memoryMiB)
         self.vcpus = vcpus
+        self.maxVcpus = max(vcpus, maxVcpus ?? vcpus)
         self.cpu = cpu
         self.kernel = kernel
         self.initrd = initrd
@@ -113,7 +116,7 @@ public enum DomainXML {
         ]
         if let backing = memoryBacking(spec) { children.append(backing) }
         children += [
-            .leaf("vcpu", spec.vcpus, [("placement", "static")]),
+            .leaf("vcpu", spec.maxVcpus, [("placement", "static")] + (spec.maxVcpus > spec.vcpus ? [("current", "\(spec.vcpus)")] : [])),
             cputune(spec),
             os(spec),
         ]

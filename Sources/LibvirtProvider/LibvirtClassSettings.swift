@@ -15,6 +15,8 @@ import WorkspaceBridge
 /// - `kernel` (required), `initrd`, `cmdline` (extra kernel arguments).
 /// - `image`: base disk image (qcow2 or raw); each workspace gets a qcow2 overlay of it.
 /// - `max_memory_mb`: ceiling for growing memory at run time (default: the class memory).
+/// - `max_cpus`: ceiling for adding vCPUs at run time (default: the class cpus); the guest is
+///   defined with this many, of which `cpus` are present at boot.
 /// - `machine`: QEMU machine type (default `pc`).
 /// - `bridge` or `network_name`: where the NIC goes when the class has `network = true`
 ///   (default: QEMU user networking; `xenbr0` for Xen).
@@ -34,6 +36,7 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     public var extraCmdline: String?
     public var image: String?
     public var maxMemoryMB: Int?
+    public var maxCPUs: Int?
     public var machine: String
     public var network: DomainSpec.NetworkSource?
     public var bandwidth: DomainSpec.Bandwidth?
@@ -86,6 +89,10 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         maxMemoryMB = try integer("max_memory_mb", "maxMemoryMB")
         if let m = maxMemoryMB, m < workspaceClass.memoryMB {
             throw ConfigError(key: "\(key).max_memory_mb", message: "\(m) is below the class memory \(workspaceClass.memoryMB)")
+        }
+        maxCPUs = try integer("max_cpus", "maxCPUs")
+        if let m = maxCPUs, m < workspaceClass.cpus || m > 255 {
+            throw ConfigError(key: "\(key).max_cpus", message: "must be between the class cpus (\(workspaceClass.cpus)) and 255, not \(m)")
         }
         machine = value("machine") ?? "pc"
 

@@ -148,6 +148,23 @@ public final class LibvirtDomain: @unchecked Sendable {
         try await check("virDomainSetMemoryFlags") { virDomainSetMemoryFlags($0, kiB, f) }
     }
 
+    /// Sets the number of vCPUs (hot-plug or unplug, up to the defined maximum).
+    public func setVcpus(_ count: Int, impact: ModificationImpact = .live) async throws(LibvirtError) {
+        let n = UInt32(clamping: count), f = impact.rawValue
+        try await check("virDomainSetVcpusFlags") { virDomainSetVcpusFlags($0, n, f) }
+    }
+
+    /// The most vCPUs the running guest can have (its definition's `<vcpu>`).
+    public func maxVcpus() async throws(LibvirtError) -> Int {
+        let label = "virDomainGetVcpusFlags(\(name))"
+        let f = ModificationImpact.live.rawValue | UInt32(VIR_DOMAIN_VCPU_MAXIMUM.rawValue)
+        return try await perform("virDomainGetVcpusFlags") { (d) throws(LibvirtError) -> Int in
+            let n = virDomainGetVcpusFlags(d, f)
+            if n < 0 { throw LibvirtError.last(label) }
+            return Int(n)
+        }
+    }
+
     /// The scheduler's name: `posix` (QEMU/LXC cgroups), `credit`/`credit2` (Xen), `fair` (test).
     public func schedulerType() async throws(LibvirtError) -> String {
         let label = "virDomainGetSchedulerType(\(name))"
@@ -190,6 +207,20 @@ public final class LibvirtDomain: @unchecked Sendable {
             let (params, n) = try TypedParameters.build(list.map { ($0.name, $0.value) }, operation: label)
             defer { virTypedParamsFree(params, n) }
             if virDomainSetSchedulerParametersFlags(d, params, n, f) < 0 { throw LibvirtError.last(label) }
+        }
+    }
+
+    /// Sets a NIC's traffic shaping (`inbound.average`, `outbound.average` in KiB/s; 0 removes
+    /// it); `device` is the interface's MAC address or host-side name.
+    public func setInterfaceParameters(device: String, _ values: [(String, TypedParameterValue)],
+                                       impact: ModificationImpact = .current) async throws(LibvirtError) {
+        let f = impact.rawValue
+        let label = "virDomainSetInterfaceParameters(\(name))"
+        let list = values.map { SendableParameter(name: $0.0, value: $0.1) }
+        try await perform("virDomainSetInterfaceParameters") { (d) throws(LibvirtError) in
+            let (params, n) = try TypedParameters.build(list.map { ($0.name, $0.value) }, operation: label)
+            defer { virTypedParamsFree(params, n) }
+            if virDomainSetInterfaceParameters(d, device, params, n, f) < 0 { throw LibvirtError.last(label) }
         }
     }
 

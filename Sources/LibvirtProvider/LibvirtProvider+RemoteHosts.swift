@@ -6,7 +6,7 @@ extension DomainSpec {
     init(name: String, workspaceClass: WorkspaceClass, settings: LibvirtClassSettings, metadata: WorkspaceMetadata,
          kernel: String, initrd: String?, disks: [Disk], serialLogPath: String, agentSocketPath: String?) {
         self.init(name: name, kind: settings.kind, memoryMiB: workspaceClass.memoryMB,
-                  maxMemoryMiB: settings.maxMemoryMB, vcpus: workspaceClass.cpus,
+                  maxMemoryMiB: settings.maxMemoryMB, vcpus: workspaceClass.cpus, maxVcpus: settings.maxCPUs,
                   cpu: CPUTuning(weight: workspaceClass.cpuWeight, capPercent: workspaceClass.cpuCapPercent),
                   kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
                   shares: settings.shares, sharedFilesystem: settings.sharedFilesystem,

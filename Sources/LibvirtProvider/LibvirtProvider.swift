@@ -192,7 +192,15 @@ public final class LibvirtProvider: WorkspaceProvider {
                          pid: Self.qemuPID(uri: connection.uri, domainName: domainName), endpoint: socket,
                          handle: Self.handle(uri: connection.uri, domainName: domainName), createdAt: now,
                          leaseExpiresAt: metadata.leaseExpiresAt, lastUsedAt: now,
-                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver))
+                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver),
+                         allocation: ResourceAllocation(of: workspaceClass, bandwidthKBps: Self.shapedRate(spec)))
+    }
+
+    /// The rate a guest's NIC is shaped to, as one figure (the class's `bandwidth_kbps`, else its
+    /// inbound or outbound rate); `nil` where nothing is shaped.
+    static func shapedRate(_ spec: DomainSpec) -> Int? {
+        guard let network = spec.network, network != .user, let bw = spec.bandwidth else { return nil }
+        return bw.inboundKiBps ?? bw.outboundKiBps
     }
 
     public func destroy(_ workspace: Workspace) async throws {
@@ -359,7 +367,7 @@ public final class LibvirtProvider: WorkspaceProvider {
         var list = [
             Enforcement(control: "memory", mechanism: mechanism, effective: real,
                         detail: "\(spec.memoryMiB) MiB (max \(spec.maxMemoryMiB) MiB)"),
-            Enforcement(control: "cpus", mechanism: mechanism, effective: real, detail: "\(spec.vcpus) vCPU"),
+            Enforcement(control: "cpus", mechanism: mechanism, effective: real, detail: "\(spec.vcpus) vCPU (max \(spec.maxVcpus))"),
             Enforcement(control: "cpu", mechanism: mechanism, effective: real,
                         detail: spec.kind.isXen ? "weight \(spec.cpu.xenWeight), cap \(spec.cpu.xenCap)%"
                             : "shares \(spec.cpu.qemuShares)" + (spec.cpu.qemuGlobalQuota.map { ", quota \($0)/\(CPUTuning.period) µs" } ?? "")),

@@ -18,6 +18,9 @@ public struct StoreSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// `url` is left out of every encoding (the policy the API shows): it may hold a password.
+    enum CodingKeys: String, CodingKey { case keepFinishedDays, failoverSeconds }
+
     func validate() throws(ConfigError) {
         guard keepFinishedDays > 0, keepFinishedDays <= 36_500 else {
             throw ConfigError(key: "store.keep_finished_days", message: "must be more than 0 and at most 36500")

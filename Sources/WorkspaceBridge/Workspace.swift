@@ -106,6 +106,11 @@ public struct Workspace: Codable, Sendable, Equatable {
     public var lastUsedAt: Double
     public var enforcement: [Enforcement]
     public var reason: String?
+    /// What it has been given; it differs from its class's after a retune (`nil`: a record of an
+    /// older version, made with its class's allocation of that time).
+    public var allocation: ResourceAllocation?
+    /// What the last retune or config reload did to it, and why.
+    public var allocationNote: String?
 
     /// Moves the workspace, or throws if the state machine forbids the move.
     public mutating func move(to next: WorkspaceState) throws(IllegalWorkspaceTransition) {
@@ -115,7 +120,8 @@ public struct Workspace: Codable, Sendable, Equatable {
 
     public init(id: String, className: String, provider: String, state: WorkspaceState, pid: Int32?,
                 endpoint: String, handle: String, createdAt: Double, leaseExpiresAt: Double,
-                lastUsedAt: Double, enforcement: [Enforcement] = [], reason: String? = nil) {
+                lastUsedAt: Double, enforcement: [Enforcement] = [], reason: String? = nil,
+                allocation: ResourceAllocation? = nil, allocationNote: String? = nil) {
         self.id = id
         self.className = className
         self.provider = provider
@@ -128,5 +134,20 @@ public struct Workspace: Codable, Sendable, Equatable {
         self.lastUsedAt = lastUsedAt
         self.enforcement = enforcement
         self.reason = reason
+        self.allocation = allocation
+        self.allocationNote = allocationNote
+    }
+}
+
+public extension Array where Element == Enforcement {
+    /// The list with `control`'s detail replaced (after a retune changed its value); an entry
+    /// with no mechanism keeps its detail, which says why there is none.
+    func replacingDetail(of control: String, with detail: String) -> [Enforcement] {
+        map { e in
+            guard e.control == control, e.mechanism != "none" else { return e }
+            var changed = e
+            changed.detail = detail
+            return changed
+        }
     }
 }

@@ -66,6 +66,16 @@ public protocol WorkspaceProvider: Sendable {
     /// remote hypervisor host), as the admin named it. Default: `nil`, this host.
     func remoteHost(of workspace: Workspace) -> String?
 
+    /// Says, before anything is touched, which changes from `from` to `to` can be made to the
+    /// running workspace and why the others cannot (reading what it must of the host: a
+    /// cgroup's memory in use, the guest's defined maximum). Default: every change refused.
+    func planRetune(_ workspace: Workspace, of workspaceClass: WorkspaceClass, from: ResourceAllocation,
+                    to: ResourceAllocation) async -> RetunePlan
+
+    /// Applies a live plan whole, or throws `RetuneError` with what was set back; returns the
+    /// workspace's enforcement as it now is.
+    func retune(_ workspace: Workspace, of workspaceClass: WorkspaceClass, plan: RetunePlan) async throws(RetuneError) -> [Enforcement]
+
     /// The hypervisor hosts this provider has tried to reach, named as `remoteHost` names them
     /// (nil: this host), and whether the last try succeeded. Default: none.
     func hostReachability() async -> [(host: String?, reachable: Bool)]
@@ -101,6 +111,18 @@ public extension WorkspaceProvider {
     func cancelPark(_ workspace: Workspace) async -> Bool { false }
 
     func hostReachability() async -> [(host: String?, reachable: Bool)] { [] }
+
+    func planRetune(_ workspace: Workspace, of workspaceClass: WorkspaceClass, from: ResourceAllocation,
+                    to: ResourceAllocation) async -> RetunePlan {
+        RetunePlan(from: from, to: to) { _ in "the \(name) provider cannot change a running workspace" }
+    }
+
+    func retune(_ workspace: Workspace, of workspaceClass: WorkspaceClass, plan: RetunePlan) async throws(RetuneError) -> [Enforcement] {
+        try await RetuneTransaction.apply(plan) { control, _ in
+            throw ProviderError(provider: name, message: "cannot change \(control.rawValue) of a running workspace")
+        }
+        return workspace.enforcement
+    }
 }
 
 /// What a provider's workspaces share with the daemon's host and what can be done with them.

@@ -64,7 +64,7 @@ import WorkspaceBridge
     @Test func everyRouteOfTheRouterIsDocumented() {
         let paths = Set(validator.document["paths"]?.object?.keys.map { $0 } ?? [])
         for route in ["/v1/health", "/v1/openapi.json", "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/wait", "/v1/jobs/{id}/explain",
-                      "/v1/jobs/{id}/{action}", "/v1/clusters", "/v1/events", "/v1/workspaces", "/v1/workspaces/{workspace}",
+                      "/v1/jobs/{id}/{action}", "/v1/clusters", "/v1/events", "/v1/workspaces", "/v1/workspaces/{workspace}", "/v1/workspaces/{workspace}/retune",
                       "/v1/policy", "/v1/policy/reload", "/v1/accounting"] {
             #expect(paths.contains(route), "\(route) is not in the document")
         }
@@ -94,6 +94,16 @@ import WorkspaceBridge
         #expect(range("ResourceRequest", "wallTimeSeconds") == SpecBounds.seconds)
         #expect(range("ResourceRequest", "cpuTimeSeconds") == SpecBounds.seconds)
         #expect(range("APILimits", "maxCount") == SpecBounds.count)
+        typealias B = ResourceAllocation.Bounds
+        for schema in ["ResourceAllocation", "RetuneRequest"] {
+            #expect(range(schema, "memoryMB") == B.memoryMB)
+            #expect(range(schema, "cpus") == B.cpus)
+            #expect(range(schema, "cpuWeight") == B.cpuWeight)
+            #expect(range(schema, "diskMB") == B.diskMB)
+            #expect(range(schema, "bandwidthKBps") == B.bandwidthKBps)
+        }
+        #expect(range("ResourceAllocation", "cpuCapPercent") == B.cpuCapPercent)
+        #expect(range("RetuneRequest", "cpuCapPercent") == 0...B.cpuCapPercent.upperBound, "0 removes the cap")
     }
 
     /// The state machines' states are the document's enums, in order.
@@ -101,6 +111,7 @@ import WorkspaceBridge
         func values(_ schema: String) -> [String] { validator.schema(named: schema)?["enum"]?.array?.compactMap(\.string) ?? [] }
         #expect(values("JobState") == JobState.allCases.map(\.rawValue))
         #expect(values("WorkspaceState") == WorkspaceState.allCases.map(\.rawValue))
+        #expect(values("ResourceControl") == ResourceControl.allCases.map(\.rawValue))
     }
 
     @Test func everyErrorCodeIsDocumented() throws {
@@ -155,14 +166,26 @@ import WorkspaceBridge
         let workspace = Workspace(id: "w-1", className: "default", provider: "local", state: .ready, pid: 42, endpoint: "/run/a.sock",
                                   handle: "/var/w-1", createdAt: 1, leaseExpiresAt: 2, lastUsedAt: 1,
                                   enforcement: [Enforcement(control: "memory", mechanism: "cgroup-v2", effective: true, detail: "512M")],
-                                  reason: "r")
+                                  reason: "r",
+                                  allocation: ResourceAllocation(memoryMB: 768, cpus: 2, cpuWeight: 50, cpuCapPercent: 25, diskMB: 100,
+                                                                 bandwidthKBps: 1000),
+                                  allocationNote: "retuned by uid 0")
         try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7], host: "node1.example.org"), to: "WorkspaceStatus")
+        let from = ResourceAllocation(memoryMB: 512, cpus: 1, cpuWeight: 100, cpuCapPercent: nil)
+        let to = try RetuneRequest(memoryMB: 768, cpuCapPercent: 25).applied(to: from)
+        let plan = RetunePlan(from: from, to: to) { $0 == .cpuCap ? "no cap here" : nil }
+        try expectConforms(RetuneReply(workspace: "w-1", plan: plan, allocation: to), to: "RetuneReply")
+        try expectConforms(RetuneRequest(memoryMB: 768, cpus: 2, cpuWeight: 50, cpuCapPercent: 0, diskMB: 10, bandwidthKBps: 100),
+                           to: "RetuneRequest")
         var vm = WorkspaceClass(name: "default", cpuCapPercent: 50, diskMB: 100, settings: ["uri": "qemu:///system"],
                                 attributes: ["OpSys": "LINUX"])
         vm.binds = [SharedDirectory(path: "/home", writable: true)]
         var config = BridgeConfig(classes: [vm],
                                   adminGroup: "wsadmin", segDirectory: "/var/seg")
         config.metrics = MetricsSettings(listen: "127.0.0.1:9464", groups: ["atlas"])
+        config.api.listen = "0.0.0.0:7301"
+        config.api.mungeSocket = "/run/munge/munge.socket.2"
+        config.store.url = "postgresql://wsbridge:secret@db.example.org/wsbridge"
         config.throttle.startBurst = 4
         config.logLevel = "debug"
         config.accounting.site = "EXAMPLE-SITE"
@@ -177,7 +200,8 @@ import WorkspaceBridge
                                             className: "default", workspace: "w-1", host: "w-1", cores: 2, startedAt: 1, endedAt: 3,
                                             cpuSeconds: 1.5, peakMemoryBytes: 1 << 20, usageSource: "cgroup-v1", exit: .exited(0)),
                            to: "AccountingRecord")
-        try expectConforms(PolicyReply(config: config, source: "/etc/wsbridge.toml", loadedAt: 1), to: "PolicyReply")
+        try expectConforms(PolicyReply(config: config, source: "/etc/wsbridge.toml", loadedAt: 1,
+                                       workspaceChanges: ["ws-1: retuned in place: memory 512 MB → 768 MB"]), to: "PolicyReply")
         try expectConforms(PolicyReply(config: BridgeConfig(), source: nil, loadedAt: 1), to: "PolicyReply")
         try expectConforms(["status": "ok"], to: "Health")
         try expectConforms(["cluster": Int64(3)], to: "ClusterReply")

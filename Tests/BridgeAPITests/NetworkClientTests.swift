@@ -73,3 +73,11 @@ import WorkspaceBridge
         }
     }
 }
+
+/// The policy any local user may read never carries the store's URL, which may hold a password.
+@Test func thePolicyShowsNoStorePassword() throws {
+    var config = BridgeConfig()
+    config.store.url = "postgresql://wsbridge:s3cret@db.example.org/wsbridge"
+    let text = String(decoding: try JSONEncoder().encode(PolicyReply(config: config, source: nil, loadedAt: 1)), as: UTF8.self)
+    #expect(!text.contains("s3cret") && !text.contains("db.example.org"))
+}

@@ -27,7 +27,7 @@ struct GuestTests {
     func vmConfig(slots: Int = 2, maxWorkspaces: Int = 2, memoryMB: Int = 512, cpus: Int = 1,
                   lease: Int = 3600, idle: Int = 600, warm: Int = 0, warmMode: String = "running",
                   image: String? = nil, diskMB: Int? = nil, binds: [String] = [], sharedFS: String? = nil,
-                  firmware: String? = nil) -> String {
+                  firmware: String? = nil, extraSettings: String = "") -> String {
         """
         [throttle]
         max_running = 8
@@ -59,6 +59,7 @@ struct GuestTests {
         boot_timeout_seconds = 180
         \(sharedFS.map { "shared_fs = \"\($0)\"" } ?? "")
         \(firmware.map { "firmware = \"\($0)\"" } ?? "")
+        \(extraSettings)
         """
     }
 

@@ -20,6 +20,18 @@ import WorkspaceBridge
         #expect(try settings("qemu:///system").storagePool == "wsbridge")
     }
 
+    @Test func maxCPUsIsBetweenTheClassCPUsAnd255() throws {
+        func maxCPUs(_ v: String, cpus: Int = 2) throws(ConfigError) -> Int? {
+            try LibvirtClassSettings(WorkspaceClass(name: "vm", provider: "libvirt", cpus: cpus,
+                                                    settings: ["kernel": "/boot/vmlinuz", "max_cpus": v])).maxCPUs
+        }
+        #expect(try maxCPUs("4") == 4)
+        #expect(try maxCPUs("2") == 2)
+        for bad in ["1", "256", "0", "-3", "many", "99999999999999999999"] {
+            #expect(throws: ConfigError.self, "\(bad)") { try maxCPUs(bad) }
+        }
+    }
+
     @Test func whichURIsAreRemote() {
         #expect(!LibvirtClassSettings.isRemote("qemu:///system"))
         #expect(!LibvirtClassSettings.isRemote("xen:///system"))

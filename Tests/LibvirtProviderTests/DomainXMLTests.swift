@@ -54,6 +54,17 @@ struct DomainXMLTests {
         #expect(xml.contains("<currentMemory unit='MiB'>512</currentMemory>"))
     }
 
+    @Test("room for vCPUs: <vcpu> is the maximum, `current` those present at boot; without room, no `current`")
+    func vcpuMaximum() throws {
+        var spec = sampleSpec(.qemu)
+        #expect(DomainXML.render(spec).contains("<vcpu placement='static'>2</vcpu>"))
+        spec.maxVcpus = 4
+        let xml = DomainXML.render(spec)
+        #expect(xml.contains("<vcpu placement='static' current='2'>4</vcpu>"), "\(xml)")
+        let (status, output) = try validateDomainXML(xml)
+        #expect(status == 0, "\(output)")
+    }
+
     @Test("Xen PV: xen os type, xvd disks on the xen bus, Xen weight, PV channel, outbound-only bandwidth")
     func xenShape() {
         let xml = DomainXML.render(sampleSpec(.xenPV))

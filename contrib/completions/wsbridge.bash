@@ -467,13 +467,13 @@ _wsbridge_workspaces() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|show|destroy)
+    list|show|retune|destroy)
         # Offer subcommand argument completions
         "_wsbridge_workspaces_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list show destroy' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list show retune destroy' -- "${cur}"))
         ;;
     esac
 }
@@ -515,6 +515,45 @@ _wsbridge_workspaces_show() {
         return
         ;;
     '--server')
+        return
+        ;;
+    esac
+}
+
+_wsbridge_workspaces_retune() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=(--server)
+    non_repeating_options=(--state-dir --socket --memory --cpus --cpu-weight --cpu-cap --disk --bandwidth)
+    __wsbridge_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        return
+        ;;
+    '--socket')
+        return
+        ;;
+    '--server')
+        return
+        ;;
+    '--memory')
+        return
+        ;;
+    '--cpus')
+        return
+        ;;
+    '--cpu-weight')
+        return
+        ;;
+    '--cpu-cap')
+        return
+        ;;
+    '--disk')
+        return
+        ;;
+    '--bandwidth')
         return
         ;;
     esac

@@ -216,6 +216,18 @@ if [ -n "$ROOTDEV" ] && [ -z "${WSBRIDGE_ON_DISK:-}" ]; then
     umount /newroot 2>/dev/null
 fi
 
+# vCPUs added to the running guest (a retune's cpus, up to the class's max_cpus) come up
+# offline, and there is no udev to bring them online: look once a second, only in a guest that
+# has room for more vCPUs than it booted with.
+if [ "$(cat /sys/devices/system/cpu/possible)" != "$(cat /sys/devices/system/cpu/present)" ]; then
+    (while :; do
+        for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+            [ "$(cat "$f" 2>/dev/null)" = 0 ] && echo 1 > "$f" 2>/dev/null
+        done
+        sleep 1
+    done) &
+fi
+
 MODE=agent
 DEBUG=0
 for arg in $(cat /proc/cmdline); do

@@ -81,6 +81,9 @@ struct APIRouter: Sendable {
                 return failure(404, "no workspace \(arg!)", "not-found")
             }
             return try ok(w)
+        case ("POST", "workspaces", 4) where p[3] == "retune":
+            let req = try JSONDecoder().decode(RetuneRequest.self, from: r.body)
+            return try ok(try await scheduler.retune(arg!, req, caller: uid))
         case ("DELETE", "workspaces", 3):
             try await scheduler.destroyByAdmin(arg!, caller: uid)
             return try ok(["destroyed": arg!] as [String: String])

@@ -255,6 +255,7 @@ extension Scheduler {
                 workspaces[wsID]?.phaseSince = 0
             }
             if w.record.state == .booting || (w.record.state.takesJobs && next != w.record.state) { move(wsID, to: next) }
+            if w.record.state == .booting { followClassChangeAfterBoot(wsID) }
         }
         stage([], accounting: accounting)
         commit(changes)

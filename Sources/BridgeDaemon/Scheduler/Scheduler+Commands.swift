@@ -230,11 +230,15 @@ extension Scheduler {
         await destroyWorkspace(wsID, reason: "destroyed by uid \(caller)")
     }
 
-    func policyReply() -> PolicyReply { PolicyReply(config: config, source: configSource, loadedAt: configLoadedAt) }
+    func policyReply() -> PolicyReply {
+        PolicyReply(config: config, source: configSource, loadedAt: configLoadedAt, workspaceChanges: lastReloadChanges)
+    }
 
-    /// Takes a new config; running jobs and workspaces stay, new limits apply from the next pass.
-    func apply(_ new: BridgeConfig, source: String?) {
+    /// Takes a new config; running jobs stay, new limits apply from the next pass. Workspaces of
+    /// a class whose resources changed are retuned in place where they can be, else drained.
+    func apply(_ new: BridgeConfig, source: String?) async {
         let now = Self.now
+        let old = config
         config = new
         people.reconfigure(new)
         configSource = source
@@ -243,6 +247,7 @@ extension Scheduler {
         bucket.reconfigure(rate: new.throttle.startRate, burst: new.throttle.effectiveBurst, now: now)
         try? store.record(StoreEvent(at: now, kind: "policy-reloaded", message: source ?? "built-in defaults"))
         logger.info("policy loaded", metadata: ["source": "\(source ?? "defaults")"])
+        lastReloadChanges = await followClassChanges(from: old)
         eventsChanged()
         schedule()
     }

@@ -24,8 +24,10 @@ extension Scheduler {
         logger.info("creating workspace", metadata: ["workspace": "\(id)", "class": "\(className)"])
         Task {
             do {
-                let w = job == nil ? try await provider.create(id: id, workspaceClass: cls)
+                var w = job == nil ? try await provider.create(id: id, workspaceClass: cls)
                     : try await provider.createJobVM(id: id, workspaceClass: cls)
+                // What it was made with: a later reload compares the class with this.
+                if w.allocation == nil { w.allocation = ResourceAllocation(of: cls) }
                 self.created(w)
             } catch {
                 self.creationFailed(id: id, className: className, error: "\(error)")
@@ -173,6 +175,7 @@ extension Scheduler {
         w.link?.close()
         if let provider = providers[w.record.provider] { try? await provider.destroy(w.record) }
         workspaces[wsID] = nil
+        classFollowAfterBoot[wsID] = nil
         try? store.deleteWorkspace(wsID, event: StoreEvent(at: Self.now, workspaceID: wsID, kind: "workspace-destroyed", message: reason))
         logger.info("workspace destroyed", metadata: ["workspace": "\(wsID)", "reason": "\(reason)"])
         eventsChanged()
@@ -211,7 +214,7 @@ extension Scheduler {
                     park(id, as: cls.warmMode)
                 }
             case .draining where w.runs.isEmpty:
-                await destroyWorkspace(id, reason: "lease expired")
+                await destroyWorkspace(id, reason: w.record.reason ?? "lease expired")
             case .paused where now >= w.record.leaseExpiresAt, .saved where now >= w.record.leaseExpiresAt:
                 await destroyWorkspace(id, reason: "lease expired")
             default:

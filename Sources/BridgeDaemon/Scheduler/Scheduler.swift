@@ -50,6 +50,13 @@ actor Scheduler {
     /// When finished jobs were last pruned from the store.
     var lastPrune: Double = 0
     var workspaces: [String: WorkspaceRuntime] = [:]
+    /// Workspaces with a retune under way: a second one waits its turn by being refused.
+    var retuning = Set<String>()
+    /// What the last config load did to workspaces whose class changed.
+    var lastReloadChanges: [String] = []
+    /// Workspaces on their way up when their class changed, with the class they were made with:
+    /// followed once ready.
+    var classFollowAfterBoot: [String: WorkspaceClass] = [:]
     var bucket: TokenBucket
     /// Who uids are (password, group databases), looked up off the scheduler.
     let people: IdentityResolver

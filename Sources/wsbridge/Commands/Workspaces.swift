@@ -5,8 +5,8 @@ import WorkspaceBridge
 
 struct Workspaces: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List, show or destroy workspaces, with the enforcement that took effect in each.",
-        subcommands: [List.self, Show.self, Destroy.self], defaultSubcommand: List.self)
+        abstract: "List, show, retune or destroy workspaces, with the enforcement that took effect in each.",
+        subcommands: [List.self, Show.self, Retune.self, Destroy.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List workspaces: class, provider, host, state, age, jobs and enforcement.")
@@ -48,9 +48,42 @@ struct Workspaces: ParsableCommand {
                 created    \(formatTime(w.createdAt)) (age \(formatAge(Date().timeIntervalSince1970 - w.createdAt)))
                 lease ends \(formatTime(w.leaseExpiresAt))
                 jobs       \(s.jobs.map(String.init).joined(separator: " ")) (\(s.jobs.count) of \(s.slots) slots)
-                enforcement:
+                allocation \(w.allocation?.description ?? "its class's")
+                \(w.allocationNote.map { "retune     \($0)\n" } ?? "")\(w.reason.map { "reason     \($0)\n" } ?? "")enforcement:
                 """)
             for e in w.enforcement { print("  \(e.description)") }
+        }
+    }
+
+    struct Retune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a running workspace's resources (root or the admin group).",
+            discussion: """
+                Every change is planned first: if any of them cannot be made to the running workspace, the \
+                daemon refuses the whole request with the reason and changes nothing. Guests: memory through \
+                the balloon up to the maximum they were defined with (class setting max_memory_mb), vCPUs added \
+                up to max_cpus (never removed live), CPU weight and cap through the hypervisor's scheduler, the \
+                rate of a shaped network interface. Local workspaces: their cgroups (memory not below \
+                what is in use; --cpus is the CPU cap in whole CPUs when no --cpu-cap is set).
+                """)
+        @OptionGroup var daemon: DaemonSelection
+        @OptionGroup var format: OutputFormat
+        @Argument(help: "Workspace id.") var id: String
+        @Option(help: ArgumentHelp("Memory in MB.", valueName: "MB")) var memory: Int?
+        @Option(help: ArgumentHelp("vCPUs (guests); the CPU cap in whole CPUs (local workspaces without --cpu-cap).", valueName: "N")) var cpus: Int?
+        @Option(help: ArgumentHelp("Relative CPU share, 100 = normal.", valueName: "W")) var cpuWeight: Int?
+        @Option(help: ArgumentHelp("CPU cap in percent of one CPU; 0 removes the cap.", valueName: "PCT")) var cpuCap: Int?
+        @Option(help: ArgumentHelp("Disk in MB.", valueName: "MB")) var disk: Int?
+        @Option(help: ArgumentHelp("Average network rate in KiB/s.", valueName: "KBPS")) var bandwidth: Int?
+
+        func run() throws {
+            let request = RetuneRequest(memoryMB: memory, cpus: cpus, cpuWeight: cpuWeight, cpuCapPercent: cpuCap,
+                                        diskMB: disk, bandwidthKBps: bandwidth)
+            if request.isEmpty { throw ValidationError(RetuneError.nothingAsked.description) }
+            let reply: RetuneReply = call { () throws(ClientError) in try daemon.client.post("/v1/workspaces/\(id)/retune", request) }
+            if format.json { printJSON(reply); return }
+            print("retuned \(reply.workspace): \(reply.plan.summary)")
+            print("allocation \(reply.allocation.description)")
         }
     }
 
@@ -97,19 +130,31 @@ struct Policy: ParsableCommand {
         func run() throws {
             let p: PolicyReply = call { () throws(ClientError) in try daemon.client.post("/v1/policy/reload") }
             print("reloaded \(p.source ?? "built-in defaults")")
+            for change in p.workspaceChanges ?? [] { print("  \(change)") }
         }
     }
 
     struct Explain: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Say in one line which limit holds a waiting job.")
+        static let configuration = CommandConfiguration(
+            abstract: "Say in one line which limit holds a waiting job, or what a config reload or retune did to a workspace.")
         @OptionGroup var daemon: DaemonSelection
         @OptionGroup var format: OutputFormat
-        @Argument(help: "Job id.") var job: String
+        @Argument(help: "Job id, or workspace id (ws-N).") var job: String
 
         func run() throws {
+            if job.hasPrefix("ws-") { return try explainWorkspace() }
             let id = parseJobIDs([job])[0]
             let e: ExplainReply = call { () throws(ClientError) in try daemon.client.get("/v1/jobs/\(id)/explain") }
             if format.json { printJSON(e) } else { print("job \(e.job) (\(e.state.rawValue)): \(e.explanation)") }
+        }
+
+        /// Whether the workspace follows its class (retuned in place) or drains, and why.
+        func explainWorkspace() throws {
+            let s: WorkspaceStatus = call { () throws(ClientError) in try daemon.client.get("/v1/workspaces/\(job)") }
+            let w = s.workspace
+            if format.json { printJSON(w); return }
+            let why = w.allocationNote ?? w.reason ?? "not retuned since it was made"
+            print("workspace \(w.id) (\(w.state.rawValue), class \(w.className)): \(why); allocation \(w.allocation?.description ?? "its class's")")
         }
     }
 }
@@ -148,6 +193,9 @@ enum PolicyText {
                 lease_seconds = \(k.leaseSeconds)
 
                 """
+        }
+        if let changes = p.workspaceChanges, !changes.isEmpty {
+            out += "# workspaces whose class changed at that load:\n" + changes.map { "#   \($0)\n" }.joined()
         }
         return out
     }
