@@ -159,6 +159,7 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
     var lastUsedAt: Double
     var enforcement: String
     var reason: String?
+    var imageDigest: String?
 
     init(_ w: Workspace) throws {
         id = w.id
@@ -173,13 +174,14 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
         lastUsedAt = w.lastUsedAt
         enforcement = try Store.encode(w.enforcement)
         reason = w.reason
+        imageDigest = w.imageDigest
     }
 
     func workspace() throws -> Workspace {
         Workspace(id: id, className: className, provider: provider, state: WorkspaceState(rawValue: state) ?? .lost,
                   pid: try pid.map { try exactly($0, "workspace", "pid") }, endpoint: endpoint, handle: handle, createdAt: createdAt,
                   leaseExpiresAt: leaseExpiresAt, lastUsedAt: lastUsedAt,
-                  enforcement: try Store.decode([Enforcement].self, enforcement), reason: reason)
+                  enforcement: try Store.decode([Enforcement].self, enforcement), reason: reason, imageDigest: imageDigest)
     }
 }
 

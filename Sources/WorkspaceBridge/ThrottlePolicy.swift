@@ -12,6 +12,8 @@ public struct SchedulerSnapshot: Sendable {
     public var creatingTotal: Int
     /// Per class: queued jobs already waiting for a workspace being created (they will fill it).
     public var waitingForCreation: [String: Int]
+    /// Per class: workspaces allowed above `max_workspaces` while its image is rolled out.
+    public var surge: [String: Int] = [:]
     public var startTokens: Bool
 
     public init(now: Double, running: Int = 0, runningByOwner: [UInt32: Int] = [:],
@@ -75,7 +77,7 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
     case ownerRunning(owner: UInt32, limit: Int)
     case startRate(rate: Double)
     case workspaceBeingCreated(className: String)
-    case classFull(className: String, maxWorkspaces: Int, slots: Int)
+    case classFull(className: String, maxWorkspaces: Int, slots: Int, surge: Int = 0)
     case creationLimit(limit: Int)
     case unknownClass(String)
     case notQueued(JobState)
@@ -89,8 +91,8 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
             "throttle.max_running_per_owner: uid \(owner) already runs \(limit) jobs"
         case .startRate(let rate): "throttle.start_rate: at most \(rate) job starts per second"
         case .workspaceBeingCreated(let c): "a workspace of class \(c) is being created for it"
-        case .classFull(let c, let max, let slots):
-            "class \(c): max_workspaces (\(max)) workspaces exist and all \(slots) slots of each are busy"
+        case .classFull(let c, let max, let slots, let surge):
+            "class \(c): max_workspaces (\(max))\(surge > 0 ? " + max_surge (\(surge)) of an image rollout" : "") workspaces exist and all \(slots) slots of each are busy"
         case .creationLimit(let limit): "throttle.max_creating: \(limit) workspace creations already in flight"
         case .unknownClass(let c): "class \(c) is no longer configured"
         case .notQueued(let state): "not waiting: the job is \(state.rawValue)"
@@ -134,8 +136,9 @@ public struct ThrottlePolicy: Sendable {
         let spare = incoming - s.waitingForCreation[cls.name, default: 0]
             + (s.freeSlots[cls.name] ?? []).reduce(0) { $0 + max(0, $1.free) }
         if s.running + spare >= limits.maxRunning { return .wait(.globalRunning(limit: limits.maxRunning)) }
-        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces {
-            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots))
+        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces + s.surge[cls.name, default: 0] {
+            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots,
+                                    surge: s.surge[cls.name, default: 0]))
         }
         if s.creatingTotal >= limits.maxCreating { return .wait(.creationLimit(limit: limits.maxCreating)) }
         return .createWorkspace(className: cls.name)
@@ -149,8 +152,9 @@ public struct ThrottlePolicy: Sendable {
             return s.startTokens ? .dispatch(workspace: slot.workspace) : .wait(.startRate(rate: config.throttle.startRate))
         }
         if s.creating[key, default: 0] > 0 { return .wait(.workspaceBeingCreated(className: key)) }
-        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces {
-            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots))
+        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces + s.surge[cls.name, default: 0] {
+            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots,
+                                    surge: s.surge[cls.name, default: 0]))
         }
         if s.creatingTotal >= config.throttle.maxCreating { return .wait(.creationLimit(limit: config.throttle.maxCreating)) }
         return .createWorkspace(className: cls.name)

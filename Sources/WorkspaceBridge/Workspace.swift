@@ -106,6 +106,10 @@ public struct Workspace: Codable, Sendable, Equatable {
     public var lastUsedAt: Double
     public var enforcement: [Enforcement]
     public var reason: String?
+    /// The content digest (SHA-256, hex) of the image it was made from, as its provider computed
+    /// it from what it actually used (`WorkspaceProvider.imageDigest`); `nil` for a workspace
+    /// recorded before digests were kept, which is never taken for outdated.
+    public var imageDigest: String?
 
     /// Moves the workspace, or throws if the state machine forbids the move.
     public mutating func move(to next: WorkspaceState) throws(IllegalWorkspaceTransition) {
@@ -115,7 +119,7 @@ public struct Workspace: Codable, Sendable, Equatable {
 
     public init(id: String, className: String, provider: String, state: WorkspaceState, pid: Int32?,
                 endpoint: String, handle: String, createdAt: Double, leaseExpiresAt: Double,
-                lastUsedAt: Double, enforcement: [Enforcement] = [], reason: String? = nil) {
+                lastUsedAt: Double, enforcement: [Enforcement] = [], reason: String? = nil, imageDigest: String? = nil) {
         self.id = id
         self.className = className
         self.provider = provider
@@ -128,5 +132,6 @@ public struct Workspace: Codable, Sendable, Equatable {
         self.lastUsedAt = lastUsedAt
         self.enforcement = enforcement
         self.reason = reason
+        self.imageDigest = imageDigest
     }
 }

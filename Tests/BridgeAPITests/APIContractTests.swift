@@ -155,8 +155,8 @@ import WorkspaceBridge
         let workspace = Workspace(id: "w-1", className: "default", provider: "local", state: .ready, pid: 42, endpoint: "/run/a.sock",
                                   handle: "/var/w-1", createdAt: 1, leaseExpiresAt: 2, lastUsedAt: 1,
                                   enforcement: [Enforcement(control: "memory", mechanism: "cgroup-v2", effective: true, detail: "512M")],
-                                  reason: "r")
-        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7], host: "node1.example.org"), to: "WorkspaceStatus")
+                                  reason: "r", imageDigest: String(repeating: "0123456789abcdef", count: 4))
+        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7], host: "node1.example.org", outdated: true), to: "WorkspaceStatus")
         var vm = WorkspaceClass(name: "default", cpuCapPercent: 50, diskMB: 100, settings: ["uri": "qemu:///system"],
                                 attributes: ["OpSys": "LINUX"])
         vm.binds = [SharedDirectory(path: "/home", writable: true)]

@@ -37,6 +37,11 @@ extension Scheduler {
         guard let current = workspaces[made.id], current.record.state == .creating, !stopped else { return }
         var w = made
         w.state = .creating
+        if let d = w.imageDigest, !ImageDigest.isValid(d) {
+            logger.error("provider gave a malformed image digest", metadata: ["workspace": "\(w.id)"])
+            w.imageDigest = nil
+        }
+        noteCreatedDigest(w)
         try? w.move(to: .booting)
         workspaces[w.id]!.record = w
         workspaces[w.id]!.idleSince = Self.now
@@ -167,10 +172,22 @@ extension Scheduler {
 
     /// Destroys a workspace on purpose (idle, lease, admin). Jobs still in it are requeued.
     func destroyWorkspace(_ wsID: String, reason: String) async {
-        guard workspaces[wsID] != nil, move(wsID, to: .destroying), let w = workspaces[wsID] else { return }
+        guard beginDestroy(wsID, reason: reason) else { return }
+        await endDestroy(wsID, reason: reason)
+    }
+
+    /// The part of a destruction that happens at once: the workspace is `destroying` (takes no
+    /// job, counts as out of service) before this returns.
+    func beginDestroy(_ wsID: String, reason: String) -> Bool {
+        guard workspaces[wsID] != nil, move(wsID, to: .destroying), let w = workspaces[wsID] else { return false }
         requeueActiveJobs(in: wsID, because: "workspace \(wsID) destroyed (\(reason))")
         w.link?.send(.shutdown)
         w.link?.close()
+        return true
+    }
+
+    func endDestroy(_ wsID: String, reason: String) async {
+        guard let w = workspaces[wsID], w.record.state == .destroying else { return }
         if let provider = providers[w.record.provider] { try? await provider.destroy(w.record) }
         workspaces[wsID] = nil
         try? store.deleteWorkspace(wsID, event: StoreEvent(at: Self.now, workspaceID: wsID, kind: "workspace-destroyed", message: reason))

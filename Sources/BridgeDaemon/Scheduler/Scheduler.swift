@@ -55,6 +55,13 @@ actor Scheduler {
     let people: IdentityResolver
     /// Classes whose workspace creation failed recently: when to try again, and why.
     var creationBackoff: [String: (until: Double, failures: Int, error: String)] = [:]
+    /// Per class: the digest of the image new workspaces are made from (`ImageRollout`); a class
+    /// not in it (not yet computed, unreadable) rolls nothing out.
+    var imageDigests: [String: String] = [:]
+    /// Bumped by each digest computation, so that an older one finishing late is ignored.
+    var digestGeneration = 0
+    /// Some workspace may be outdated: passes run the rollout until none is.
+    var rolloutActive = false
     var terminalWaiters: [JobID: [CheckedContinuation<Void, Never>]] = [:]
     var eventWaiters: [CheckedContinuation<Void, Never>] = []
     var stopped = false
@@ -96,8 +103,14 @@ actor Scheduler {
 
     func snapshot(now: Double) -> SchedulerSnapshot {
         var s = SchedulerSnapshot(now: now, startTokens: true)
+        var outdated = Set<String>()
         for w in workspaces.values {
             let cls = w.record.className
+            let old = rolloutActive && isOutdated(w)
+            if old && w.record.state != .destroying {
+                outdated.insert(w.record.id)
+                s.surge[cls] = ImageRollout.surge(outdated: 1, maxSurge: config.workspaceClass(named: cls)?.maxSurge ?? 0)
+            }
             // A job's own VM counts against its class, but its slot is under its job's key.
             let key = JobVMWorkspace.job(ofWorkspace: w.record.id).map(JobVMWorkspace.key) ?? cls
             s.running += w.runs.count
@@ -110,6 +123,8 @@ actor Scheduler {
                 s.workspaces[cls, default: 0] += 1
             case .ready, .busy:
                 s.workspaces[cls, default: 0] += 1
+                // An outdated workspace running jobs takes no more: it empties, to be replaced.
+                if old && !w.runs.isEmpty { continue }
                 if w.link != nil, let c = config.workspaceClass(named: cls) {
                     s.freeSlots[key, default: []].append((w.record.id, (key == cls ? c.slots : 1) - w.runs.count))
                 }
@@ -122,9 +137,12 @@ actor Scheduler {
                 break
             }
         }
-        // Fill the busiest workspaces first, so idle ones can be reaped.
+        // Fill the busiest workspaces first, so idle ones can be reaped; outdated ones last,
+        // serving only when no current one can.
         for (cls, slots) in s.freeSlots {
-            s.freeSlots[cls] = slots.sorted { ($0.free, $0.workspace) < ($1.free, $1.workspace) }
+            s.freeSlots[cls] = slots.sorted {
+                (outdated.contains($0.workspace) ? 1 : 0, $0.free, $0.workspace) < (outdated.contains($1.workspace) ? 1 : 0, $1.free, $1.workspace)
+            }
         }
         return s
     }
@@ -139,6 +157,8 @@ actor Scheduler {
         let now = Self.now
         // Whatever this pass leaves waiting, look again within a few seconds at the latest.
         nextTimedPass = now + 5
+        // Idle outdated workspaces go before this pass could give them a job.
+        if rolloutActive { rollOut() }
         // Nothing starts that could not be recorded.
         guard !stopped, storeFault == nil, !queue.isEmpty else { return }
         var s = snapshot(now: now)
@@ -179,7 +199,7 @@ actor Scheduler {
                 // A parked warm workspace comes back faster than a new one is made.
                 if job.spec.vm != nil {
                     startCreation(className: cls, forJob: job.id)
-                } else if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.record.state.isParked }) {
+                } else if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.record.state.isParked && !isOutdated($0) }) {
                     unpark(parked.record.id)
                 } else {
                     startCreation(className: cls)
