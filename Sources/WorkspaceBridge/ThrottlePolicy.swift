@@ -14,6 +14,10 @@ public struct SchedulerSnapshot: Sendable {
     public var waitingForCreation: [String: Int]
     /// Per class: workspaces allowed above `max_workspaces` while its image is rolled out.
     public var surge: [String: Int] = [:]
+    /// Per class: idle workspaces of an outdated image, not yet replaced (`ImageRollout`). They
+    /// take a job only when no current workspace can and none can be made: they keep serving
+    /// while the rollout's limits hold their replacements back.
+    public var outdatedSlots: [String: [(workspace: String, free: Int)]] = [:]
     public var startTokens: Bool
 
     public init(now: Double, running: Int = 0, runningByOwner: [UInt32: Int] = [:],
@@ -44,6 +48,8 @@ extension SchedulerSnapshot {
             let key = job.spec.vm == nil ? job.className : JobVMWorkspace.key(for: job.id)
             if let i = freeSlots[key]?.firstIndex(where: { $0.workspace == workspace }) {
                 freeSlots[key]![i].free -= 1
+            } else if let i = outdatedSlots[key]?.firstIndex(where: { $0.workspace == workspace }) {
+                outdatedSlots[key]![i].free -= 1
             }
         case .createWorkspace(let cls):
             // A job's own VM counts against its class, but its slot is its job's alone.
@@ -136,11 +142,15 @@ public struct ThrottlePolicy: Sendable {
         let spare = incoming - s.waitingForCreation[cls.name, default: 0]
             + (s.freeSlots[cls.name] ?? []).reduce(0) { $0 + max(0, $1.free) }
         if s.running + spare >= limits.maxRunning { return .wait(.globalRunning(limit: limits.maxRunning)) }
-        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces + s.surge[cls.name, default: 0] {
-            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots,
-                                    surge: s.surge[cls.name, default: 0]))
+        let full = s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces + s.surge[cls.name, default: 0]
+        if full || s.creatingTotal >= limits.maxCreating {
+            if let slot = s.outdatedSlots[cls.name]?.first(where: { $0.free > 0 }) {
+                return s.startTokens ? .dispatch(workspace: slot.workspace) : .wait(.startRate(rate: limits.startRate))
+            }
+            return full ? .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots,
+                                           surge: s.surge[cls.name, default: 0]))
+                : .wait(.creationLimit(limit: limits.maxCreating))
         }
-        if s.creatingTotal >= limits.maxCreating { return .wait(.creationLimit(limit: limits.maxCreating)) }
         return .createWorkspace(className: cls.name)
     }
 

@@ -96,6 +96,8 @@ extension Scheduler {
                 let reason = "replaced: made from image \(workspaces[id]?.record.imageDigest?.prefix(12) ?? "?"), the class's is now \(imageDigests[cls.name]!.prefix(12))"
                 logger.info("retiring an outdated workspace", metadata: ["workspace": "\(id)", "class": "\(cls.name)"])
                 if beginDestroy(id, reason: reason) {
+                    // With its end (workspace-destroyed), bounds its time out of service in the events.
+                    try? store.record(StoreEvent(at: Self.now, workspaceID: id, kind: "workspace-retiring", message: reason))
                     Task { await self.endDestroy(id, reason: reason) }
                 }
             }

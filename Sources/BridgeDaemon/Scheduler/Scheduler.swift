@@ -103,12 +103,10 @@ actor Scheduler {
 
     func snapshot(now: Double) -> SchedulerSnapshot {
         var s = SchedulerSnapshot(now: now, startTokens: true)
-        var outdated = Set<String>()
         for w in workspaces.values {
             let cls = w.record.className
             let old = rolloutActive && isOutdated(w)
             if old && w.record.state != .destroying {
-                outdated.insert(w.record.id)
                 s.surge[cls] = ImageRollout.surge(outdated: 1, maxSurge: config.workspaceClass(named: cls)?.maxSurge ?? 0)
             }
             // A job's own VM counts against its class, but its slot is under its job's key.
@@ -126,7 +124,8 @@ actor Scheduler {
                 // An outdated workspace running jobs takes no more: it empties, to be replaced.
                 if old && !w.runs.isEmpty { continue }
                 if w.link != nil, let c = config.workspaceClass(named: cls) {
-                    s.freeSlots[key, default: []].append((w.record.id, (key == cls ? c.slots : 1) - w.runs.count))
+                    let free = (w.record.id, (key == cls ? c.slots : 1) - w.runs.count)
+                    if old { s.outdatedSlots[key, default: []].append(free) } else { s.freeSlots[key, default: []].append(free) }
                 }
             case .draining:
                 s.workspaces[cls, default: 0] += 1
@@ -137,12 +136,12 @@ actor Scheduler {
                 break
             }
         }
-        // Fill the busiest workspaces first, so idle ones can be reaped; outdated ones last,
-        // serving only when no current one can.
+        // Fill the busiest workspaces first, so idle ones can be reaped.
         for (cls, slots) in s.freeSlots {
-            s.freeSlots[cls] = slots.sorted {
-                (outdated.contains($0.workspace) ? 1 : 0, $0.free, $0.workspace) < (outdated.contains($1.workspace) ? 1 : 0, $1.free, $1.workspace)
-            }
+            s.freeSlots[cls] = slots.sorted { ($0.free, $0.workspace) < ($1.free, $1.workspace) }
+        }
+        for (cls, slots) in s.outdatedSlots {
+            s.outdatedSlots[cls] = slots.sorted { $0.workspace < $1.workspace }
         }
         return s
     }
