@@ -133,4 +133,42 @@ import WorkspaceBridge
               all on the new image \(String(format: "%.2f", convergedAt - reloadedAt)) s after the reload, \(String(format: "%.2f", convergedAt - busyEnded)) s after the last busy job ended
             """)
     }
+
+    /// One slot, one workspace allowed: during a rollout, a replacement is made above
+    /// max_workspaces (max_surge), and `policy explain` says why the next job waits.
+    @Test func surgeAndExplain() throws {
+        let image = NSTemporaryDirectory() + "wsb-image-" + UUID().uuidString.prefix(8)
+        try "1".write(toFile: image, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: image) }
+        let d = try TestDaemon(config: config(maxRunning: 8, slots: 1, maxWorkspaces: 1,
+                                              classExtra: "max_surge = 1\n[class.settings]\nimage = \"\(image)\""))
+        defer { d.cleanUp() }
+        try d.start()
+        let long = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["60"], directory: d.work)])
+        try d.waitUntil("a running job") { try d.status(long)[0].state == .running }
+        try "2".write(toFile: image, atomically: true, encoding: .utf8)
+        _ = try d.client.post("/v1/policy/reload", as: PolicyReply.self)
+        try d.waitUntil("its workspace outdated") { try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).first?.outdated == true }
+        let second = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["60"], directory: d.work)])
+        try d.waitUntil("the second job running in a surge workspace") { try d.status(second)[0].state == .running }
+        let third = try d.submit([JobSpec(executable: "/bin/true", directory: d.work)])
+        let (status, text) = try cli(d, ["policy", "explain", "\(third[0])"], in: d.work)
+        #expect(status == 0)
+        #expect(text.contains("max_workspaces (1) + max_surge (1) of an image rollout"), "\(text)")
+        #expect(text.contains("class default rolls out image") && text.contains("1 outdated workspace(s) left"), "\(text)")
+        print("policy explain during a rollout: \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+
+        // The old workspace's job ends: it goes, and the class is back to max_workspaces; the
+        // third job runs on the new image once the second is over.
+        _ = try d.client.post("/v1/jobs/\(long[0])/cancel", as: JobActionReply.self)
+        try d.waitUntil("the outdated workspace gone") {
+            let l = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self)
+            return l.count == 1 && l[0].outdated == false
+        }
+        _ = try d.client.post("/v1/jobs/\(second[0])/cancel", as: JobActionReply.self)
+        let done = try d.waitAll(third, timeout: 30)
+        #expect(done[0].state == .done)
+        let last = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self)
+        #expect(last.count == 1 && last[0].outdated == false && done[0].workspaceID == last[0].workspace.id)
+    }
 }

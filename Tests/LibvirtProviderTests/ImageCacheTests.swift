@@ -30,6 +30,9 @@ struct ImageCacheTests {
         let second = try cache.cachedCopy(of: a)
         #expect(second != first)
         #expect(FileManager.default.fileExists(atPath: first))
+        // Each copy's name is its content's digest: what guests made from it are labelled with.
+        for copy in [first, second] { #expect(ImageCache.digest(ofCached: copy) == (try cache.sha256(of: copy))) }
+        #expect(ImageCache.digest(ofCached: a) == nil)
     }
 
     @Test("a missing source is a typed error")
