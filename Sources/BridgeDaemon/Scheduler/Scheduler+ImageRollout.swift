@@ -11,6 +11,7 @@ extension Scheduler {
     /// unchanged files are not read again), then rolls out what changed.
     func refreshImageDigests() {
         digestGeneration += 1
+        digestsPending = true
         let generation = digestGeneration
         let classes = config.classes.compactMap { c in providers[c.provider].map { (c, $0) } }
         Task.detached {
@@ -30,6 +31,7 @@ extension Scheduler {
 
     func imageDigestsComputed(_ found: [String: String], failed: [String: String], generation: Int) {
         guard generation == digestGeneration, !stopped else { return }
+        digestsPending = false
         let now = Self.now
         for name in imageDigests.keys where config.workspaceClass(named: name) == nil { imageDigests[name] = nil }
         for (name, digest) in found.sorted(by: { $0.key < $1.key }) where imageDigests[name] != digest {
@@ -52,8 +54,10 @@ extension Scheduler {
 
     /// A workspace made from an image other than its class's current one. One whose digest is
     /// not known (recorded before digests were) is not: an upgrade replaces nothing by itself.
+    /// Nor is any while digests are being computed after a reload: a workspace made from the
+    /// new files meanwhile would look outdated against the old digest.
     func isOutdated(_ w: WorkspaceRuntime) -> Bool {
-        guard !w.isJobVM, let made = w.record.imageDigest, let current = imageDigests[w.record.className] else { return false }
+        guard !digestsPending, !w.isJobVM, let made = w.record.imageDigest, let current = imageDigests[w.record.className] else { return false }
         return made != current
     }
 

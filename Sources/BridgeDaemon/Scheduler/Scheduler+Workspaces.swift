@@ -215,6 +215,9 @@ extension Scheduler {
                 try? store.save(workspaces[id]!.record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-draining",
                                                                           message: "lease expired"))
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "lease expired") }
+            case .ready where isOutdated(w):
+                // The rollout replaces it within max_unavailable; reaping it besides would not be.
+                continue
             case .ready:
                 guard let since = w.idleSince else {
                     workspaces[id]!.idleSince = now

@@ -62,6 +62,8 @@ actor Scheduler {
     var digestGeneration = 0
     /// Some workspace may be outdated: passes run the rollout until none is.
     var rolloutActive = false
+    /// A computation of the digests is under way: nothing is taken for outdated until it ends.
+    var digestsPending = false
     var terminalWaiters: [JobID: [CheckedContinuation<Void, Never>]] = [:]
     var eventWaiters: [CheckedContinuation<Void, Never>] = []
     var stopped = false
