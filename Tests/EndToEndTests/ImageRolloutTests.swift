@@ -70,4 +70,32 @@ import WorkspaceBridge
         let last = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self)
         #expect(last.count == 1 && last[0].outdated == false && done[0].workspaceID == last[0].workspace.id)
     }
+
+    /// The daemon dies with a job running; the image changes meanwhile. The restarted daemon
+    /// knows the workspace's digest from the store, lets the job finish there, then replaces it.
+    @Test func aRestartedDaemonRollsOutWhatChangedWhileItWasAway() throws {
+        let image = NSTemporaryDirectory() + "wsb-image-" + UUID().uuidString.prefix(8)
+        try "1".write(toFile: image, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: image) }
+        let d = try TestDaemon(config: config(slots: 1, maxWorkspaces: 2, classExtra: "[class.settings]\nimage = \"\(image)\""))
+        defer { d.cleanUp() }
+        try d.start()
+        let ids = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["4"], directory: d.work)])
+        try d.waitUntil("a running job") { try d.status(ids)[0].state == .running }
+        let before = try #require(try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).first)
+        d.kill9()
+        try "2".write(toFile: image, atomically: true, encoding: .utf8)
+        try d.start()
+        try d.waitUntil("the adopted workspace outdated, with its job") {
+            let l = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self)
+            return l.contains { $0.workspace.id == before.workspace.id && $0.outdated == true && $0.jobs == ids
+                && $0.workspace.imageDigest == before.workspace.imageDigest }
+        }
+        let job = try d.waitAll(ids, timeout: 30)[0]
+        #expect(job.state == .done && job.attempts == 1 && job.workspaceID == before.workspace.id)
+        try d.waitUntil("the outdated workspace replaced") {
+            try !d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).contains { $0.workspace.id == before.workspace.id }
+        }
+        #expect(d.journal().filter { $0.kind == "start" && $0.job == ids[0] }.count == 1)
+    }
 }
