@@ -238,6 +238,8 @@ extension Scheduler {
                 break
             }
         }
+        // Passes run it too, but a class with nothing queued may see none for a while.
+        if rolloutActive { rollOut() }
         keepWarm(now: now)
         retireJobVMs()
         evaluatePeriodicPolicies(now: now)
