@@ -98,4 +98,46 @@ import WorkspaceBridge
         }
         #expect(d.journal().filter { $0.kind == "start" && $0.job == ids[0] }.count == 1)
     }
+
+    /// Two classes, two images: changing one class's image replaces its workspaces only.
+    @Test func twoClassesRunTwoVersionsSideBySide() throws {
+        let base = NSTemporaryDirectory() + "wsb-images-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        for name in ["a", "b"] { try "\(name) 1".write(toFile: "\(base)/\(name)", atomically: true, encoding: .utf8) }
+        let text = config(slots: 1, maxWorkspaces: 2, classExtra: """
+            warm_workspaces = 1
+            [class.settings]
+            image = "\(base)/a"
+            [[class]]
+            name = "other"
+            slots = 1
+            max_workspaces = 2
+            warm_workspaces = 1
+            [class.settings]
+            image = "\(base)/b"
+            """)
+        let d = try TestDaemon(config: text)
+        defer { d.cleanUp() }
+        try d.start()
+        func list() throws -> [WorkspaceStatus] { try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self) }
+        try d.waitUntil("one warm workspace per class") {
+            let l = try list()
+            return l.count == 2 && Set(l.map(\.workspace.className)) == ["default", "other"] && l.allSatisfy { $0.outdated == false }
+        }
+        let before = try list()
+        let other = try #require(before.first { $0.workspace.className == "other" })
+        let first = try #require(before.first { $0.workspace.className == "default" })
+        #expect(other.workspace.imageDigest != first.workspace.imageDigest)
+        try "a 2".write(toFile: "\(base)/a", atomically: true, encoding: .utf8)
+        _ = try d.client.post("/v1/policy/reload", as: PolicyReply.self)
+        try d.waitUntil("the default class's warm workspace replaced") {
+            let l = try list()
+            return l.count == 2 && !l.contains { $0.workspace.id == first.workspace.id } && l.allSatisfy { $0.outdated == false }
+        }
+        let after = try list()
+        #expect(after.first { $0.workspace.className == "other" }?.workspace.id == other.workspace.id, "the other class is untouched")
+        #expect(after.first { $0.workspace.className == "other" }?.workspace.imageDigest == other.workspace.imageDigest)
+        #expect(after.first { $0.workspace.className == "default" }?.workspace.imageDigest != first.workspace.imageDigest)
+    }
 }
