@@ -97,8 +97,10 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
             "throttle.max_running_per_owner: uid \(owner) already runs \(limit) jobs"
         case .startRate(let rate): "throttle.start_rate: at most \(rate) job starts per second"
         case .workspaceBeingCreated(let c): "a workspace of class \(c) is being created for it"
-        case .classFull(let c, let max, let slots, let surge):
-            "class \(c): max_workspaces (\(max))\(surge > 0 ? " + max_surge (\(surge)) of an image rollout" : "") workspaces exist and all \(slots) slots of each are busy"
+        case .classFull(let c, let max, let slots, let surge) where surge > 0:
+            "class \(c): \(max + surge) workspaces exist (max_workspaces \(max) + max_surge \(surge) during an image rollout) and all \(slots) slots of each are busy"
+        case .classFull(let c, let max, let slots, _):
+            "class \(c): max_workspaces (\(max)) workspaces exist and all \(slots) slots of each are busy"
         case .creationLimit(let limit): "throttle.max_creating: \(limit) workspace creations already in flight"
         case .unknownClass(let c): "class \(c) is no longer configured"
         case .notQueued(let state): "not waiting: the job is \(state.rawValue)"

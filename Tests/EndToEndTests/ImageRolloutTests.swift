@@ -53,7 +53,7 @@ import WorkspaceBridge
         let third = try d.submit([JobSpec(executable: "/bin/true", directory: d.work)])
         let (status, text) = try cli(d, ["policy", "explain", "\(third[0])"], in: d.work)
         #expect(status == 0)
-        #expect(text.contains("max_workspaces (1) + max_surge (1) of an image rollout"), "\(text)")
+        #expect(text.contains("2 workspaces exist (max_workspaces 1 + max_surge 1 during an image rollout)"), "\(text)")
         #expect(text.contains("class default rolls out image") && text.contains("1 outdated workspace(s) left"), "\(text)")
         print("policy explain during a rollout: \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
 

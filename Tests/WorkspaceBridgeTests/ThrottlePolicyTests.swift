@@ -70,7 +70,7 @@ import Testing
         #expect(policy.admit(job(), s) == .dispatch(workspace: "old"))
         s.freeSlots["default"] = [("w1", 1)]
         #expect(policy.admit(job(), s) == .dispatch(workspace: "w1"))
-        #expect(WaitReason.classFull(className: "default", maxWorkspaces: 2, slots: 2, surge: 1).description.contains("max_surge (1)"))
+        #expect(WaitReason.classFull(className: "default", maxWorkspaces: 2, slots: 2, surge: 1).description.contains("3 workspaces exist (max_workspaces 2 + max_surge 1 during an image rollout)"))
     }
 
     @Test func backoffAndHeld() {
