@@ -58,11 +58,12 @@ extension LibvirtProvider {
         }
     }
 
-    /// The remote copy of a local file, named by its content like the local cache's copies.
+    /// The remote copy of a local file, named by its content like the local cache's copies. What
+    /// goes up is the local cache's copy, which cannot change under the upload: the name, and the
+    /// image digest of the guests made from it, are those of the bytes sent.
     private func stage(_ path: String, in pool: HostStoragePool) async throws -> String {
-        guard FileManager.default.isReadableFile(atPath: path) else { throw ImageCache.Failure.missingSource(path) }
-        let ext = (path as NSString).pathExtension
-        return try await pool.stage(localFile: path, as: "sha256-\(try cache.sha256(of: path))" + (ext.isEmpty ? "" : ".\(ext)"))
+        let cached = try cache.cachedCopy(of: path)
+        return try await pool.stage(localFile: cached, as: (cached as NSString).lastPathComponent)
     }
 
     /// The workspace's storage pool on its remote host, or `nil` for a local guest.
