@@ -44,6 +44,14 @@ public struct ImageCache: Sendable {
             try? fm.setAttributes([.modificationDate: Date()], ofItemAtPath: target)
             return target
         }
+        return try insert(copyOf: source, claimed: digest, ext: ext)
+    }
+
+    /// Copies `source` into the cache under the digest of what was copied, which is `claimed`
+    /// (the source's digest, taken before) unless the source changed meanwhile.
+    func insert(copyOf source: String, claimed digest: String, ext: String) throws(Failure) -> String {
+        let fm = FileManager.default
+        let target = (directory as NSString).appendingPathComponent("sha256-\(digest)" + (ext.isEmpty ? "" : ".\(ext)"))
         var placed = target
         try withLock { () throws(Failure) in
             if fm.fileExists(atPath: target) { return }
