@@ -262,7 +262,7 @@ complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_opti
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge resume" socket' -l 'socket' -d 'The daemon\'s API socket (default: <state-dir>/api.sock).' -rfka ''
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge resume" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge workspaces" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'list' -d 'List workspaces: class, provider, host, state, age, jobs and enforcement.'
+complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'list' -d 'List workspaces: class, provider, host, state, age, jobs, image digest (and whether it is outdated) and enforcement.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'show' -d 'Show one workspace in full.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'destroy' -d 'Destroy a workspace; its running jobs are requeued.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge workspaces list" state-dir' -l 'state-dir' -d 'The daemon\'s state directory (default: $WSBRIDGE_STATE_DIR, else /var/lib/wsbridge).' -rfka ''

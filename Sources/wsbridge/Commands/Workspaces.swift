@@ -9,7 +9,7 @@ struct Workspaces: ParsableCommand {
         subcommands: [List.self, Show.self, Destroy.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List workspaces: class, provider, host, state, age, jobs and enforcement.")
+        static let configuration = CommandConfiguration(abstract: "List workspaces: class, provider, host, state, age, jobs, image digest (and whether it is outdated) and enforcement.")
         @OptionGroup var daemon: DaemonSelection
         @OptionGroup var format: OutputFormat
 
