@@ -58,11 +58,12 @@ public enum ImageDigest {
     }
 
     /// The digest of a file or of a directory tree: every entry's relative path, type and mode,
-    /// a file's content digest, a symbolic link's target, in sorted order. Symbolic links are not
-    /// followed (a link out of the tree is recorded as a link).
+    /// a file's content digest, a symbolic link's target, in sorted order. Links inside the tree
+    /// are not followed (a link out of it is recorded as a link); the root is (a site that
+    /// switches `/opt/sw` from one version's directory to another's changes the image).
     public static func tree(_ root: String) throws(Failure) -> String {
         var st = stat()
-        guard lstat(root, &st) == 0 else { throw Failure(path: root, message: String(cString: strerror(errno))) }
+        guard stat(root, &st) == 0 else { throw Failure(path: root, message: String(cString: strerror(errno))) }
         if st.st_mode & S_IFMT == S_IFREG { return try file(root) }
         guard st.st_mode & S_IFMT == S_IFDIR else { throw Failure(path: root, message: "neither a file nor a directory") }
         var parts: [(String, String)] = []

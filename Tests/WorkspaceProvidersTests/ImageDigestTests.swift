@@ -48,6 +48,19 @@ import WorkspaceBridge
         #expect(try ImageDigest.tree(a) != link)
     }
 
+    @Test func aLinkedRootIsFollowed() throws {
+        let one = try tree(), two = try tree()
+        let link = NSTemporaryDirectory() + "wsb-imglink-\(UUID().uuidString)"
+        defer { for p in [one, two, link] { try? FileManager.default.removeItem(atPath: p) } }
+        try "echo 2\n".write(toFile: two + "/bin/tool", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: one)
+        #expect(try ImageDigest.tree(link) == ImageDigest.tree(one))
+        try FileManager.default.removeItem(atPath: link)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: two)
+        #expect(try ImageDigest.tree(link) == ImageDigest.tree(two))
+        #expect(try ImageDigest.tree(one) != ImageDigest.tree(two))
+    }
+
     @Test func localClassesDigestTheirImageSetting() async throws {
         let a = try tree()
         defer { try? FileManager.default.removeItem(atPath: a) }
