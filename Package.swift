@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -30,9 +31,12 @@ let package = Package(
         .target(name: "BridgeStore", dependencies: [
             "WorkspaceBridge",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // The daemon's HTTP/JSON API: request and reply types, and the blocking client the CLI uses.
-        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge", "AgentProtocol"]),
+        .target(name: "BridgeAPI", dependencies: ["WorkspaceBridge", "AgentProtocol", "CMunge"]),
+        // MUNGE credentials for the network API, loaded at run time (dlopen) when it is used.
+        .target(name: "CMunge", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "AgentProtocol", dependencies: ["WorkspaceBridge"]),
         // GRAM5's front door: RSL, RVF validation, the job-manager adapter's replies, SEG lines.
         .target(name: "GRAMFrontend", dependencies: ["WorkspaceBridge"]),
@@ -77,7 +81,7 @@ let package = Package(
         .testTarget(name: "GRAMFrontendTests", dependencies: ["GRAMFrontend", "WorkspaceBridge"]),
         .testTarget(name: "LibvirtProviderTests", dependencies: ["LibvirtProvider"]),
         .testTarget(name: "BridgeAPITests", dependencies: ["BridgeAPI", "BridgeDaemon", "WorkspaceBridge"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI", "AgentProtocol", "BridgeDaemon"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceBridge", "BridgeAPI", "AgentProtocol", "BridgeDaemon", "BridgeStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,6 +17,10 @@ qemu-system-x86 qemu-utils lz4 iproute2 libglobus-rsl-dev openssh-server openssh
     want="$want prometheus chromium util-linux"
     # Accounting: proxy certificates made for the GRAM identity tests.
     want="$want openssl"
+    # The network API: MUNGE credentials between gatekeeper hosts (network namespaces) and the daemon.
+    want="$want munge"
+    # The store on PostgreSQL: the store suite and a daemon run on both databases.
+    want="$want postgresql"
 fi
 missing=""
 for p in $want; do

@@ -1,11 +1,13 @@
 #!/bin/bash
 # Sets up what the tests need and runs the whole test suite. Run as root on Debian 12.
-#   unit and end-to-end tests (swift test): real daemons, agents, sandboxes, cgroups, users
+#   unit and end-to-end tests (swift test): real daemons, agents, sandboxes, cgroups, users, the
+#   store on SQLite and on a real PostgreSQL
 #   HTCondor's own parser as an oracle (PyPI htcondor), the blahp scripts as blahpd runs them,
 #   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests, short fuzz runs of the
 #   RSL parser, the API request path, the store's job rows and the ClassAd evaluator, and the
 #   HTTP API fuzzed from its OpenAPI document (schemathesis) as an unprivileged user, and the
-#   metrics listener scraped by a real Prometheus with its status page rendered by headless Chromium
+#   metrics listener scraped by a real Prometheus with its status page rendered by headless Chromium,
+#   and the network API with MUNGE credentials from gatekeeper hosts made of network namespaces
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && PATH=/opt/swift/usr/bin:$PATH
@@ -22,10 +24,15 @@ contrib/setup-debian.sh test
 step "build"
 swift build --build-tests
 
-run "unit and end-to-end tests" swift test --skip-build
+# PostgreSQL for the store suite, which runs on SQLite and on it (each test in a new database).
+WSBRIDGE_TEST_POSTGRES_URL=$(contrib/postgres/start.sh)
+export WSBRIDGE_TEST_POSTGRES_URL
+run "unit and end-to-end tests (the store on SQLite and on PostgreSQL)" swift test --skip-build
 run "HTCondor differential (submit files, ClassAds, event log)" Tests/condor-oracle/run.sh .build/debug/wsbridge
 run "blahp scripts as blahpd runs them" Tests/blahp/run.sh .build/debug/wsbridge
 run "metrics scraped by Prometheus, status page in headless Chromium" Tests/metrics/run.sh .build/debug/wsbridge .build/test-output
+run "network API with MUNGE: two gatekeeper hosts (namespaces), forged, replayed and foreign credentials" \
+    Tests/munge/run.sh .build/debug/wsbridge
 if [ -x Tests/gram-live/run.sh ] && ! skip gram; then
     run "GRAM5 gatekeeper on loopback" Tests/gram-live/run.sh .build/debug/wsbridge
 fi

@@ -11,7 +11,7 @@ public enum APIContract {
   "info": {
     "title": "wsbridge daemon API",
     "version": "1",
-    "description": "The HTTP/JSON API of `wsbridge serve` on its Unix socket. The caller is the uid of the socket's peer (SO_PEERCRED); a job belongs to the uid that submitted it and only it, root or the admin group may see or change it. Every number has its range; a value outside it is refused with HTTP 400 and an error body naming the field. Every connection carries one request and is closed after the answer."
+    "description": "The HTTP/JSON API of `wsbridge serve` on its Unix socket. The caller is the uid of the socket's peer (SO_PEERCRED); a job belongs to the uid that submitted it and only it, root or the admin group may see or change it. Every number has its range; a value outside it is refused with HTTP 400 and an error body naming the field. Every connection carries one request and is closed after the answer. The same API is served over TCP when `[api] listen` is set: there every request carries `Authorization: MUNGE <credential>`, a MUNGE credential whose payload is `wsbridge-api/1\\n<METHOD> <target>\\n<hex SHA-256 of the body>`; the caller is the credential's uid, and a request without a valid, unreplayed credential made for it is refused with HTTP 401 (`unauthenticated`)."
   },
   "servers": [{"url": "http://localhost"}],
   "paths": {
@@ -665,9 +665,10 @@ public enum APIContract {
         }
       },
       "StoreSettings": {
-        "type": "object", "additionalProperties": false, "required": ["keepFinishedDays"],
+        "type": "object", "additionalProperties": false, "required": ["keepFinishedDays", "failoverSeconds"],
         "properties": {
-          "keepFinishedDays": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 36500}
+          "keepFinishedDays": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 36500},
+          "failoverSeconds": {"type": "number", "minimum": 3, "maximum": 3600}
         }
       },
       "MetricsSettings": {

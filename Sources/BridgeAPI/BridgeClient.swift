@@ -4,12 +4,29 @@ import Foundation
 import Glibc
 #endif
 
-/// The CLI's client of the daemon's API: plain blocking HTTP/1.1 over the Unix socket, so that a
-/// short-lived `wsbridge` invocation on the gatekeeper's path starts and finishes fast.
+/// The CLI's client of the daemon's API: plain blocking HTTP/1.1, so that a short-lived `wsbridge`
+/// invocation on the gatekeeper's path starts and finishes fast. On this host it speaks over the
+/// daemon's Unix socket (the kernel names the caller); from another host over TCP to the first of
+/// `servers` that answers, each request carrying a MUNGE credential made for it.
 public struct BridgeClient: Sendable {
+    /// The daemon's Unix socket, when no servers are named.
     public let socketPath: String
+    /// `host:port` of the daemons' network APIs, tried in order.
+    public let servers: [String]
+    /// munged's socket (nil: munged's default).
+    public let mungeSocket: String?
 
-    public init(socketPath: String) { self.socketPath = socketPath }
+    public init(socketPath: String) {
+        self.socketPath = socketPath
+        servers = []
+        mungeSocket = nil
+    }
+
+    public init(servers: [String], mungeSocket: String? = nil) {
+        socketPath = ""
+        self.servers = servers
+        self.mungeSocket = mungeSocket
+    }
 
     public func get<R: Decodable>(_ path: String, as: R.Type = R.self) throws(ClientError) -> R {
         try decode(try request("GET", path, body: nil))
@@ -60,14 +77,38 @@ public struct BridgeClient: Sendable {
 
     /// Sends one request; returns the body of a 2xx reply or throws the daemon's error.
     public func request(_ method: String, _ path: String, body: Data?) throws(ClientError) -> Data {
-        let fd: Int32
-        do { fd = try UnixSocket.connect(path: socketPath) } catch {
-            if case .io(_, let code) = error as? ChannelError { throw .cannotConnect(socketPath, String(cString: strerror(code))) }
-            throw .cannotConnect(socketPath, "\(error)")
+        guard !servers.isEmpty else {
+            let fd: Int32
+            do { fd = try UnixSocket.connect(path: socketPath) } catch {
+                if case .io(_, let code) = error as? ChannelError { throw .cannotConnect(socketPath, String(cString: strerror(code))) }
+                throw .cannotConnect(socketPath, "\(error)")
+            }
+            defer { close(fd) }
+            return try exchange(fd, method, path, body: body, authorization: nil)
         }
-        defer { close(fd) }
+        // The first server that accepts the connection answers; a server that is down (or a
+        // standby, which does not listen) is skipped.
+        var failures: [String] = []
+        for server in servers {
+            let fd: Int32
+            do { fd = try TCPConnection.connect(server) } catch {
+                failures.append("\(server): \(error.message)")
+                continue
+            }
+            defer { close(fd) }
+            let credential: String
+            do { credential = try MungeCredential.encode(method: method, target: path, body: body ?? Data(), socket: mungeSocket) } catch {
+                throw .protocolError("cannot make a MUNGE credential (is munged running?): \(error.message)")
+            }
+            return try exchange(fd, method, path, body: body, authorization: MungeCredential.scheme + " " + credential)
+        }
+        throw .cannotConnect(servers.joined(separator: ", "), failures.joined(separator: "; "))
+    }
 
+    /// One request and its reply over a connected stream.
+    func exchange(_ fd: Int32, _ method: String, _ path: String, body: Data?, authorization: String?) throws(ClientError) -> Data {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: wsbridge\r\nConnection: close\r\n"
+        if let authorization { head += "Authorization: \(authorization)\r\n" }
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         head += "\r\n"
         var out = Data(head.utf8)
@@ -111,8 +152,10 @@ public enum ClientError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .cannotConnect(let path, let why):
-            "cannot reach the wsbridge daemon at \(path): \(why) (is `wsbridge serve` running with this --state-dir?)"
+        case .cannotConnect(let place, let why) where place.hasPrefix("/"):
+            "cannot reach the wsbridge daemon at \(place): \(why) (is `wsbridge serve` running with this --state-dir?)"
+        case .cannotConnect(let place, let why):
+            "cannot reach a wsbridge daemon at \(place): \(why) (is one active with `[api] listen`?)"
         case .daemon(_, let body): body.error
         case .protocolError(let why): why
         }

@@ -73,7 +73,15 @@ public enum Daemon {
 
         let config = try options.configPath.map { path throws -> BridgeConfig in try ConfigLoader.load(path: path) } ?? BridgeConfig()
         logger.logLevel = options.fixedLogLevel ?? config.logLevel(default: .info)
-        let store = try Store(path: dir + "/wsbridge.sqlite")
+        let store: any Store = try config.store.url.map { url throws(StoreError) in try PostgresStore(settings: PostgresSettings(url: url)) }
+            ?? SQLiteStore(path: dir + "/wsbridge.sqlite")
+        // On a shared store, wait as a standby until this daemon holds the lease.
+        var leaseKeeper: LeaseKeeper?
+        if let shared = store as? PostgresStore {
+            let epoch = try await Leadership.becomeActive(shared, holder: Leadership.holder(stateDirectory: dir),
+                                                          settings: config.store, logger: logger)
+            leaseKeeper = LeaseKeeper(store: shared, epoch: epoch, settings: config.store, logger: logger)
+        }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var providers: [String: any WorkspaceProvider] = [:]
         for p in try makeProviders(ProviderContext(stateDirectory: dir, executable: executable, config: config)) { providers[p.name] = p }
@@ -121,6 +129,8 @@ public enum Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: outbox, serviceName: "outbox"), .init(service: SchedulerTimer(scheduler: scheduler), serviceName: "scheduler"),
             .init(service: api, serviceName: "api")]
+        // First in the list, so stopped last: the lease is given up once nothing acts any more.
+        if let leaseKeeper { services.insert(.init(service: leaseKeeper, serviceName: "lease"), at: 0) }
         if let metrics, let (host, port) = config.metrics.address {
             services.append(.init(service: MetricsService(host: host, port: port, scheduler: scheduler, metrics: metrics,
                                                           providers: Array(providers.values), logger: logger), serviceName: "metrics"))

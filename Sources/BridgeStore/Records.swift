@@ -52,7 +52,7 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
         state = job.state.rawValue
         className = job.className
         priority = Int64(job.spec.priority)
-        spec = withSpec ? try Store.encode(job.spec) : ""
+        spec = withSpec ? try StoreRows.encode(job.spec) : ""
         submittedAt = job.submittedAt
         attempts = Int64(job.attempts)
         failures = Int64(job.failures)
@@ -102,7 +102,7 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
         } else {
             exit = nil
         }
-        return Job(id: id, spec: try Store.decode(JobSpec.self, spec), owner: try exactly(owner, "job", "owner"), state: state,
+        return Job(id: id, spec: try StoreRows.decode(JobSpec.self, spec), owner: try exactly(owner, "job", "owner"), state: state,
                    className: className, submittedAt: submittedAt, attempts: try exactly(attempts, "job", "attempts"),
                    failures: try exactly(failures, "job", "failures"), workspaceID: workspaceID, exit: exit, reason: reason,
                    notBefore: notBefore, startedAt: startedAt, endedAt: endedAt,
@@ -172,7 +172,7 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
         createdAt = w.createdAt
         leaseExpiresAt = w.leaseExpiresAt
         lastUsedAt = w.lastUsedAt
-        enforcement = try Store.encode(w.enforcement)
+        enforcement = try StoreRows.encode(w.enforcement)
         reason = w.reason
         imageDigest = w.imageDigest
     }
@@ -181,7 +181,7 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
         Workspace(id: id, className: className, provider: provider, state: WorkspaceState(rawValue: state) ?? .lost,
                   pid: try pid.map { try exactly($0, "workspace", "pid") }, endpoint: endpoint, handle: handle, createdAt: createdAt,
                   leaseExpiresAt: leaseExpiresAt, lastUsedAt: lastUsedAt,
-                  enforcement: try Store.decode([Enforcement].self, enforcement), reason: reason, imageDigest: imageDigest)
+                  enforcement: try StoreRows.decode([Enforcement].self, enforcement), reason: reason, imageDigest: imageDigest)
     }
 }
 
@@ -289,4 +289,33 @@ struct AccountingRow: Codable, FetchableRecord, PersistableRecord {
                                 cores: try exactly(cores, "accounting", "cores"), startedAt: startedAt, endedAt: endedAt,
                                 cpuSeconds: cpuSeconds, peakMemoryBytes: peakMemoryBytes, usageSource: usageSource, exit: exit)
     }
+}
+
+/// Rows to model values and back, the same for every database: a row read from PostgreSQL is
+/// made a GRDB `Row` and goes through the same records, with the same checks.
+enum StoreRows {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// A job from its row (see `JobRecord`): a value that does not fit throws, never traps.
+    static func job(_ row: Row) throws -> Job { try JobRecord(row: row).job() }
+
+    /// An event from its row (see `EventRecord`).
+    static func event(_ row: Row) throws -> StoreEvent { try EventRecord(row: row).event }
+
+    /// An accounting record from its row (see `AccountingRow`).
+    static func accounting(_ row: Row) throws -> AccountingRecord { try AccountingRow(row: row).record() }
+
+    /// A workspace from its row (see `WorkspaceRecord`).
+    static func workspace(_ row: Row) throws -> Workspace { try WorkspaceRecord(row: row).workspace() }
+
+    /// An outbox entry from its row (see `OutboxRecord`).
+    static func outboxEntry(_ row: Row) throws -> OutboxEntry { try OutboxRecord(row: row).entry() }
 }

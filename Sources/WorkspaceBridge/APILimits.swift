@@ -14,8 +14,16 @@ public struct APILimits: Codable, Sendable, Equatable {
     public var maxCount: Int = 10_000
     /// Requests per second of one uid (a token bucket with one second's burst); more get HTTP 429.
     public var requestsPerSecondPerUser: Double = 500
+    /// The network API, `ADDRESS:PORT` (a bare port: loopback only); nil: the Unix socket only.
+    /// Every request on it carries a MUNGE credential made for it.
+    public var listen: String?
+    /// munged's socket for checking those credentials; nil: munged's default.
+    public var mungeSocket: String?
 
     public init() {}
+
+    /// The address and port of the network API; nil when it is off.
+    public var address: (host: String, port: Int)? { listen.flatMap(MetricsSettings.parse) }
 
     func validate() throws(ConfigError) {
         let checks: [(String, Bool)] = [
@@ -28,6 +36,13 @@ public struct APILimits: Codable, Sendable, Equatable {
         ]
         for (key, ok) in checks where !ok {
             throw ConfigError(key: "api.\(key)", message: "out of range")
+        }
+        if let listen, address == nil {
+            throw ConfigError(key: "api.listen",
+                              message: "\"\(listen)\" is not PORT or ADDRESS:PORT with a numeric address (e.g. 0.0.0.0:7301)")
+        }
+        if let mungeSocket, !mungeSocket.hasPrefix("/") || mungeSocket.utf8.count > 107 {
+            throw ConfigError(key: "api.munge_socket", message: "must be an absolute path of at most 107 bytes")
         }
     }
 }

@@ -28,11 +28,25 @@ struct DaemonSelection: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The daemon's API socket (default: <state-dir>/api.sock).", valueName: "path"))
     var socket: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A daemon's network API, authenticated with MUNGE; repeat to name a standby, tried in order "
+            + "(default: $WSBRIDGE_SERVERS, else [client] servers in $WSBRIDGE_CLIENT_CONFIG or /etc/wsbridge/client.toml).",
+        valueName: "host:port"))
+    var server: [String] = []
+
     var resolvedStateDir: String {
         stateDir ?? ProcessInfo.processInfo.environment["WSBRIDGE_STATE_DIR"] ?? "/var/lib/wsbridge"
     }
 
-    var client: BridgeClient { BridgeClient(socketPath: socket ?? resolvedStateDir + "/api.sock") }
+    /// Servers named on the command line win, then a socket or state directory named there, then
+    /// servers from the environment or the client config, then the local daemon.
+    var client: BridgeClient {
+        if !server.isEmpty { return BridgeClient(servers: server, mungeSocket: ClientSettings.current()?.mungeSocket) }
+        if socket == nil, stateDir == nil, let remote = ClientSettings.current() {
+            return BridgeClient(servers: remote.servers, mungeSocket: remote.mungeSocket)
+        }
+        return BridgeClient(socketPath: socket ?? resolvedStateDir + "/api.sock")
+    }
 }
 
 /// `--json` for subcommands whose output is data.

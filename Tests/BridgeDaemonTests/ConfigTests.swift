@@ -192,3 +192,28 @@ import WorkspaceBridge
         #expect(try ConfigLoader.parse("").accounting == AccountingSettings(), "nothing exported unless configured")
     }
 }
+
+@Suite struct NetworkAPIConfigTests {
+    @Test func theNetworkAPIIsOffUnlessListenIsSet() throws {
+        #expect(try ConfigLoader.parse("").api.address == nil)
+        let api = try ConfigLoader.parse("[api]\nlisten = \"0.0.0.0:7301\"\nmunge_socket = \"/run/munge/munge.socket.2\"").api
+        #expect(api.address?.host == "0.0.0.0" && api.address?.port == 7301)
+        #expect(api.mungeSocket == "/run/munge/munge.socket.2")
+        #expect(try ConfigLoader.parse("[api]\nlisten = \"7301\"").api.address?.host == "127.0.0.1")
+        for bad in ["listen = \"bridge.example.org:7301\"", "listen = \"0.0.0.0:0\"", "listen = 7301",
+                    "munge_socket = \"munge.socket\"", "munge_socket = \"/\(String(repeating: "m", count: 120))\""] {
+            #expect(throws: ConfigLoader.Failure.self, "\(bad)") { try ConfigLoader.parse("[api]\n\(bad)") }
+        }
+    }
+}
+
+@Suite struct StoreConfigTests {
+    @Test func aPostgreSQLStoreIsNamedByURL() throws {
+        #expect(try ConfigLoader.parse("").store.url == nil)
+        #expect(try ConfigLoader.parse("[store]\nurl = \"postgresql://wsbridge@db:5432/wsbridge\"").store.url
+            == "postgresql://wsbridge@db:5432/wsbridge")
+        for bad in ["url = \"mysql://db/wsbridge\"", "url = 5432", "uri = \"postgresql://db/w\""] {
+            #expect(throws: ConfigLoader.Failure.self, "\(bad)") { try ConfigLoader.parse("[store]\n\(bad)") }
+        }
+    }
+}

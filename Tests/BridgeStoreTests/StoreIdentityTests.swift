@@ -13,19 +13,19 @@ import WorkspaceBridge
 
     @Test func madeOnceAtCreationAndKept() throws {
         let path = tempPath()
-        let first = try Store(path: path).identity
+        let first = try SQLiteStore(path: path).identity
         #expect(first.id.count == 36 && first.id == first.id.lowercased())
         #expect(first.legacyJobIDsUpTo == 0, "a new store hands out no plain ids")
-        _ = try Store(path: path).insert([job()], at: 1)
-        #expect(try Store(path: path).identity == first, "reopening keeps the identity")
+        _ = try SQLiteStore(path: path).insert([job()], at: 1)
+        #expect(try SQLiteStore(path: path).identity == first, "reopening keeps the identity")
     }
 
     @Test func aResetStoreIsAnotherStore() throws {
         let path = tempPath()
-        let old = try Store(path: path)
+        let old = try SQLiteStore(path: path)
         let oldJob = try old.insert([job()], at: 1)[0]
         try FileManager.default.removeItem(atPath: path)
-        let new = try Store(path: path)
+        let new = try SQLiteStore(path: path)
         let newJob = try new.insert([job()], at: 1)[0]
         #expect(oldJob.id == newJob.id, "ids count from 1 again")
         #expect(old.identity.id != new.identity.id)
@@ -47,7 +47,7 @@ import WorkspaceBridge
                 try db.execute(sql: "DELETE FROM job WHERE id = 3")
             }
         }
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         #expect(store.identity.legacyJobIDsUpTo == 3)
         #expect(try store.unfinishedJobs().jobs.map(\.id) == [1, 2], "the old jobs are still there")
         let next = try store.insert([job()], at: 2)[0]

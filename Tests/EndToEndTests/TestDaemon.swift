@@ -48,7 +48,9 @@ final class TestDaemon: @unchecked Sendable {
     var client: BridgeClient { BridgeClient(socketPath: stateDir + "/api.sock") }
     var journalPath: String { stateDir + "/agents.journal" }
 
-    func start() throws {
+    /// Starts the daemon; returns once its API answers, unless `waitForAPI` is false (a standby
+    /// does not answer until it takes over).
+    func start(waitForAPI: Bool = true) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["serve", "--state-dir", stateDir, "--config", configPath]
@@ -62,6 +64,7 @@ final class TestDaemon: @unchecked Sendable {
         p.standardError = log
         try p.run()
         process = p
+        guard waitForAPI else { return }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if (try? client.get("/v1/health", as: [String: String].self)) != nil { return }

@@ -21,11 +21,11 @@ final class FuzzDatabase: @unchecked Sendable {
     /// Decodes the row as the store does for its table.
     func decode(_ row: Row, table: String) {
         switch table {
-        case "job": _ = try? Store.job(row)
-        case "event": _ = try? Store.event(row)
-        case "accounting": _ = try? Store.accounting(row)
-        case "outbox": _ = try? Store.outboxEntry(row)
-        default: _ = try? Store.workspace(row)
+        case "job": _ = try? StoreRows.job(row)
+        case "event": _ = try? StoreRows.event(row)
+        case "accounting": _ = try? StoreRows.accounting(row)
+        case "outbox": _ = try? StoreRows.outboxEntry(row)
+        default: _ = try? StoreRows.workspace(row)
         }
     }
 }

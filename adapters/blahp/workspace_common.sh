@@ -7,6 +7,9 @@
 # its daemon and finds the program. Keys read:
 #   workspace_state_dir  the daemon's state directory (WSBRIDGE_STATE_DIR, if set, wins)
 #   workspace_binpath    the directory holding the wsbridge program (default: found on PATH)
+#   workspace_servers    the daemons' network APIs, "host:port,host:port" in failover order, for
+#                        a CE on another host than the daemon (WSBRIDGE_SERVERS, if set, wins;
+#                        /etc/wsbridge/client.toml may name them instead)
 # Nothing else happens here: all logic is in `wsbridge blah <action>`.
 
 blah_config_file=/etc/blah.config
@@ -32,6 +35,10 @@ fi
 if [ -z "$WSBRIDGE_STATE_DIR" ] && [ -n "$workspace_state_dir" ]; then
     WSBRIDGE_STATE_DIR=$workspace_state_dir
     export WSBRIDGE_STATE_DIR
+fi
+if [ -z "$WSBRIDGE_SERVERS" ] && [ -n "$workspace_servers" ]; then
+    WSBRIDGE_SERVERS=$workspace_servers
+    export WSBRIDGE_SERVERS
 fi
 if [ -n "$workspace_binpath" ]; then
     wsbridge_bin=${workspace_binpath%/}/wsbridge

@@ -212,7 +212,7 @@ _wsbridge_serve() {
 _wsbridge_submit() {
     repeating_flags=()
     non_repeating_flags=(--json --hold -h --help)
-    repeating_options=(--env --define)
+    repeating_options=(--server --env --define)
     non_repeating_options=(--state-dir --socket --class --output --error --input --directory --max-retries --count --memory --wall-time --cpu-time --priority --rsl --rsl-file)
     __wsbridge_offer_flags_options -1
 
@@ -222,6 +222,9 @@ _wsbridge_submit() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     '--class')
@@ -275,7 +278,7 @@ _wsbridge_submit() {
 _wsbridge_status() {
     repeating_flags=()
     non_repeating_flags=(--json --history --watch -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket --limit --before --interval)
     __wsbridge_offer_flags_options -1
 
@@ -285,6 +288,9 @@ _wsbridge_status() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     '--limit')
@@ -302,7 +308,7 @@ _wsbridge_status() {
 _wsbridge_q() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 0
 
@@ -314,13 +320,16 @@ _wsbridge_q() {
     '--socket')
         return
         ;;
+    '--server')
+        return
+        ;;
     esac
 }
 
 _wsbridge_wait() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket --timeout)
     __wsbridge_offer_flags_options -1
 
@@ -332,6 +341,9 @@ _wsbridge_wait() {
     '--socket')
         return
         ;;
+    '--server')
+        return
+        ;;
     '--timeout')
         return
         ;;
@@ -341,7 +353,7 @@ _wsbridge_wait() {
 _wsbridge_cancel() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -351,6 +363,9 @@ _wsbridge_cancel() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -359,7 +374,7 @@ _wsbridge_cancel() {
 _wsbridge_hold() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -369,6 +384,9 @@ _wsbridge_hold() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -377,7 +395,7 @@ _wsbridge_hold() {
 _wsbridge_release() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -387,6 +405,9 @@ _wsbridge_release() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -395,7 +416,7 @@ _wsbridge_release() {
 _wsbridge_suspend() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -405,6 +426,9 @@ _wsbridge_suspend() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -413,7 +437,7 @@ _wsbridge_suspend() {
 _wsbridge_resume() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -423,6 +447,9 @@ _wsbridge_resume() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -454,7 +481,7 @@ _wsbridge_workspaces() {
 _wsbridge_workspaces_list() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 0
 
@@ -466,13 +493,16 @@ _wsbridge_workspaces_list() {
     '--socket')
         return
         ;;
+    '--server')
+        return
+        ;;
     esac
 }
 
 _wsbridge_workspaces_show() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 1
 
@@ -482,6 +512,9 @@ _wsbridge_workspaces_show() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -490,7 +523,7 @@ _wsbridge_workspaces_show() {
 _wsbridge_workspaces_destroy() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 1
 
@@ -500,6 +533,9 @@ _wsbridge_workspaces_destroy() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -531,7 +567,7 @@ _wsbridge_policy() {
 _wsbridge_policy_show() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 0
 
@@ -541,6 +577,9 @@ _wsbridge_policy_show() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -549,7 +588,7 @@ _wsbridge_policy_show() {
 _wsbridge_policy_reload() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 0
 
@@ -561,13 +600,16 @@ _wsbridge_policy_reload() {
     '--socket')
         return
         ;;
+    '--server')
+        return
+        ;;
     esac
 }
 
 _wsbridge_policy_explain() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 1
 
@@ -579,13 +621,16 @@ _wsbridge_policy_explain() {
     '--socket')
         return
         ;;
+    '--server')
+        return
+        ;;
     esac
 }
 
 _wsbridge_events() {
     repeating_flags=()
     non_repeating_flags=(--json --follow -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket --job --after)
     __wsbridge_offer_flags_options 0
 
@@ -595,6 +640,9 @@ _wsbridge_events() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     '--job')
@@ -609,7 +657,7 @@ _wsbridge_events() {
 _wsbridge_accounting() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket --since --until --owner)
     __wsbridge_offer_flags_options 0
 
@@ -619,6 +667,9 @@ _wsbridge_accounting() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     '--since')
@@ -708,7 +759,7 @@ _wsbridge_blah() {
 _wsbridge_blah_submit() {
     repeating_flags=()
     non_repeating_flags=(--help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -718,6 +769,9 @@ _wsbridge_blah_submit() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -726,7 +780,7 @@ _wsbridge_blah_submit() {
 _wsbridge_blah_status() {
     repeating_flags=()
     non_repeating_flags=(--help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -736,6 +790,9 @@ _wsbridge_blah_status() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -744,7 +801,7 @@ _wsbridge_blah_status() {
 _wsbridge_blah_cancel() {
     repeating_flags=()
     non_repeating_flags=(--help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -754,6 +811,9 @@ _wsbridge_blah_cancel() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -762,7 +822,7 @@ _wsbridge_blah_cancel() {
 _wsbridge_blah_hold() {
     repeating_flags=()
     non_repeating_flags=(--help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -772,6 +832,9 @@ _wsbridge_blah_hold() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -780,7 +843,7 @@ _wsbridge_blah_hold() {
 _wsbridge_blah_resume() {
     repeating_flags=()
     non_repeating_flags=(--help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -790,6 +853,9 @@ _wsbridge_blah_resume() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -798,7 +864,7 @@ _wsbridge_blah_resume() {
 _wsbridge_blah_ping() {
     repeating_flags=()
     non_repeating_flags=(--help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options -1
 
@@ -808,6 +874,9 @@ _wsbridge_blah_ping() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -877,7 +946,7 @@ _wsbridge_gram() {
 _wsbridge_gram_submit() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket --settle)
     __wsbridge_offer_flags_options 0
 
@@ -889,6 +958,9 @@ _wsbridge_gram_submit() {
     '--socket')
         return
         ;;
+    '--server')
+        return
+        ;;
     '--settle')
         return
         ;;
@@ -898,7 +970,7 @@ _wsbridge_gram_submit() {
 _wsbridge_gram_poll() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 0
 
@@ -908,6 +980,9 @@ _wsbridge_gram_poll() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -916,7 +991,7 @@ _wsbridge_gram_poll() {
 _wsbridge_gram_cancel() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 0
 
@@ -926,6 +1001,9 @@ _wsbridge_gram_cancel() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -934,7 +1012,7 @@ _wsbridge_gram_cancel() {
 _wsbridge_gram_signal() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
+    repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 0
 
@@ -944,6 +1022,9 @@ _wsbridge_gram_signal() {
         return
         ;;
     '--socket')
+        return
+        ;;
+    '--server')
         return
         ;;
     esac
@@ -976,7 +1057,7 @@ _wsbridge_bench_dispatch() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--jobs --workspaces --slots --idle-jobs --metrics --rounds)
+    non_repeating_options=(--jobs --workspaces --slots --idle-jobs --metrics --rounds --store)
     __wsbridge_offer_flags_options 0
 
     # Offer option value completions
@@ -998,6 +1079,9 @@ _wsbridge_bench_dispatch() {
         return
         ;;
     '--rounds')
+        return
+        ;;
+    '--store')
         return
         ;;
     esac

@@ -35,6 +35,18 @@ final class APIConnectionGate: Sendable {
         }
     }
 
+    /// Takes a slot of the total for a connection whose caller is not known yet (the network
+    /// API: each request names its caller), or says why not.
+    func admitAnonymously() -> String? {
+        state.withLock { s in
+            if s.total >= maxConnections { return "the daemon has \(maxConnections) API connections open (api.max_connections)" }
+            s.total += 1
+            return nil
+        }
+    }
+
+    func releaseAnonymously() { state.withLock { $0.total -= 1 } }
+
     func release(uid: UInt32) {
         state.withLock { s in
             s.total -= 1

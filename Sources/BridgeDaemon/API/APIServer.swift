@@ -5,16 +5,44 @@ import NIOHTTP1
 import NIOPosix
 import WorkspaceBridge
 
-/// The HTTP/JSON API on a Unix socket. The caller's uid comes from the socket's peer credentials
-/// (SO_PEERCRED), never from anything the client says. Every connection is bounded: how many one
-/// uid may hold, how long it may stay silent, how large a request may be, how fast a uid may ask.
+/// How a listener learns who its caller is.
+enum APIAuthentication: Sendable {
+    /// The Unix socket's peer credentials (SO_PEERCRED): the kernel names the caller.
+    case peerCredentials
+    /// A MUNGE credential made for each request (`Authorization: MUNGE ...`), checked through
+    /// munged at `socket` (nil: munged's default): the network API.
+    case munge(socket: String?)
+}
+
+/// The HTTP/JSON API, on a Unix socket and, when `[api] listen` is set, on TCP. The caller's uid
+/// comes from the socket's peer credentials (SO_PEERCRED) or from a MUNGE credential, never from
+/// anything else the client says. Every connection is bounded: how many one uid may hold, how
+/// long it may stay silent, how large a request may be, how fast a uid may ask.
 final class APIServer: Sendable {
     let channel: any Channel
     let gate: APIConnectionGate
 
-    init(path: String, router: APIRouter, limits: APILimits, group: MultiThreadedEventLoopGroup) async throws {
-        let gate = APIConnectionGate(limits: limits, descriptorLimit: DescriptorLimit.raise())
+    /// The Unix socket at `path`, open to every local user.
+    convenience init(path: String, router: APIRouter, gate: APIConnectionGate, group: MultiThreadedEventLoopGroup) async throws {
+        try await self.init(router: router, gate: gate, authentication: .peerCredentials, group: group) {
+            try await $0.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        }
+        // Everyone may connect; what they may do is decided by their uid.
+        chmod(path, 0o666)
+    }
+
+    /// The network API on `host:port`: every request proves its caller with MUNGE.
+    convenience init(host: String, port: Int, mungeSocket: String?, router: APIRouter, gate: APIConnectionGate,
+                     group: MultiThreadedEventLoopGroup) async throws {
+        try await self.init(router: router, gate: gate, authentication: .munge(socket: mungeSocket), group: group) {
+            try await $0.serverChannelOption(.socketOption(.so_reuseaddr), value: 1).bind(host: host, port: port).get()
+        }
+    }
+
+    private init(router: APIRouter, gate: APIConnectionGate, authentication: APIAuthentication, group: MultiThreadedEventLoopGroup,
+                 bind: (ServerBootstrap) async throws -> any Channel) async throws {
         self.gate = gate
+        let limits = gate.limits
         let idle = TimeAmount.milliseconds(Int64(limits.idleTimeoutSeconds * 1000))
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -25,12 +53,11 @@ final class APIServer: Sendable {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(IdleStateHandler(allTimeout: idle))
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
-                    try sync.addHandler(APIHandler(router: router, gate: gate, maxRequestBytes: limits.maxRequestBytes))
+                    try sync.addHandler(APIHandler(router: router, gate: gate, authentication: authentication,
+                                                   maxRequestBytes: limits.maxRequestBytes))
                 }
             }
-        channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
-        // Everyone may connect; what they may do is decided by their uid.
-        chmod(path, 0o666)
+        channel = try await bind(bootstrap)
     }
 
     func close() async { try? await channel.close() }
@@ -43,19 +70,35 @@ final class APIHandler: ChannelInboundHandler {
 
     let router: APIRouter
     let gate: APIConnectionGate
+    let authentication: APIAuthentication
     let maxRequestBytes: Int
+    /// The caller named by the kernel (Unix socket), known from the start.
     var uid: UInt32?
+    /// A network connection holds a slot of the total until it closes.
+    var admittedAnonymously = false
     var head: HTTPRequestHead?
     var body = ByteBuffer()
     var answered = false
 
-    init(router: APIRouter, gate: APIConnectionGate, maxRequestBytes: Int) {
+    init(router: APIRouter, gate: APIConnectionGate, authentication: APIAuthentication, maxRequestBytes: Int) {
         self.router = router
         self.gate = gate
+        self.authentication = authentication
         self.maxRequestBytes = maxRequestBytes
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        if case .munge = authentication {
+            // Who calls is known only from the request's credential: until then the connection
+            // counts against the total only.
+            if let refusal = gate.admitAnonymously() {
+                answer(context, 503, refusal, "too-many-connections")
+                return
+            }
+            admittedAnonymously = true
+            context.fireChannelActive()
+            return
+        }
         guard let provider = context.channel as? SocketOptionProvider else {
             context.close(promise: nil)
             return
@@ -81,7 +124,9 @@ final class APIHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if let uid { gate.release(uid: uid) }
+        if admittedAnonymously { gate.releaseAnonymously() }
         uid = nil
+        admittedAnonymously = false
         context.fireChannelInactive()
     }
 
@@ -102,7 +147,7 @@ final class APIHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let uid, !answered else { return }
+        guard uid != nil || admittedAnonymously, !answered else { return }
         switch unwrapInboundIn(data) {
         case .head(let h):
             head = h
@@ -118,19 +163,49 @@ final class APIHandler: ChannelInboundHandler {
             body.writeBuffer(&chunk)
         case .end:
             guard let head else { return }
-            guard gate.allowRequest(uid: uid, now: Date().timeIntervalSince1970) else {
-                answer(context, 429, "uid \(uid) sends more than \(gate.limits.requestsPerSecondPerUser) requests per second "
-                       + "(api.requests_per_second_per_user)", "over-limit")
+            let request = APIRequest(method: head.method.rawValue, uri: head.uri, body: Data(body.readableBytesView))
+            if let uid {
+                serve(context, request, uid: uid)
                 return
             }
-            answered = true
-            let request = APIRequest(method: head.method.rawValue, uri: head.uri, body: Data(body.readableBytesView))
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            let router = self.router
-            context.eventLoop.makeFutureWithTask { await router.handle(request, uid: uid) }.whenComplete { result in
-                let response = (try? result.get()) ?? APIResponse(status: 500, body: Data(#"{"code":"internal","error":"no answer"}"#.utf8))
-                Self.respond(bound.value, response)
+            guard case .munge(let socket) = authentication else { return }
+            let authorization = head.headers.first(name: "Authorization") ?? ""
+            let prefix = MungeCredential.scheme + " "
+            guard authorization.hasPrefix(prefix) else {
+                answer(context, 401, "this listener needs a MUNGE credential made for the request (Authorization: MUNGE ...)",
+                       "unauthenticated")
+                return
             }
+            // munged answers over its socket: not on the event loop.
+            let credential = String(authorization.dropFirst(prefix.count))
+            let method = head.method.rawValue, target = head.uri, body = request.body
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.makeFutureWithTask {
+                try MungeCredential.decode(credential, method: method, target: target, body: body,
+                                           decoderUID: getuid(), decoderGID: getgid(), socket: socket)
+            }.whenComplete { result in
+                let (handler, context) = bound.value
+                switch result {
+                case .success(let caller): handler.serve(context, request, uid: caller.uid)
+                case .failure(let error): handler.answer(context, 401, "refused: \(error)", "unauthenticated")
+                }
+            }
+        }
+    }
+
+    /// Routes one request of a known caller, within the caller's request rate.
+    func serve(_ context: ChannelHandlerContext, _ request: APIRequest, uid: UInt32) {
+        guard gate.allowRequest(uid: uid, now: Date().timeIntervalSince1970) else {
+            answer(context, 429, "uid \(uid) sends more than \(gate.limits.requestsPerSecondPerUser) requests per second "
+                   + "(api.requests_per_second_per_user)", "over-limit")
+            return
+        }
+        answered = true
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let router = self.router
+        context.eventLoop.makeFutureWithTask { await router.handle(request, uid: uid) }.whenComplete { result in
+            let response = (try? result.get()) ?? APIResponse(status: 500, body: Data(#"{"code":"internal","error":"no answer"}"#.utf8))
+            Self.respond(bound.value, response)
         }
     }
 

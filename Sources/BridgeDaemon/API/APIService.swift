@@ -4,7 +4,9 @@ import NIOPosix
 import ServiceLifecycle
 import WorkspaceBridge
 
-/// The API socket as a service: listening until the daemon shuts down, then closed and removed.
+/// The API as a service: the Unix socket, and the network API when `[api] listen` is set,
+/// listening until the daemon shuts down, then closed (the socket file removed). Both share one
+/// gate: the same connection and request bounds hold for local and remote callers together.
 struct APIService: Service {
     let path: String
     let router: APIRouter
@@ -12,10 +14,24 @@ struct APIService: Service {
     let logger: Logger
 
     func run() async throws {
-        let server = try await APIServer(path: path, router: router, limits: limits, group: MultiThreadedEventLoopGroup.singleton)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let gate = APIConnectionGate(limits: limits, descriptorLimit: DescriptorLimit.raise())
+        let local = try await APIServer(path: path, router: router, gate: gate, group: group)
         logger.info("listening", metadata: ["socket": "\(path)"])
+        var network: APIServer?
+        if let (host, port) = limits.address {
+            do {
+                network = try await APIServer(host: host, port: port, mungeSocket: limits.mungeSocket, router: router, gate: gate, group: group)
+                logger.info("listening", metadata: ["address": "\(host):\(port)", "authentication": "munge"])
+            } catch {
+                await local.close()
+                unlink(path)
+                throw error
+            }
+        }
         try? await gracefulShutdown()
-        await server.close()
+        await network?.close()
+        await local.close()
         unlink(path)
     }
 }

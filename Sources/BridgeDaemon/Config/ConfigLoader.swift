@@ -165,12 +165,16 @@ public enum ConfigLoader {
                 }
             }
             if let st = try sub("store") {
-                try st.only(["keep_finished_days"])
+                try st.only(["keep_finished_days", "url", "failover_seconds"])
+                config.store.failoverSeconds = try st.double("failover_seconds") ?? config.store.failoverSeconds
                 config.store.keepFinishedDays = try st.double("keep_finished_days") ?? config.store.keepFinishedDays
+                config.store.url = try st.string("url")
             }
             if let a = try sub("api") {
                 try a.only(["max_connections", "max_connections_per_user", "idle_timeout_seconds", "max_request_bytes",
-                            "max_count", "requests_per_second_per_user"])
+                            "max_count", "requests_per_second_per_user", "listen", "munge_socket"])
+                config.api.listen = try a.string("listen")
+                config.api.mungeSocket = try a.string("munge_socket")
                 config.api.maxConnections = try a.int("max_connections") ?? config.api.maxConnections
                 config.api.maxConnectionsPerUser = try a.int("max_connections_per_user") ?? config.api.maxConnectionsPerUser
                 config.api.idleTimeoutSeconds = try a.double("idle_timeout_seconds") ?? config.api.idleTimeoutSeconds

@@ -22,7 +22,10 @@ struct DispatchBench: ParsableCommand {
     @Option(help: "Jobs submitted one at a time into the idle daemon, for the submit-to-start latency.") var idleJobs: Int = 200
     @Option(help: "The daemon's metrics listener: off, on (scraped every second while jobs run), or compare (throughput with metrics off and on, in turn, in this one run).")
     var metrics: MetricsMode = .off
-    @Option(help: "With --metrics compare: rounds of each (off, on, off, on ...).") var rounds: Int = 2
+    @Option(help: "With --metrics compare or --store: rounds of each (off, on, off, on ...).") var rounds: Int = 2
+    @Option(help: ArgumentHelp("Also run on a PostgreSQL store, in a new database beside the one this URL names (its role must be allowed to create databases), in turn with SQLite in this one run.",
+                               valueName: "postgresql://..."))
+    var store: String?
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Result: Codable {
@@ -59,6 +62,7 @@ struct DispatchBench: ParsableCommand {
 
     func run() throws {
         if metrics == .compare { return try compareMetrics() }
+        if let store { return try compareStores(url: store) }
         let parallel = workspaces * slots
         let dir = NSTemporaryDirectory() + "wsbridge-bench-\(getpid())"
         let port = metrics == .on ? try MetricsScraper.freePort() : nil
@@ -67,7 +71,6 @@ struct DispatchBench: ParsableCommand {
             daemon.stop()
             try? FileManager.default.removeItem(atPath: dir)
         }
-        let trivial = JobSpec(executable: "/bin/true", directory: "/tmp")
         let roots = try warmUp(daemon)
         let daemonPID = daemon.process.processIdentifier
         let cpuBefore = ProcessCPU.sample(daemon: daemonPID, workspaces: roots)
@@ -76,15 +79,7 @@ struct DispatchBench: ParsableCommand {
         _ = scraper?.stop()
         let latencies = finished.compactMap { j in j.startedAt.map { ($0 - j.submittedAt) * 1000 } }.sorted()
         let cpu = ProcessCPU.sample(daemon: daemonPID, workspaces: roots) - cpuBefore
-        // One job at a time into the idle daemon: nothing queued, a warm workspace with free slots.
-        var idle: [Double] = []
-        for _ in 0..<idleJobs {
-            let id = try daemon.client.post("/v1/jobs", SubmitRequest(specs: [trivial]), as: SubmitReply.self).jobs.flatMap { $0 }
-            for job in try waitForJobs(daemon.client, id) {
-                if let started = job.startedAt { idle.append((started - job.submittedAt) * 1000) }
-            }
-        }
-        idle.sort()
+        let idle = try idleLatencies(daemon)
         let syncs = try diskSyncTimes(in: dir, count: max(idleJobs, 1))
         let native = try nativeRun(count: jobs, parallel: parallel)
         let childrenBefore = ProcessCPU.children()
@@ -122,9 +117,10 @@ struct DispatchBench: ParsableCommand {
 
     /// A daemon for the bench: warm local workspaces, limits that let every slot be used, and
     /// the metrics listener on `metricsPort` when given.
-    func startDaemon(dir: String, metricsPort: Int?) throws -> LocalDaemon {
+    func startDaemon(dir: String, metricsPort: Int?, storeURL: String? = nil) throws -> LocalDaemon {
         let parallel = workspaces * slots
         return try LocalDaemon(stateDir: dir, config: """
+            \(storeURL.map { "[store]\nurl = \"\($0)\"" } ?? "")
             [throttle]
             max_running = \(parallel)
             max_running_per_owner = \(parallel)
@@ -139,6 +135,20 @@ struct DispatchBench: ParsableCommand {
             memory_mb = 512
             idle_timeout_seconds = 3600
             """)
+    }
+
+    /// One job at a time into the idle daemon (nothing queued, a warm workspace with free slots):
+    /// submit-to-start times in milliseconds, sorted.
+    func idleLatencies(_ daemon: LocalDaemon) throws -> [Double] {
+        let trivial = JobSpec(executable: "/bin/true", directory: "/tmp")
+        var idle: [Double] = []
+        for _ in 0..<idleJobs {
+            let id = try daemon.client.post("/v1/jobs", SubmitRequest(specs: [trivial]), as: SubmitReply.self).jobs.flatMap { $0 }
+            for job in try waitForJobs(daemon.client, id) {
+                if let started = job.startedAt { idle.append((started - job.submittedAt) * 1000) }
+            }
+        }
+        return idle.sorted()
     }
 
     /// One round fills every workspace's slots, so the measured jobs find them ready; returns

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Starts Debian's PostgreSQL 15 (cluster 15/main) when it is not running, makes a role that may
+# create databases, and prints a URL for it: what the store tests and `wsbridge bench dispatch
+# --store` use. Works without systemd (pg_ctlcluster). Run as root.
+#   contrib/postgres/start.sh [ROLE]     (default role: wsbridge_test)
+set -eu
+role=${1:-wsbridge_test}
+command -v pg_ctlcluster >/dev/null || { echo "$0: postgresql is not installed (contrib/setup-debian.sh test)" >&2; exit 1; }
+if ! pg_lsclusters -h 2>/dev/null | grep -q "^15 *main"; then
+    pg_createcluster 15 main >/dev/null
+fi
+if ! pg_lsclusters -h | grep -q "^15 *main .* online"; then
+    pg_ctlcluster 15 main start
+fi
+port=$(pg_lsclusters -h | awk '$1 == 15 && $2 == "main" { print $3 }')
+# The password is made once and kept beside the cluster's own files, readable by root only.
+secret=/etc/postgresql/15/main/$role.password
+if [ ! -s "$secret" ]; then
+    (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$secret")
+fi
+password=$(cat "$secret")
+su postgres -c "psql -q -p $port -v ON_ERROR_STOP=1" >/dev/null <<SQL
+DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN
+        CREATE ROLE $role LOGIN CREATEDB;
+    END IF;
+END \$\$;
+ALTER ROLE $role PASSWORD '$password';
+SQL
+# Databases that earlier test runs made (one per test) are dropped.
+for db in $(su postgres -c "psql -At -p $port -c \"SELECT datname FROM pg_database WHERE datname LIKE 'wsbtest\\_%'\""); do
+    su postgres -c "dropdb -p $port $db"
+done
+echo "postgresql://$role:$password@127.0.0.1:$port/postgres"
