@@ -585,7 +585,8 @@ public enum APIContract {
           "enforcement": {"type": "array", "items": {"$ref": "#/components/schemas/Enforcement"}},
           "reason": {"type": "string"},
           "allocation": {"$ref": "#/components/schemas/ResourceAllocation"},
-          "allocationNote": {"type": "string", "description": "What the last retune or config reload did to it, and why."}
+          "allocationNote": {"type": "string", "description": "What the last retune or config reload did to it, and why."},
+          "imageDigest": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 of the image it was made from."}
         }
       },
       "ResourceAllocation": {
@@ -643,7 +644,8 @@ public enum APIContract {
           "workspace": {"$ref": "#/components/schemas/Workspace"},
           "slots": {"type": "integer", "minimum": 1},
           "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}},
-          "host": {"type": "string", "minLength": 1, "maxLength": 255}
+          "host": {"type": "string", "minLength": 1, "maxLength": 255},
+          "outdated": {"type": "boolean", "description": "Made from another image than its class's current one."}
         }
       },
       "PolicyReply": {
@@ -766,7 +768,7 @@ public enum APIContract {
       },
       "WorkspaceClass": {
         "type": "object", "additionalProperties": false,
-        "required": ["name", "provider", "slots", "maxWorkspaces", "memoryMB", "cpus", "cpuWeight", "idleTimeoutSeconds", "leaseSeconds", "warmWorkspaces", "warmMode", "network", "settings", "attributes", "binds", "maxStageInMB", "maxStageOutMB"],
+        "required": ["name", "provider", "slots", "maxWorkspaces", "memoryMB", "cpus", "cpuWeight", "idleTimeoutSeconds", "leaseSeconds", "warmWorkspaces", "warmMode", "network", "settings", "attributes", "binds", "maxStageInMB", "maxStageOutMB", "maxSurge", "maxUnavailable"],
         "properties": {
           "name": {"type": "string", "minLength": 1},
           "provider": {"type": "string"},
@@ -786,6 +788,8 @@ public enum APIContract {
           "binds": {"type": "array", "items": {"$ref": "#/components/schemas/SharedDirectory"}},
           "maxStageInMB": {"type": "integer", "minimum": 1, "maximum": 16777216},
           "maxStageOutMB": {"type": "integer", "minimum": 1, "maximum": 16777216},
+          "maxSurge": {"type": "integer", "minimum": 0, "maximum": 10000},
+          "maxUnavailable": {"type": "integer", "minimum": 1, "maximum": 10000},
           "settings": {"type": "object", "additionalProperties": {"type": "string"}},
           "attributes": {"type": "object", "additionalProperties": {"type": "string"}}
         }

@@ -59,11 +59,15 @@ public struct WorkspaceStatus: Codable, Sendable {
     /// The machine it runs on: the daemon's own host name, or a remote libvirt host's. Absent
     /// from daemons that predate it.
     public var host: String?
-    public init(workspace: Workspace, slots: Int, jobs: [JobID], host: String? = nil) {
+    /// Made from another image than its class's current one (it is being replaced); absent
+    /// while either digest is unknown.
+    public var outdated: Bool?
+    public init(workspace: Workspace, slots: Int, jobs: [JobID], host: String? = nil, outdated: Bool? = nil) {
         self.workspace = workspace
         self.slots = slots
         self.jobs = jobs
         self.host = host
+        self.outdated = outdated
     }
 }
 

@@ -237,6 +237,14 @@ enum Migrations {
                 ALTER TABLE workspace ADD COLUMN allocationNote TEXT;
                 """)
         }
+        m.registerMigration("v8: workspace image digest") { db in
+            // Rows of earlier versions have none: unknown, which is never taken for outdated, so
+            // an upgrade does not replace every workspace at once.
+            try db.execute(sql: """
+                ALTER TABLE workspace ADD COLUMN imageDigest TEXT
+                    CHECK (imageDigest IS NULL OR (length(imageDigest) = 64 AND imageDigest NOT GLOB '*[^0-9a-f]*'));
+                """)
+        }
         return m
     }
 }

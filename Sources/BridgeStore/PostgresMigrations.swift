@@ -148,5 +148,9 @@ enum PostgresMigrations {
             ALTER TABLE workspace ADD COLUMN allocation TEXT CHECK (allocation IS NULL OR allocation::jsonb IS NOT NULL);
             ALTER TABLE workspace ADD COLUMN allocationNote TEXT;
             """),
+        // As on SQLite: rows of earlier versions have no digest, and are never taken for outdated.
+        ("v8: workspace image digest", """
+            ALTER TABLE workspace ADD COLUMN imageDigest TEXT CHECK (imageDigest IS NULL OR imageDigest ~ '^[0-9a-f]{64}$');
+            """),
     ]
 }

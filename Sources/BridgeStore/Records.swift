@@ -161,6 +161,7 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
     var reason: String?
     var allocation: String?
     var allocationNote: String?
+    var imageDigest: String?
 
     init(_ w: Workspace) throws {
         id = w.id
@@ -177,6 +178,7 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
         reason = w.reason
         allocation = try w.allocation.map(StoreRows.encode)
         allocationNote = w.allocationNote
+        imageDigest = w.imageDigest
     }
 
     func workspace() throws -> Workspace {
@@ -184,7 +186,7 @@ struct WorkspaceRecord: Codable, FetchableRecord, PersistableRecord {
                   pid: try pid.map { try exactly($0, "workspace", "pid") }, endpoint: endpoint, handle: handle, createdAt: createdAt,
                   leaseExpiresAt: leaseExpiresAt, lastUsedAt: lastUsedAt,
                   enforcement: try StoreRows.decode([Enforcement].self, enforcement), reason: reason,
-                  allocation: try allocation.map { try StoreRows.decode(ResourceAllocation.self, $0) }, allocationNote: allocationNote)
+                  allocation: try allocation.map { try StoreRows.decode(ResourceAllocation.self, $0) }, allocationNote: allocationNote, imageDigest: imageDigest)
     }
 }
 

@@ -44,6 +44,15 @@ public struct ImageCache: Sendable {
             try? fm.setAttributes([.modificationDate: Date()], ofItemAtPath: target)
             return target
         }
+        return try insert(copyOf: source, claimed: digest, ext: ext)
+    }
+
+    /// Copies `source` into the cache under the digest of what was copied, which is `claimed`
+    /// (the source's digest, taken before) unless the source changed meanwhile.
+    func insert(copyOf source: String, claimed digest: String, ext: String) throws(Failure) -> String {
+        let fm = FileManager.default
+        let target = (directory as NSString).appendingPathComponent("sha256-\(digest)" + (ext.isEmpty ? "" : ".\(ext)"))
+        var placed = target
         try withLock { () throws(Failure) in
             if fm.fileExists(atPath: target) { return }
             let temp = target + ".partial-\(getpid())"
@@ -55,13 +64,36 @@ public struct ImageCache: Sendable {
                 try? fm.removeItem(atPath: temp)
                 throw Failure.io(target, "\(error)")
             }
-            if rename(temp, target) != 0 {
+            // The copy is named by its own content: a source changed while it was hashed or
+            // copied must not leave a file whose name (the workspaces' image digest) lies.
+            let copied: String
+            do throws(Failure) { copied = try sha256(of: temp) } catch {
+                try? fm.removeItem(atPath: temp)
+                throw error
+            }
+            if copied != digest {
+                placed = (directory as NSString).appendingPathComponent("sha256-\(copied)" + (ext.isEmpty ? "" : ".\(ext)"))
+                if fm.fileExists(atPath: placed) {
+                    try? fm.removeItem(atPath: temp)
+                    return
+                }
+            }
+            if rename(temp, placed) != 0 {
                 let message = String(cString: strerror(errno))
                 try? fm.removeItem(atPath: temp)
-                throw Failure.io(target, message)
+                throw Failure.io(placed, message)
             }
         }
-        return target
+        return placed
+    }
+
+    /// The content digest of a file this cache (or a remote pool, named the same way) holds,
+    /// read from its name: `sha256-<hex>[.ext]`.
+    public static func digest(ofCached path: String) -> String? {
+        let name = (path as NSString).lastPathComponent
+        guard name.hasPrefix("sha256-") else { return nil }
+        let hex = String(name.dropFirst(7).prefix(64))
+        return hex.count == 64 ? hex : nil
     }
 
     /// Creates a qcow2 overlay at `overlay` whose backing file is `base` (read-only, shared).

@@ -30,7 +30,7 @@ extension LibvirtProvider {
     /// Uploads (once per host) the class's kernel, initramfs and base image, creates the
     /// overlay disk, and fills the domain spec with paths on the remote host.
     func prepareRemote(domainName: String, workspaceClass: WorkspaceClass, settings: LibvirtClassSettings,
-                       metadata: WorkspaceMetadata, connection: LibvirtConnection) async throws -> DomainSpec {
+                       metadata: WorkspaceMetadata, connection: LibvirtConnection) async throws -> (DomainSpec, String) {
         let pool = HostStoragePool(connection: connection, name: settings.storagePool, path: settings.storagePoolPath)
         do {
             try? FileManager.default.createDirectory(atPath: configuration.socketDirectory, withIntermediateDirectories: true)
@@ -39,27 +39,31 @@ extension LibvirtProvider {
             var initrd: String? = nil
             if let i = settings.initrd { initrd = try await stage(i, in: pool) }
             var disks: [DomainSpec.Disk] = []
+            var staged: String?
             if let image = settings.image {
                 let base = try await stage(image, in: pool)
+                staged = base
                 let overlay = try await pool.createOverlay("\(domainName).qcow2", backing: base,
                                                            backingFormat: ImageCache.format(of: image), sizeMB: workspaceClass.diskMB)
                 disks.append(.init(path: overlay, format: "qcow2"))
             }
-            return DomainSpec(name: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata,
-                              kernel: kernel, initrd: initrd, disks: disks,
-                              serialLogPath: (directory as NSString).appendingPathComponent("\(domainName).serial.log"),
-                              agentSocketPath: nil)
+            let digest = try GuestImageDigest.of(kernel: kernel, initrd: initrd, disk: staged, settings: settings)
+            return (DomainSpec(name: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata,
+                               kernel: kernel, initrd: initrd, disks: disks,
+                               serialLogPath: (directory as NSString).appendingPathComponent("\(domainName).serial.log"),
+                               agentSocketPath: nil), digest)
         } catch {
             try? await pool.remove(Self.remoteVolumes(domainName))
             throw LibvirtProviderError.image("on \(connection.uri): \(error)")
         }
     }
 
-    /// The remote copy of a local file, named by its content like the local cache's copies.
+    /// The remote copy of a local file, named by its content like the local cache's copies. What
+    /// goes up is the local cache's copy, which cannot change under the upload: the name, and the
+    /// image digest of the guests made from it, are those of the bytes sent.
     private func stage(_ path: String, in pool: HostStoragePool) async throws -> String {
-        guard FileManager.default.isReadableFile(atPath: path) else { throw ImageCache.Failure.missingSource(path) }
-        let ext = (path as NSString).pathExtension
-        return try await pool.stage(localFile: path, as: "sha256-\(try cache.sha256(of: path))" + (ext.isEmpty ? "" : ".\(ext)"))
+        let cached = try cache.cachedCopy(of: path)
+        return try await pool.stage(localFile: cached, as: (cached as NSString).lastPathComponent)
     }
 
     /// The workspace's storage pool on its remote host, or `nil` for a local guest.

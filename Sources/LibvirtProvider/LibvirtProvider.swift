@@ -142,7 +142,7 @@ public final class LibvirtProvider: WorkspaceProvider {
                                          leaseExpiresAt: now + Double(workspaceClass.leaseSeconds),
                                          endpoint: socket, instanceDirectory: remote ? "" : instanceDirectory(domainName),
                                          owner: configuration.scope, storagePool: remote ? settings.storagePool : "")
-        let spec = remote
+        let (spec, digest) = remote
             ? try await prepareRemote(domainName: domainName, workspaceClass: workspaceClass, settings: settings,
                                       metadata: metadata, connection: connection)
             : try prepare(domainName: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata)
@@ -193,7 +193,8 @@ public final class LibvirtProvider: WorkspaceProvider {
                          handle: Self.handle(uri: connection.uri, domainName: domainName), createdAt: now,
                          leaseExpiresAt: metadata.leaseExpiresAt, lastUsedAt: now,
                          enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver),
-                         allocation: ResourceAllocation(of: workspaceClass, bandwidthKBps: Self.shapedRate(spec)))
+                         allocation: ResourceAllocation(of: workspaceClass, bandwidthKBps: Self.shapedRate(spec)),
+                         imageDigest: digest)
     }
 
     /// The rate a guest's NIC is shaped to, as one figure (the class's `bandwidth_kbps`, else its
@@ -295,7 +296,7 @@ public final class LibvirtProvider: WorkspaceProvider {
 
     /// Stages images and fills the domain spec.
     func prepare(domainName: String, workspaceClass: WorkspaceClass, settings: LibvirtClassSettings,
-                 metadata: WorkspaceMetadata) throws -> DomainSpec {
+                 metadata: WorkspaceMetadata) throws -> (DomainSpec, String) {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: metadata.instanceDirectory, withIntermediateDirectories: true)
@@ -308,17 +309,20 @@ public final class LibvirtProvider: WorkspaceProvider {
             let kernel = try cache.cachedCopy(of: settings.kernel)
             let initrd = try settings.initrd.map { p throws(ImageCache.Failure) in try cache.cachedCopy(of: p) }
             var disks: [DomainSpec.Disk] = []
+            var base: String?
             if let image = settings.image {
-                let base = try cache.cachedCopy(of: image)
+                let cached = try cache.cachedCopy(of: image)
+                base = cached
                 let overlay = (metadata.instanceDirectory as NSString).appendingPathComponent("disk.qcow2")
                 try? fm.removeItem(atPath: overlay)
-                try cache.createOverlay(base: base, at: overlay, sizeMB: workspaceClass.diskMB)
+                try cache.createOverlay(base: cached, at: overlay, sizeMB: workspaceClass.diskMB)
                 disks.append(.init(path: overlay, format: "qcow2"))
             }
-            return DomainSpec(name: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata,
-                              kernel: kernel, initrd: initrd, disks: disks,
-                              serialLogPath: (metadata.instanceDirectory as NSString).appendingPathComponent("serial.log"),
-                              agentSocketPath: metadata.endpoint)
+            let digest = try GuestImageDigest.of(kernel: kernel, initrd: initrd, disk: base, settings: settings)
+            return (DomainSpec(name: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata,
+                               kernel: kernel, initrd: initrd, disks: disks,
+                               serialLogPath: (metadata.instanceDirectory as NSString).appendingPathComponent("serial.log"),
+                               agentSocketPath: metadata.endpoint), digest)
         } catch {
             removeLocalFiles(instanceDir: metadata.instanceDirectory, socket: metadata.endpoint)
             throw LibvirtProviderError.image(error.description)

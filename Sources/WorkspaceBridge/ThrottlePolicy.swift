@@ -12,6 +12,12 @@ public struct SchedulerSnapshot: Sendable {
     public var creatingTotal: Int
     /// Per class: queued jobs already waiting for a workspace being created (they will fill it).
     public var waitingForCreation: [String: Int]
+    /// Per class: workspaces allowed above `max_workspaces` while its image is rolled out.
+    public var surge: [String: Int] = [:]
+    /// Per class: idle workspaces of an outdated image, not yet replaced (`ImageRollout`). They
+    /// take a job only when no current workspace can and none can be made: they keep serving
+    /// while the rollout's limits hold their replacements back.
+    public var outdatedSlots: [String: [(workspace: String, free: Int)]] = [:]
     public var startTokens: Bool
 
     public init(now: Double, running: Int = 0, runningByOwner: [UInt32: Int] = [:],
@@ -42,6 +48,8 @@ extension SchedulerSnapshot {
             let key = job.spec.vm == nil ? job.className : JobVMWorkspace.key(for: job.id)
             if let i = freeSlots[key]?.firstIndex(where: { $0.workspace == workspace }) {
                 freeSlots[key]![i].free -= 1
+            } else if let i = outdatedSlots[key]?.firstIndex(where: { $0.workspace == workspace }) {
+                outdatedSlots[key]![i].free -= 1
             }
         case .createWorkspace(let cls):
             // A job's own VM counts against its class, but its slot is its job's alone.
@@ -75,7 +83,7 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
     case ownerRunning(owner: UInt32, limit: Int)
     case startRate(rate: Double)
     case workspaceBeingCreated(className: String)
-    case classFull(className: String, maxWorkspaces: Int, slots: Int)
+    case classFull(className: String, maxWorkspaces: Int, slots: Int, surge: Int = 0)
     case creationLimit(limit: Int)
     case unknownClass(String)
     case notQueued(JobState)
@@ -89,7 +97,9 @@ public enum WaitReason: Sendable, Equatable, CustomStringConvertible {
             "throttle.max_running_per_owner: uid \(owner) already runs \(limit) jobs"
         case .startRate(let rate): "throttle.start_rate: at most \(rate) job starts per second"
         case .workspaceBeingCreated(let c): "a workspace of class \(c) is being created for it"
-        case .classFull(let c, let max, let slots):
+        case .classFull(let c, let max, let slots, let surge) where surge > 0:
+            "class \(c): \(max + surge) workspaces exist (max_workspaces \(max) + max_surge \(surge) during an image rollout) and all \(slots) slots of each are busy"
+        case .classFull(let c, let max, let slots, _):
             "class \(c): max_workspaces (\(max)) workspaces exist and all \(slots) slots of each are busy"
         case .creationLimit(let limit): "throttle.max_creating: \(limit) workspace creations already in flight"
         case .unknownClass(let c): "class \(c) is no longer configured"
@@ -134,10 +144,15 @@ public struct ThrottlePolicy: Sendable {
         let spare = incoming - s.waitingForCreation[cls.name, default: 0]
             + (s.freeSlots[cls.name] ?? []).reduce(0) { $0 + max(0, $1.free) }
         if s.running + spare >= limits.maxRunning { return .wait(.globalRunning(limit: limits.maxRunning)) }
-        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces {
-            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots))
+        let full = s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces + s.surge[cls.name, default: 0]
+        if full || s.creatingTotal >= limits.maxCreating {
+            if let slot = s.outdatedSlots[cls.name]?.first(where: { $0.free > 0 }) {
+                return s.startTokens ? .dispatch(workspace: slot.workspace) : .wait(.startRate(rate: limits.startRate))
+            }
+            return full ? .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots,
+                                           surge: s.surge[cls.name, default: 0]))
+                : .wait(.creationLimit(limit: limits.maxCreating))
         }
-        if s.creatingTotal >= limits.maxCreating { return .wait(.creationLimit(limit: limits.maxCreating)) }
         return .createWorkspace(className: cls.name)
     }
 
@@ -149,8 +164,9 @@ public struct ThrottlePolicy: Sendable {
             return s.startTokens ? .dispatch(workspace: slot.workspace) : .wait(.startRate(rate: config.throttle.startRate))
         }
         if s.creating[key, default: 0] > 0 { return .wait(.workspaceBeingCreated(className: key)) }
-        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces {
-            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots))
+        if s.workspaces[cls.name, default: 0] >= cls.maxWorkspaces + s.surge[cls.name, default: 0] {
+            return .wait(.classFull(className: cls.name, maxWorkspaces: cls.maxWorkspaces, slots: cls.slots,
+                                    surge: s.surge[cls.name, default: 0]))
         }
         if s.creatingTotal >= config.throttle.maxCreating { return .wait(.creationLimit(limit: config.throttle.maxCreating)) }
         return .createWorkspace(className: cls.name)

@@ -111,6 +111,10 @@ public struct Workspace: Codable, Sendable, Equatable {
     public var allocation: ResourceAllocation?
     /// What the last retune or config reload did to it, and why.
     public var allocationNote: String?
+    /// The content digest (SHA-256, hex) of the image it was made from, as its provider computed
+    /// it from what it actually used (`WorkspaceProvider.imageDigest`); `nil` for a workspace
+    /// recorded before digests were kept, which is never taken for outdated.
+    public var imageDigest: String?
 
     /// Moves the workspace, or throws if the state machine forbids the move.
     public mutating func move(to next: WorkspaceState) throws(IllegalWorkspaceTransition) {
@@ -121,7 +125,7 @@ public struct Workspace: Codable, Sendable, Equatable {
     public init(id: String, className: String, provider: String, state: WorkspaceState, pid: Int32?,
                 endpoint: String, handle: String, createdAt: Double, leaseExpiresAt: Double,
                 lastUsedAt: Double, enforcement: [Enforcement] = [], reason: String? = nil,
-                allocation: ResourceAllocation? = nil, allocationNote: String? = nil) {
+                allocation: ResourceAllocation? = nil, allocationNote: String? = nil, imageDigest: String? = nil) {
         self.id = id
         self.className = className
         self.provider = provider
@@ -136,6 +140,7 @@ public struct Workspace: Codable, Sendable, Equatable {
         self.reason = reason
         self.allocation = allocation
         self.allocationNote = allocationNote
+        self.imageDigest = imageDigest
     }
 }
 

@@ -24,6 +24,10 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public var warmWorkspaces: Int = 0
     /// How warm workspaces wait: running, paused (no CPU) or saved to disk (no memory either).
     public var warmMode: WarmMode = .running
+    /// While its image is rolled out (`ImageRollout`): workspaces allowed above `maxWorkspaces`
+    /// for replacements, and outdated ones out of service at once.
+    public var maxSurge: Int = 1
+    public var maxUnavailable: Int = 1
     /// Local workspaces: keep the host's network (true) or get only loopback (false).
     public var network: Bool
     /// Most megabytes copied into one run of a workspace that does not see the host's files
@@ -91,6 +95,13 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
             throw ConfigError(key: "class \(name): warm_workspaces",
                               message: "must be between 0 and max_workspaces (\(maxWorkspaces)), not \(warmWorkspaces)")
         }
+        if maxSurge < 0 || maxSurge > Self.maxRolloutStep {
+            throw ConfigError(key: "class \(name): max_surge", message: "must be between 0 and \(Self.maxRolloutStep), not \(maxSurge)")
+        }
+        // Zero would never let an idle outdated workspace go: the rollout could not progress.
+        if maxUnavailable < 1 || maxUnavailable > Self.maxRolloutStep {
+            throw ConfigError(key: "class \(name): max_unavailable", message: "must be between 1 and \(Self.maxRolloutStep), not \(maxUnavailable)")
+        }
         // Each run of a local sandbox gets a mount per writable bind (with its directory and home).
         if binds.count > Self.maxBinds {
             throw ConfigError(key: "class \(name): binds", message: "at most \(Self.maxBinds), not \(binds.count)")
@@ -98,6 +109,7 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     }
 
     public static let maxBinds = 32
+    public static let maxRolloutStep = 10_000
 }
 
 /// A bad setting in the admin config, named by its key.

@@ -46,7 +46,27 @@ public struct LocalProvider: WorkspaceProvider {
 
     var root: String { stateDirectory + "/workspaces" }
 
+    /// A local class's image is the optional setting `image`: a file or directory tree the
+    /// class's jobs depend on (a software area, a container root to come). The sandboxes see the
+    /// host's files, so the digest records the tree as it was when the workspace was made, and
+    /// a replacement restarts the sandbox and its agent on what is there now.
+    public func imageDigest(of c: WorkspaceClass) async throws -> String {
+        try Self.digest(of: c)
+    }
+
+    static func digest(of c: WorkspaceClass) throws(ImageDigest.Failure) -> String {
+        guard let image = c.settings["image"] else { return ImageDigest.combine([("provider", "local"), ("image", "-")]) }
+        return ImageDigest.combine([("provider", "local"), ("image", try ImageDigest.tree(image))])
+    }
+
+    public func validate(_ c: WorkspaceClass) throws {
+        if let image = c.settings["image"], !image.hasPrefix("/") {
+            throw ProviderError(provider: name, message: "class \(c.name): settings.image must be an absolute path, not \"\(image)\"")
+        }
+    }
+
     public func create(id: String, workspaceClass c: WorkspaceClass) async throws -> Workspace {
+        let digest = try Self.digest(of: c)
         let dir = "\(root)/\(id)"
         // Agents' records and logs hold job data: root only.
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -113,7 +133,7 @@ public struct LocalProvider: WorkspaceProvider {
         let now = Date().timeIntervalSince1970
         return Workspace(id: id, className: c.name, provider: name, state: .ready, pid: pid, endpoint: socket,
                          handle: dir, createdAt: now, leaseExpiresAt: now + Double(c.leaseSeconds),
-                         lastUsedAt: now, enforcement: enforcement)
+                         lastUsedAt: now, enforcement: enforcement, imageDigest: digest)
     }
 
     /// What a job sees of the host's file system, in words, for `wsbridge workspaces`.

@@ -20,8 +20,15 @@ public protocol WorkspaceProvider: Sendable {
     /// every class of the provider when the config is loaded or reloaded. Default: accepts all.
     func validate(_ workspaceClass: WorkspaceClass) throws
 
-    /// Creates and starts a workspace of `workspaceClass` with the given id.
+    /// Creates and starts a workspace of `workspaceClass` with the given id. Its `imageDigest`
+    /// names what it was actually made from (hashed from the files used, not looked up), so a
+    /// file changed meanwhile cannot give it another workspace's label.
     func create(id: String, workspaceClass: WorkspaceClass) async throws -> Workspace
+
+    /// The content digest of the image a workspace of this class would be made from now (see
+    /// `ImageDigest`); its workspaces of another digest are outdated. Reads files: called off the
+    /// scheduler. Default: one digest per provider (classes without an image never roll out).
+    func imageDigest(of workspaceClass: WorkspaceClass) async throws -> String
 
     /// Makes "the job's own VM": a workspace of one slot for a job that is a virtual machine
     /// (`JobSpec.vm`). Its endpoint speaks the agent protocol from this host (no agent runs in
@@ -87,6 +94,10 @@ public extension WorkspaceProvider {
     func remoteHost(of workspace: Workspace) -> String? { nil }
 
     func validate(_ workspaceClass: WorkspaceClass) throws {}
+
+    func imageDigest(of workspaceClass: WorkspaceClass) async throws -> String {
+        ImageDigest.combine([("provider", name)])
+    }
 
     func adopt(_ workspace: Workspace) async throws {}
 

@@ -169,8 +169,8 @@ import WorkspaceBridge
                                   reason: "r",
                                   allocation: ResourceAllocation(memoryMB: 768, cpus: 2, cpuWeight: 50, cpuCapPercent: 25, diskMB: 100,
                                                                  bandwidthKBps: 1000),
-                                  allocationNote: "retuned by uid 0")
-        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7], host: "node1.example.org"), to: "WorkspaceStatus")
+                                  allocationNote: "retuned by uid 0", imageDigest: String(repeating: "0123456789abcdef", count: 4))
+        try expectConforms(WorkspaceStatus(workspace: workspace, slots: 2, jobs: [7], host: "node1.example.org", outdated: true), to: "WorkspaceStatus")
         let from = ResourceAllocation(memoryMB: 512, cpus: 1, cpuWeight: 100, cpuCapPercent: nil)
         let to = try RetuneRequest(memoryMB: 768, cpuCapPercent: 25).applied(to: from)
         let plan = RetunePlan(from: from, to: to) { $0 == .cpuCap ? "no cap here" : nil }

@@ -126,6 +126,13 @@ import WorkspaceBridge
         #expect(shipped.throttle == ThrottleLimits())
         #expect(shipped.segDirectory == nil && shipped.adminGroup == nil)
         #expect(shipped.metrics == MetricsSettings())
+        #expect(shipped.classes.allSatisfy { $0.maxSurge == 1 && $0.maxUnavailable == 1 })
+    }
+
+    @Test func rolloutLimitsPerClass() throws {
+        let c = try ConfigLoader.parse("[[class]]\nname = \"a\"\nmax_surge = 0\nmax_unavailable = 3\n[[class]]\nname = \"b\"\n")
+        #expect(c.classes[0].maxSurge == 0 && c.classes[0].maxUnavailable == 3)
+        #expect(c.classes[1].maxSurge == 1 && c.classes[1].maxUnavailable == 1)
     }
 
     @Test func mistakesAreNamedWithTheirLine() {
@@ -143,6 +150,9 @@ import WorkspaceBridge
             ("[accounting]\nfile_mode = \"rw\"\n", "expected an octal mode"),
             ("[accounting]\nsite = \"A\\nB\"\n", "without quotes or line breaks"),
             ("[accounting]\nsiet = \"S\"\n", "accounting.siet: unknown setting"),
+            ("[[class]]\nname = \"a\"\nmax_surge = -1\n", "class a: max_surge: must be between 0 and 10000"),
+            ("[[class]]\nname = \"a\"\nmax_unavailable = 0\n", "class a: max_unavailable: must be between 1 and 10000"),
+            ("[[class]]\nname = \"a\"\nmax_unavailable = 10001\n", "class a: max_unavailable: must be between 1 and 10000"),
         ]
         for (text, words) in cases {
             do {

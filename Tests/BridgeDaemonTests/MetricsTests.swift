@@ -77,6 +77,18 @@ import WorkspaceBridge
         t = text(m, s)
         #expect(t.contains(#"wsbridge_jobs{state="queued",class="default",origin="cli",group="other"} 0"#))
     }
+
+    @Test func outdatedWorkspacesPerClass() {
+        let m = DaemonMetrics()
+        var s = MetricsSnapshot()
+        s.outdated = ["default": 3, "vm": 0]
+        var t = text(m, s)
+        #expect(t.contains(#"wsbridge_workspaces_outdated{class="default"} 3"#))
+        #expect(t.contains(#"wsbridge_workspaces_outdated{class="vm"} 0"#))
+        s.outdated = ["vm": 0]
+        t = text(m, s)
+        #expect(t.contains(#"wsbridge_workspaces_outdated{class="default"} 0"#), "a finished rollout drops to zero")
+    }
 }
 
 @Suite struct StatusPageTests {

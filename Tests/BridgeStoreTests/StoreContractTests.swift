@@ -17,6 +17,25 @@ import WorkspaceBridge
         #expect(Migrations.migrator.migrations == PostgresMigrations.all.map(\.name))
     }
 
+    /// A workspace's image digest comes back as saved; one that is not 64 lowercase hex digits
+    /// is refused by the database itself, and the row keeps what it had.
+    @Test(arguments: StoreBackend.available) func aWorkspaceKeepsItsImageDigest(_ backend: StoreBackend) throws {
+        let store = try backend.open(backend.newLocation())
+        var w = Workspace(id: "ws-1", className: "c", provider: "local", state: .ready, pid: 42, endpoint: "/s", handle: "/h",
+                          createdAt: 1, leaseExpiresAt: 2, lastUsedAt: 1)
+        try store.save(w)
+        #expect(try store.workspaces().first?.imageDigest == nil)
+        w.imageDigest = String(repeating: "0123456789abcdef", count: 4)
+        try store.save(w)
+        #expect(try store.workspaces().first?.imageDigest == w.imageDigest)
+        for bad in [String(repeating: "A", count: 64), String(repeating: "a", count: 63), String(repeating: "z", count: 64)] {
+            #expect(throws: (any Error).self) {
+                try backend.execute("UPDATE workspace SET imageDigest = '\(bad)' WHERE id = 'ws-1'", on: store)
+            }
+        }
+        #expect(try store.workspaces().first?.imageDigest == w.imageDigest)
+    }
+
     @Test(arguments: StoreBackend.available) func anIdempotencyKeyRecordsOnce(_ backend: StoreBackend) throws {
         let store = try backend.open(backend.newLocation())
         let key = (owner: UInt32(1000), key: "gram-1", group: { (jobs: [Job]) in [jobs.map(\.id)] })

@@ -167,3 +167,31 @@ import WorkspaceBridge
     #expect(left == [jobs[3].id, jobs[4].id, jobs[5].id, jobs[6].id], "owed a side effect, ended late, unfinished")
     #expect(try store.events(after: 0).allSatisfy { left.contains($0.jobID ?? -1) })
 }
+
+/// A workspace recorded before image digests were kept loads with none (never outdated); a
+/// digest that is not 64 lowercase hex digits is refused by the store, not kept half right.
+@Test func workspacesOfAnOlderStoreHaveNoImageDigest() throws {
+    let path = NSTemporaryDirectory() + "wsb-store-\(UUID().uuidString).sqlite"
+    do {
+        let store = try SQLiteStore(path: path, upTo: "v6: accounting records")
+        try store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO workspace (id, className, provider, state, pid, endpoint, handle, createdAt, leaseExpiresAt, lastUsedAt, enforcement)
+                VALUES ('ws-1', 'c', 'local', 'ready', 42, '/s', '/h', 1, 2, 1, '[]')
+                """)
+        }
+    }
+    let store = try SQLiteStore(path: path)
+    let old = try #require(try store.workspaces().first)
+    #expect(old.id == "ws-1" && old.state == .ready && old.imageDigest == nil)
+
+    var w = old
+    w.imageDigest = String(repeating: "ab", count: 32)
+    try store.save(w)
+    #expect(try store.workspaces().first?.imageDigest == w.imageDigest)
+    for bad in ["ABAB" + String(repeating: "ab", count: 30), String(repeating: "ab", count: 31), String(repeating: "g", count: 64)] {
+        w.imageDigest = bad
+        #expect(throws: (any Error).self) { try store.save(w) }
+    }
+    #expect(try store.workspaces().first?.imageDigest == String(repeating: "ab", count: 32))
+}

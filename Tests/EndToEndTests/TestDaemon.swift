@@ -97,15 +97,17 @@ final class TestDaemon: @unchecked Sendable {
             for w in list { _ = try? client.delete("/v1/workspaces/\(w.workspace.id)", as: [String: String].self) }
         }
         terminate()
-        // Anything left (a test that killed things half-way) goes with its cgroups.
-        for ctrl in ["memory", "cpu", "pids"] {
-            let base = "/sys/fs/cgroup/\(ctrl)/wsbridge"
+        // Anything left (a test that killed things half-way, a workspace made for a job that a
+        // deletion above requeued, left running by the daemon's stop) goes with its cgroups:
+        // this daemon's scope (`wsbridge/<scope>/<workspace>`, v1 and v2).
+        let scope = GuestTests.scope(of: stateDir)
+        for base in ["memory", "cpu", "pids"].map({ "/sys/fs/cgroup/\($0)/wsbridge/\(scope)" }) + ["/sys/fs/cgroup/wsbridge/\(scope)"] {
             for ws in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
                 let procs = (try? String(contentsOfFile: "\(base)/\(ws)/cgroup.procs", encoding: .utf8)) ?? ""
-                if procs.isEmpty { continue }
-                let mine = FileManager.default.fileExists(atPath: "\(stateDir)/workspaces/\(ws)")
-                if mine { procs.split(separator: "\n").compactMap { Int32($0) }.forEach { kill($0, SIGKILL) } }
+                procs.split(separator: "\n").compactMap { Int32($0) }.forEach { kill($0, SIGKILL) }
+                rmdir("\(base)/\(ws)")
             }
+            rmdir(base)
         }
         try? FileManager.default.removeItem(atPath: stateDir)
     }

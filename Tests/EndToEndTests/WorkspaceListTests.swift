@@ -33,6 +33,12 @@ import WorkspaceBridge
         let (_, json) = try cli(d, ["workspaces", "--json"], in: d.work)
         let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
         #expect(objects[0]["host"] as? String == host && objects[0]["slots"] as? Int == 2, "\(json)")
+        // The image digest it was made from, short in the list, whole in `show`, and in the JSON.
+        let digest = try #require(list[0].workspace.imageDigest)
+        #expect(digest.count == 64 && list[0].outdated == false)
+        #expect(lines[1].contains(" \(digest.prefix(12)) ") && !lines[1].contains("outdated"), "\(text)")
+        #expect(shown.contains("image      sha256:\(digest)\n") || shown.hasSuffix("image      sha256:\(digest)"), "\(shown)")
+        #expect((objects[0]["workspace"] as? [String: Any])?["imageDigest"] as? String == digest && objects[0]["outdated"] as? Bool == false, "\(json)")
         _ = try d.client.post("/v1/jobs/\(ids[0])/cancel", as: JobActionReply.self)
     }
 }

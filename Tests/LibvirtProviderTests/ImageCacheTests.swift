@@ -30,6 +30,27 @@ struct ImageCacheTests {
         let second = try cache.cachedCopy(of: a)
         #expect(second != first)
         #expect(FileManager.default.fileExists(atPath: first))
+        // Each copy's name is its content's digest: what guests made from it are labelled with.
+        for copy in [first, second] { #expect(ImageCache.digest(ofCached: copy) == (try cache.sha256(of: copy))) }
+        #expect(ImageCache.digest(ofCached: a) == nil)
+    }
+
+    @Test("a source that changed after it was hashed is cached under the digest of what was copied")
+    func changedWhileCopied() throws {
+        let dir = makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = dir + "/initrd.img"
+        try Data("the bytes hashed".utf8).write(to: URL(fileURLWithPath: source))
+        let cache = ImageCache(directory: dir + "/cache")
+        try FileManager.default.createDirectory(atPath: cache.directory, withIntermediateDirectories: true)
+        let stale = try cache.sha256(of: source)
+        try Data("the bytes copied".utf8).write(to: URL(fileURLWithPath: source))
+        let placed = try cache.insert(copyOf: source, claimed: stale, ext: "img")
+        #expect(ImageCache.digest(ofCached: placed) != stale)
+        #expect(ImageCache.digest(ofCached: placed) == (try cache.sha256(of: placed)))
+        #expect(FileManager.default.contents(atPath: placed) == Data("the bytes copied".utf8))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/cache/sha256-\(stale).img"), "no file under a name that lies")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/cache").filter { $0.contains("partial") }.isEmpty)
     }
 
     @Test("a missing source is a typed error")

@@ -67,6 +67,33 @@ struct ProviderTests {
         await f.cleanup()
     }
 
+    @Test("a guest's image digest is the class's when made, and changes with its kernel, initrd and command line")
+    func imageDigest() async throws {
+        let f = try Fixture()
+        let initrd = f.dir + "/initrd.img"
+        try Data("an initramfs".utf8).write(to: URL(fileURLWithPath: initrd))
+        var cls = testClass(uris: f.uris, kernel: f.kernel, extra: ["initrd": initrd])
+        let before = try await f.provider.imageDigest(of: cls)
+        let ws = try await f.provider.create(id: "ws-d1", workspaceClass: cls)
+        #expect(ws.imageDigest == before)
+
+        try Data("another kernel".utf8).write(to: URL(fileURLWithPath: f.kernel))
+        let kernel = try await f.provider.imageDigest(of: cls)
+        #expect(kernel != before)
+        let made = try await f.provider.create(id: "ws-d2", workspaceClass: cls)
+        #expect(made.imageDigest == kernel)
+        try Data("another initramfs".utf8).write(to: URL(fileURLWithPath: initrd))
+        let initramfs = try await f.provider.imageDigest(of: cls)
+        #expect(initramfs != kernel)
+        cls.settings["cmdline"] = "systemd.unit=rescue.target"
+        #expect(try await f.provider.imageDigest(of: cls) != initramfs)
+        cls.memoryMB = 512
+        cls.settings["cmdline"] = nil
+        #expect(try await f.provider.imageDigest(of: cls) == initramfs, "resources are not the image")
+        for w in [ws, made] { try await f.provider.destroy(w) }
+        await f.cleanup()
+    }
+
     @Test("suspend, resume, save, restore, memory and CPU re-tuning")
     func runtimeControls() async throws {
         let f = try Fixture()

@@ -51,6 +51,28 @@ import Testing
         #expect(policy.admit(job(), s) == .wait(.classFull(className: "default", maxWorkspaces: 2, slots: 2)))
     }
 
+    /// In an image rollout: max_surge more workspaces; an idle outdated one takes a job only
+    /// when no current one can and none can be made.
+    @Test func rolloutSurgeAndOutdatedFallback() {
+        var s = SchedulerSnapshot(now: 0, freeSlots: ["default": [("w1", 0), ("w2", 0)]], workspaces: ["default": 2])
+        s.surge = ["default": 1]
+        s.outdatedSlots = ["default": [("old", 2)]]
+        #expect(policy.admit(job(), s) == .createWorkspace(className: "default"))
+        s.workspaces["default"] = 3
+        #expect(policy.admit(job(), s) == .dispatch(workspace: "old"))
+        var next = s
+        next.record(.dispatch(workspace: "old"), for: job())
+        next.record(.dispatch(workspace: "old"), for: job(2))
+        #expect(next.outdatedSlots["default"]?.first?.free == 0)
+        #expect(policy.admit(job(3, owner: 1001), next) == .wait(.classFull(className: "default", maxWorkspaces: 2, slots: 2, surge: 1)))
+        s.workspaces["default"] = 2
+        s.creatingTotal = 1
+        #expect(policy.admit(job(), s) == .dispatch(workspace: "old"))
+        s.freeSlots["default"] = [("w1", 1)]
+        #expect(policy.admit(job(), s) == .dispatch(workspace: "w1"))
+        #expect(WaitReason.classFull(className: "default", maxWorkspaces: 2, slots: 2, surge: 1).description.contains("3 workspaces exist (max_workspaces 2 + max_surge 1 during an image rollout)"))
+    }
+
     @Test func backoffAndHeld() {
         var j = job()
         j.notBefore = 100

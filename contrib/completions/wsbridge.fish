@@ -273,7 +273,7 @@ complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_opti
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge resume"' -l 'server' -d 'A daemon\'s network API, authenticated with MUNGE; repeat to name a standby, tried in order (default: $WSBRIDGE_SERVERS, else [client] servers in $WSBRIDGE_CLIENT_CONFIG or /etc/wsbridge/client.toml).' -rfka ''
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge resume" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_flags_or_options "wsbridge workspaces" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'list' -d 'List workspaces: class, provider, host, state, age, jobs and enforcement.'
+complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'list' -d 'List workspaces: class, provider, host, state, age, jobs, image digest (and whether it is outdated) and enforcement.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'show' -d 'Show one workspace in full.'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'retune' -d 'Change a running workspace\'s resources (root or the admin group).'
 complete -c 'wsbridge' -n '__wsbridge_should_offer_completions_for_positional "wsbridge workspaces" -eq 1' -fa 'destroy' -d 'Destroy a workspace; its running jobs are requeued.'

@@ -229,7 +229,7 @@ public enum ConfigLoader {
         func workspaceClass() throws(Failure) -> WorkspaceClass {
             try only(["name", "provider", "slots", "max_workspaces", "memory_mb", "cpus", "cpu_weight", "cpu_cap_percent",
                       "max_processes", "disk_mb", "idle_timeout_seconds", "lease_seconds", "warm_workspaces", "warm_mode", "network", "settings",
-                      "attributes", "binds", "max_stage_in_mb", "max_stage_out_mb"])
+                      "attributes", "binds", "max_stage_in_mb", "max_stage_out_mb", "max_surge", "max_unavailable"])
             guard let name = try string("name") else {
                 throw Failure(path: path, message: "\(prefix.dropLast()): every [[class]] needs a name")
             }
@@ -255,6 +255,8 @@ public enum ConfigLoader {
             c.network = try bool("network") ?? c.network
             c.maxStageInMB = try int("max_stage_in_mb") ?? c.maxStageInMB
             c.maxStageOutMB = try int("max_stage_out_mb") ?? c.maxStageOutMB
+            c.maxSurge = try int("max_surge") ?? c.maxSurge
+            c.maxUnavailable = try int("max_unavailable") ?? c.maxUnavailable
             c.binds = try list("binds").map { (text) throws(Failure) in
                 do throws(ConfigError) { return try SharedDirectory(parsing: text) } catch { throw fail("binds", error.message) }
             }

@@ -73,6 +73,7 @@ final class DaemonMetrics: Sendable {
         return [
             "wsbridge_jobs": .init(help: "Unfinished jobs by state, class, origin (front door) and owner group."),
             "wsbridge_workspaces": .init(help: "Workspaces by class, provider, host and state."),
+            "wsbridge_workspaces_outdated": .init(help: "Workspaces made from another image than their class's current one (being replaced), by class."),
             "wsbridge_libvirt_host_up": .init(help: "Whether the last attempt to reach a libvirt host succeeded (1) or not (0)."),
             "wsbridge_throttle_limit": .init(help: "The configured throttle limits."),
             "wsbridge_throttle_in_use": .init(help: "How much of each throttle limit is in use."),
@@ -243,6 +244,7 @@ final class DaemonMetrics: Sendable {
         setGauges("wsbridge_jobs", labels: ["state", "class", "origin", "group"], jobs)
         setGauges("wsbridge_workspaces", labels: ["class", "provider", "host", "state"],
                   s.workspaces.reduce(into: [:]) { $0[[$1.key.className, $1.key.provider, $1.key.host, $1.key.state]] = Double($1.value) })
+        setGauges("wsbridge_workspaces_outdated", labels: ["class"], s.outdated.reduce(into: [:]) { $0[[$1.key]] = Double($1.value) })
         setGauges("wsbridge_libvirt_host_up", labels: ["host"], hosts.reduce(into: [:]) { $0[[$1.key]] = $1.value ? 1 : 0 })
         setGauges("wsbridge_throttle_limit", labels: ["limit"], s.limits.reduce(into: [:]) { $0[[$1.name]] = $1.limit })
         setGauges("wsbridge_throttle_in_use", labels: ["limit"], s.limits.reduce(into: [:]) { $0[[$1.name]] = $1.used })
@@ -271,6 +273,8 @@ struct MetricsSnapshot: Sendable {
     }
     var jobs: [JobKey: Int] = [:]
     var workspaces: [WorkspaceKey: Int] = [:]
+    /// Per class with a known image: its outdated workspaces (0 when none).
+    var outdated: [String: Int] = [:]
     var limits: [LimitUse] = []
     var groups: [String] = []
 }

@@ -64,6 +64,7 @@ extension Scheduler {
         // Jobs that claim a workspace that is no longer there.
         let orphans = requeueActiveJobs(in: nil, because: "its workspace is gone")
         for (id, w) in workspaces where w.record.state == .booting { attach(id) }
+        refreshImageDigests()
         logger.info("recovered", metadata: ["jobs": "\(jobs.count)", "workspaces": "\(workspaces.count)",
                                             "requeued": "\(orphans)"])
         schedule()

@@ -61,6 +61,8 @@ extension Scheduler {
         var reasons: [JobID: String] = [:]
         var tokens = bucket
         var left = wanted?.count ?? Int.max
+        // Per class, once: an image rollout under way (it may be why a job waits).
+        var rollouts: [String: String?] = [:]
         for id in queue.ordered {
             if left == 0 { break }
             guard let job = jobs[id] else { continue }
@@ -79,6 +81,10 @@ extension Scheduler {
                 reasons[id] = "eligible: a workspace of class \(cls) will be created for it"
             case .wait(let reason):
                 reasons[id] = reason.description
+                if case .notQueued = reason {} else if case .held = reason {} else {
+                    if rollouts[job.className] == nil { rollouts[job.className] = .some(rolloutDescription(of: job.className)) }
+                    if case .some(.some(let rollout)) = rollouts[job.className] { reasons[id]! += "; " + rollout }
+                }
             }
             s.record(admission, for: job)
         }
@@ -211,14 +217,18 @@ extension Scheduler {
         return workspaces.values.sorted { $0.record.createdAt < $1.record.createdAt }.compactMap { w in
             let slots = config.workspaceClass(named: w.record.className)?.slots ?? 0
             let host = hostName(of: w.record)
-            if admin { return WorkspaceStatus(workspace: w.record, slots: slots, jobs: w.runs.values.map(\.job).sorted(), host: host) }
+            let outdated = imageDigests[w.record.className] == nil || w.record.imageDigest == nil || w.isJobVM ? nil : isOutdated(w)
+            if admin {
+                return WorkspaceStatus(workspace: w.record, slots: slots, jobs: w.runs.values.map(\.job).sorted(), host: host,
+                                       outdated: outdated)
+            }
             let mine = w.runs.values.filter { $0.owner == caller }.map(\.job).sorted()
             guard !mine.isEmpty else { return nil }
             var record = w.record
             record.pid = nil
             record.endpoint = ""
             record.handle = ""
-            return WorkspaceStatus(workspace: record, slots: slots, jobs: mine, host: host)
+            return WorkspaceStatus(workspace: record, slots: slots, jobs: mine, host: host, outdated: outdated)
         }
     }
 
@@ -247,6 +257,8 @@ extension Scheduler {
         bucket.reconfigure(rate: new.throttle.startRate, burst: new.throttle.effectiveBurst, now: now)
         try? store.record(StoreEvent(at: now, kind: "policy-reloaded", message: source ?? "built-in defaults"))
         logger.info("policy loaded", metadata: ["source": "\(source ?? "defaults")"])
+        // New workspaces use the new image as soon as its digest is known; until then, the old.
+        refreshImageDigests()
         lastReloadChanges = await followClassChanges(from: old)
         eventsChanged()
         schedule()

@@ -25,6 +25,8 @@ extension Scheduler {
             m.workspaces[.init(className: w.record.className, provider: w.record.provider, host: host, state: w.record.state.rawValue),
                          default: 0] += 1
         }
+        for name in imageDigests.keys { m.outdated[name] = 0 }
+        for w in workspaces.values where isOutdated(w) { m.outdated[w.record.className, default: 0] += 1 }
         m.limits = limitUse(snapshot(now: now))
         return m
     }

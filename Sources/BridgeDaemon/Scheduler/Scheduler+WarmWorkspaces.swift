@@ -6,8 +6,9 @@ import WorkspaceProviders
 /// Warm workspaces: kept for the jobs to come, running, paused (no CPU) or saved (no memory).
 extension Scheduler {
     /// Workspaces of a class that are or will soon be ready for jobs (not draining, not going).
+    /// Outdated ones are not: they are replaced, and the warm pool refills with current ones.
     func usable(of className: String) -> Int {
-        workspaces.values.filter { $0.record.className == className && $0.record.state.isUsable && !$0.isJobVM }.count
+        workspaces.values.filter { $0.record.className == className && $0.record.state.isUsable && !$0.isJobVM && !isOutdated($0) }.count
     }
 
     /// The workspaces of a class kept for the jobs to come (`warm_workspaces` of them): those
@@ -23,7 +24,7 @@ extension Scheduler {
             default: (2, 0, w.record.id)
             }
         }
-        return workspaces.values.filter { $0.record.className == cls.name && $0.record.state.isUsable && !$0.isJobVM }
+        return workspaces.values.filter { $0.record.className == cls.name && $0.record.state.isUsable && !$0.isJobVM && !isOutdated($0) }
             .sorted { rank($0) < rank($1) }.prefix(cls.warmWorkspaces).map(\.record.id)
     }
 
@@ -124,8 +125,12 @@ extension Scheduler {
         var creating = workspaces.values.filter { $0.record.state == .creating || $0.record.state == .restoring }.count
         for cls in config.classes where cls.warmWorkspaces > 0 && providers[cls.provider] != nil {
             if let b = creationBackoff[cls.name], b.until > now { continue }
-            let all = workspaces.values.filter { $0.record.className == cls.name && $0.record.state.isUsable }.count
-            var missing = min(cls.warmWorkspaces - usable(of: cls.name), cls.maxWorkspaces - all)
+            // In a rollout, max_surge more, as the throttle policy allows.
+            let mine = workspaces.values.filter { $0.record.className == cls.name }
+            let all = mine.filter { $0.record.state.isUsable }.count
+            let surge = ImageRollout.surge(outdated: mine.filter { isOutdated($0) && $0.record.state != .destroying }.count,
+                                           maxSurge: cls.maxSurge)
+            var missing = min(cls.warmWorkspaces - usable(of: cls.name), cls.maxWorkspaces + surge - all)
             while missing > 0, creating < config.throttle.maxCreating {
                 startCreation(className: cls.name)
                 missing -= 1

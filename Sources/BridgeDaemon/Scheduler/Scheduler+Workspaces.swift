@@ -39,6 +39,11 @@ extension Scheduler {
         guard let current = workspaces[made.id], current.record.state == .creating, !stopped else { return }
         var w = made
         w.state = .creating
+        if let d = w.imageDigest, !ImageDigest.isValid(d) {
+            logger.error("provider gave a malformed image digest", metadata: ["workspace": "\(w.id)"])
+            w.imageDigest = nil
+        }
+        noteCreatedDigest(w)
         try? w.move(to: .booting)
         workspaces[w.id]!.record = w
         workspaces[w.id]!.idleSince = Self.now
@@ -169,10 +174,22 @@ extension Scheduler {
 
     /// Destroys a workspace on purpose (idle, lease, admin). Jobs still in it are requeued.
     func destroyWorkspace(_ wsID: String, reason: String) async {
-        guard workspaces[wsID] != nil, move(wsID, to: .destroying), let w = workspaces[wsID] else { return }
+        guard beginDestroy(wsID, reason: reason) else { return }
+        await endDestroy(wsID, reason: reason)
+    }
+
+    /// The part of a destruction that happens at once: the workspace is `destroying` (takes no
+    /// job, counts as out of service) before this returns.
+    func beginDestroy(_ wsID: String, reason: String) -> Bool {
+        guard workspaces[wsID] != nil, move(wsID, to: .destroying), let w = workspaces[wsID] else { return false }
         requeueActiveJobs(in: wsID, because: "workspace \(wsID) destroyed (\(reason))")
         w.link?.send(.shutdown)
         w.link?.close()
+        return true
+    }
+
+    func endDestroy(_ wsID: String, reason: String) async {
+        guard let w = workspaces[wsID], w.record.state == .destroying else { return }
         if let provider = providers[w.record.provider] { try? await provider.destroy(w.record) }
         workspaces[wsID] = nil
         classFollowAfterBoot[wsID] = nil
@@ -201,6 +218,9 @@ extension Scheduler {
                 try? store.save(workspaces[id]!.record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-draining",
                                                                           message: "lease expired"))
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "lease expired") }
+            case .ready where isOutdated(w):
+                // The rollout replaces it within max_unavailable; reaping it besides would not be.
+                continue
             case .ready:
                 guard let since = w.idleSince else {
                     workspaces[id]!.idleSince = now
@@ -221,6 +241,8 @@ extension Scheduler {
                 break
             }
         }
+        // Passes run it too, but a class with nothing queued may see none for a while.
+        if rolloutActive { rollOut() }
         keepWarm(now: now)
         retireJobVMs()
         evaluatePeriodicPolicies(now: now)

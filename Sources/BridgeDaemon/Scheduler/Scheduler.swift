@@ -62,6 +62,15 @@ actor Scheduler {
     let people: IdentityResolver
     /// Classes whose workspace creation failed recently: when to try again, and why.
     var creationBackoff: [String: (until: Double, failures: Int, error: String)] = [:]
+    /// Per class: the digest of the image new workspaces are made from (`ImageRollout`); a class
+    /// not in it (not yet computed, unreadable) rolls nothing out.
+    var imageDigests: [String: String] = [:]
+    /// Bumped by each digest computation, so that an older one finishing late is ignored.
+    var digestGeneration = 0
+    /// Some workspace may be outdated: passes run the rollout until none is.
+    var rolloutActive = false
+    /// A computation of the digests is under way: nothing is taken for outdated until it ends.
+    var digestsPending = false
     var terminalWaiters: [JobID: [CheckedContinuation<Void, Never>]] = [:]
     var eventWaiters: [CheckedContinuation<Void, Never>] = []
     var stopped = false
@@ -105,6 +114,10 @@ actor Scheduler {
         var s = SchedulerSnapshot(now: now, startTokens: true)
         for w in workspaces.values {
             let cls = w.record.className
+            let old = rolloutActive && isOutdated(w)
+            if old && w.record.state != .destroying {
+                s.surge[cls] = ImageRollout.surge(outdated: 1, maxSurge: config.workspaceClass(named: cls)?.maxSurge ?? 0)
+            }
             // A job's own VM counts against its class, but its slot is under its job's key.
             let key = JobVMWorkspace.job(ofWorkspace: w.record.id).map(JobVMWorkspace.key) ?? cls
             s.running += w.runs.count
@@ -117,8 +130,11 @@ actor Scheduler {
                 s.workspaces[cls, default: 0] += 1
             case .ready, .busy:
                 s.workspaces[cls, default: 0] += 1
+                // An outdated workspace running jobs takes no more: it empties, to be replaced.
+                if old && !w.runs.isEmpty { continue }
                 if w.link != nil, let c = config.workspaceClass(named: cls) {
-                    s.freeSlots[key, default: []].append((w.record.id, (key == cls ? c.slots : 1) - w.runs.count))
+                    let free = (w.record.id, (key == cls ? c.slots : 1) - w.runs.count)
+                    if old { s.outdatedSlots[key, default: []].append(free) } else { s.freeSlots[key, default: []].append(free) }
                 }
             case .draining:
                 s.workspaces[cls, default: 0] += 1
@@ -133,6 +149,9 @@ actor Scheduler {
         for (cls, slots) in s.freeSlots {
             s.freeSlots[cls] = slots.sorted { ($0.free, $0.workspace) < ($1.free, $1.workspace) }
         }
+        for (cls, slots) in s.outdatedSlots {
+            s.outdatedSlots[cls] = slots.sorted { $0.workspace < $1.workspace }
+        }
         return s
     }
 
@@ -146,6 +165,8 @@ actor Scheduler {
         let now = Self.now
         // Whatever this pass leaves waiting, look again within a few seconds at the latest.
         nextTimedPass = now + 5
+        // Idle outdated workspaces go before this pass could give them a job.
+        if rolloutActive { rollOut() }
         // Nothing starts that could not be recorded.
         guard !stopped, storeFault == nil, !queue.isEmpty else { return }
         var s = snapshot(now: now)
@@ -186,7 +207,7 @@ actor Scheduler {
                 // A parked warm workspace comes back faster than a new one is made.
                 if job.spec.vm != nil {
                     startCreation(className: cls, forJob: job.id)
-                } else if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.record.state.isParked }) {
+                } else if let parked = workspaces.values.first(where: { $0.record.className == cls && $0.record.state.isParked && !isOutdated($0) }) {
                     unpark(parked.record.id)
                 } else {
                     startCreation(className: cls)

@@ -9,7 +9,7 @@ struct Workspaces: ParsableCommand {
         subcommands: [List.self, Show.self, Retune.self, Destroy.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List workspaces: class, provider, host, state, age, jobs and enforcement.")
+        static let configuration = CommandConfiguration(abstract: "List workspaces: class, provider, host, state, age, jobs, image digest (and whether it is outdated) and enforcement.")
         @OptionGroup var daemon: DaemonSelection
         @OptionGroup var format: OutputFormat
 
@@ -17,12 +17,12 @@ struct Workspaces: ParsableCommand {
             let list: [WorkspaceStatus] = call { () throws(ClientError) in try daemon.client.get("/v1/workspaces") }
             if format.json { printJSON(list); return }
             let now = Date().timeIntervalSince1970
-            var rows = [["ID", "CLASS", "PROVIDER", "HOST", "STATE", "AGE", "PID", "JOBS", "ENFORCEMENT"]]
+            var rows = [["ID", "CLASS", "PROVIDER", "HOST", "STATE", "AGE", "PID", "JOBS", "IMAGE", "ENFORCEMENT"]]
             for s in list {
                 let w = s.workspace
                 let enforced = w.enforcement.map { "\($0.control):\($0.effective ? $0.mechanism : "none")" }.joined(separator: " ")
                 rows.append([w.id, w.className, w.provider, s.host ?? "-", w.state.rawValue, formatAge(now - w.createdAt),
-                             w.pid.map(String.init) ?? "-", "\(s.jobs.count)/\(s.slots)", enforced])
+                             w.pid.map(String.init) ?? "-", "\(s.jobs.count)/\(s.slots)", imageText(s, short: true), enforced])
             }
             print(table(rows), terminator: "")
         }
@@ -48,6 +48,7 @@ struct Workspaces: ParsableCommand {
                 created    \(formatTime(w.createdAt)) (age \(formatAge(Date().timeIntervalSince1970 - w.createdAt)))
                 lease ends \(formatTime(w.leaseExpiresAt))
                 jobs       \(s.jobs.map(String.init).joined(separator: " ")) (\(s.jobs.count) of \(s.slots) slots)
+                image      \(imageText(s, short: false))
                 allocation \(w.allocation?.description ?? "its class's")
                 \(w.allocationNote.map { "retune     \($0)\n" } ?? "")\(w.reason.map { "reason     \($0)\n" } ?? "")enforcement:
                 """)
@@ -97,6 +98,12 @@ struct Workspaces: ParsableCommand {
             print("destroyed \(id)")
         }
     }
+}
+
+/// A workspace's image digest (12 hex digits, or all 64) and whether it is outdated.
+func imageText(_ s: WorkspaceStatus, short: Bool) -> String {
+    guard let d = s.workspace.imageDigest else { return "-" }
+    return (short ? String(d.prefix(12)) : "sha256:" + d) + (s.outdated == true ? " outdated" : "")
 }
 
 /// An age as condor_q shows run times: days+hours:minutes:seconds (`0+01:02:03`).
@@ -191,6 +198,8 @@ enum PolicyText {
                 cpu_weight = \(k.cpuWeight)
                 idle_timeout_seconds = \(k.idleTimeoutSeconds)
                 lease_seconds = \(k.leaseSeconds)
+                max_surge = \(k.maxSurge)
+                max_unavailable = \(k.maxUnavailable)
 
                 """
         }
