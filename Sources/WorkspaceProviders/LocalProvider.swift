@@ -9,7 +9,11 @@ import WorkspaceBridge
 public struct LocalProvider: WorkspaceProvider {
     public let name = "local"
     public let capabilities: ProviderCapabilities = [.sharesHostFileSystem, .sharesHostClock]
-    public var details: [String: String] { ["cgroups": cgroups.version.rawValue, "sandbox": bwrap ?? "none"] }
+    public var details: [String: String] {
+        var d = ["cgroups": cgroups.version.rawValue, "sandbox": bwrap ?? "none"]
+        if case .failure(let why) = scratchDisk { d["disk"] = "not enforced: " + why.reason }
+        return d
+    }
     /// Workspaces live in `<stateDirectory>/workspaces/<id>`.
     public let stateDirectory: String
     /// The `wsbridge` executable that runs `agent`.
@@ -19,9 +23,12 @@ public struct LocalProvider: WorkspaceProvider {
     public let cgroups: CgroupHost
     /// bubblewrap, when found.
     public let bwrap: String?
+    /// How classes with `disk_mb` get their disk, or why they cannot here.
+    public let scratchDisk: Result<ScratchDisk, ScratchDiskUnavailable>
 
     public init(stateDirectory: String, agentExecutable: String, journalPath: String?,
-                cgroups: CgroupHost = .detect(), bwrap: String? = LocalProvider.findBwrap()) {
+                cgroups: CgroupHost = .detect(), bwrap: String? = LocalProvider.findBwrap(),
+                scratchDisk: Result<ScratchDisk, ScratchDiskUnavailable> = ScratchDisk.detect()) {
         self.stateDirectory = stateDirectory
         self.agentExecutable = agentExecutable
         self.journalPath = journalPath
@@ -29,6 +36,7 @@ public struct LocalProvider: WorkspaceProvider {
         scoped.scope = Self.scope(of: stateDirectory)
         self.cgroups = scoped
         self.bwrap = bwrap
+        self.scratchDisk = scratchDisk
         // Agents' records and logs hold job data (a store of an earlier version left it 0755).
         chmod(stateDirectory + "/workspaces", 0o700)
     }
@@ -65,10 +73,30 @@ public struct LocalProvider: WorkspaceProvider {
         if let why = ProcessSpawner.privateMountsUnavailableReason {
             enforcement.append(Enforcement(control: "filesystem", mechanism: "none", effective: false,
                                            detail: "the host's file system is writable to jobs: \(why)"))
+            if let mb = c.diskMB {
+                enforcement.append(Enforcement(control: "disk", mechanism: "none", effective: false,
+                                               detail: "disk_mb = \(mb) not enforced: runs have no mount namespace of their own (\(why))"))
+            }
         } else {
             agentArgs.append("--private-mounts")
+            if let mb = c.diskMB {
+                switch scratchDisk {
+                case .success(let disk):
+                    do {
+                        let mountPoint = try disk.create(in: dir, sizeMB: mb)
+                        agentArgs += ["--scratch", mountPoint, "--disk-mb", String(mb)]
+                        enforcement.append(ScratchDisk.enforcement(sizeMB: mb))
+                    } catch {
+                        cgroups.remove(id: id)
+                        throw ProviderError(provider: name, message: "workspace \(id): \(error)")
+                    }
+                case .failure(let why):
+                    enforcement.append(Enforcement(control: "disk", mechanism: "none", effective: false,
+                                                   detail: "disk_mb = \(mb) not enforced: \(why.reason)"))
+                }
+            }
             enforcement.append(Enforcement(control: "filesystem", mechanism: "mount namespace per run", effective: true,
-                                           detail: Self.fileSystemView(c)))
+                                           detail: Self.fileSystemView(c, scratch: agentArgs.contains("--scratch"))))
         }
 
         var argv = agentArgs
@@ -91,6 +119,7 @@ public struct LocalProvider: WorkspaceProvider {
         let pid: pid_t
         do { pid = try ProcessSpawner.spawn(request) } catch {
             cgroups.remove(id: id)
+            ScratchDisk.remove(in: dir)
             throw ProviderError(provider: name, message: "cannot start the agent of \(id): \(error)")
         }
         // Reap it if it dies while we run; after a restart the reconciler checks it by pid instead.
@@ -105,6 +134,7 @@ public struct LocalProvider: WorkspaceProvider {
             if kill(pid, 0) != 0 || Date() > deadline {
                 kill(pid, SIGKILL)
                 cgroups.remove(id: id)
+                ScratchDisk.remove(in: dir)
                 let log = (try? String(contentsOfFile: dir + "/agent.log", encoding: .utf8)) ?? ""
                 throw ProviderError(provider: name, message: "the agent of \(id) did not come up: \(log.suffix(500))")
             }
@@ -117,9 +147,11 @@ public struct LocalProvider: WorkspaceProvider {
     }
 
     /// What a job sees of the host's file system, in words, for `wsbridge workspaces`.
-    static func fileSystemView(_ c: WorkspaceClass) -> String {
+    static func fileSystemView(_ c: WorkspaceClass, scratch: Bool) -> String {
         let binds = c.binds.filter(\.writable).map(\.path)
-        return "host root read-only; private /tmp and /dev/shm per run; writable: the job's directory, its owner's home"
+        let privateDirs = scratch ? "private /tmp, /var/tmp and /dev/shm per run on the workspace's disk"
+            : "private /tmp and /dev/shm per run"
+        return "host root read-only; \(privateDirs); writable: the job's directory, its owner's home"
             + (binds.isEmpty ? "" : ", " + binds.joined(separator: ", "))
     }
 
@@ -132,6 +164,8 @@ public struct LocalProvider: WorkspaceProvider {
         cgroups.remove(id: w.id)
         // Without cgroups, the sandbox's processes are found by their session.
         if cgroups.version == .none, let pid = w.pid { kill(-pid, SIGKILL) }
+        // Unmounted before the directory goes: removing it must not walk into the disk.
+        ScratchDisk.remove(in: "\(root)/\(w.id)")
         try? FileManager.default.removeItem(atPath: "\(root)/\(w.id)")
     }
 
