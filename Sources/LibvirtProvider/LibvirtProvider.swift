@@ -368,14 +368,40 @@ public final class LibvirtProvider: WorkspaceProvider {
         ]
         if let disk = workspaceClass.diskMB {
             list.append(Enforcement(control: "disk", mechanism: "qcow2-overlay", effective: !spec.disks.isEmpty,
-                                    detail: spec.disks.isEmpty ? "class has no disk image" : "\(disk) MiB virtual size"))
+                                    detail: spec.disks.isEmpty ? "not enforced: the class has no disk image" : "\(disk) MiB virtual size"))
+        }
+        if let io = spec.diskIO {
+            let why = spec.disks.isEmpty ? "the class has no disk image"
+                : spec.kind.isXen ? "libxl applies no disk I/O limits" : nil
+            list.append(Enforcement(control: "disk-io", mechanism: why == nil ? "\(mechanism) iotune" : "none",
+                                    effective: why == nil && real,
+                                    detail: why.map { "\(io.summary) not enforced: \($0)" } ?? io.summary))
         }
         if let bw = spec.bandwidth {
-            let shaped = spec.network != nil && spec.network != .user
-            list.append(Enforcement(control: "bandwidth", mechanism: shaped ? mechanism : "none", effective: shaped && real,
-                                    detail: shaped ? "in \(bw.inboundKiBps.map(String.init) ?? "-") / out \(bw.outboundKiBps.map(String.init) ?? "-") KiB/s"
-                                        : "user-mode networking cannot be shaped"))
+            list.append(bandwidthEnforcement(bw, network: spec.network, kind: spec.kind, mechanism: mechanism, real: real))
         }
         return list
+    }
+
+    /// Whether the NIC's rates take: libvirt shapes with tc on the host side of a tap device
+    /// (bridges and libvirt networks), which QEMU user networking has not; libxl applies only
+    /// the outbound average.
+    static func bandwidthEnforcement(_ bw: DomainSpec.Bandwidth, network: DomainSpec.NetworkSource?, kind: GuestKind,
+                                     mechanism: String, real: Bool) -> Enforcement {
+        let rates = "in \(bw.inboundKiBps.map { "\($0) KiB/s" } ?? "unlimited") / out \(bw.outboundKiBps.map { "\($0) KiB/s" } ?? "unlimited")"
+        switch network {
+        case nil:
+            return Enforcement(control: "bandwidth", mechanism: "none", effective: false,
+                               detail: "\(rates) not enforced: the class has no network (network = false)")
+        case .user:
+            return Enforcement(control: "bandwidth", mechanism: "none", effective: false,
+                               detail: "\(rates) not enforced: QEMU user-mode networking has no host device to shape; use a bridge or a libvirt network")
+        case .bridge, .network:
+            if kind.isXen, bw.inboundKiBps != nil {
+                return Enforcement(control: "bandwidth", mechanism: mechanism, effective: real && bw.outboundKiBps != nil,
+                                   detail: "out \(bw.outboundKiBps.map { "\($0) KiB/s" } ?? "unlimited"); in not enforced: libxl shapes outbound only")
+            }
+            return Enforcement(control: "bandwidth", mechanism: "\(mechanism) tc", effective: real, detail: rates)
+        }
     }
 }

@@ -96,6 +96,14 @@ extension EndToEndTests {
         print("next runs: \(next.map { "\($0.state.rawValue) in \($0.workspaceID ?? "-")" })")
         #expect(next.allSatisfy { $0.state == .done }, "\(next.map { $0.reason ?? "" })")
 
+        // What the jobs wrote stayed inside each disk's file, allocated in full when it was made.
+        for w in workspaces {
+            var st = stat()
+            #expect(stat("\(d.stateDir)/workspaces/\(w.workspace.id)/scratch.img", &st) == 0)
+            print("\(w.workspace.id): disk file \(st.st_size >> 20) MiB long, \(Int64(st.st_blocks) * 512 >> 20) MiB allocated on the host")
+            #expect(st.st_size == 16 << 20 && Int64(st.st_blocks) * 512 <= 16 << 20)
+        }
+
         // The disks go with their workspaces.
         let disks = mounts(under: d.stateDir)
         #expect(disks.count >= 2, "\(disks)")
