@@ -16,7 +16,7 @@ import WorkspaceBridge
 /// - `image`: base disk image (qcow2 or raw); each workspace gets a qcow2 overlay of it.
 /// - `max_memory_mb`: ceiling for growing memory at run time (default: the class memory).
 /// - `machine`: QEMU machine type (default `pc`).
-/// - `bridge` or `network_name`: where the NIC goes when the class has `network = true`
+/// - `bridge` or `network_name`: where the NIC goes when the class has a network (`host` or `shaped`)
 ///   (default: QEMU user networking; `xenbr0` for Xen).
 /// - `bandwidth_kbps`, `inbound_kbps`, `outbound_kbps`: average NIC rates in KiB/s (shaped on
 ///   bridges and libvirt networks; QEMU user networking cannot be, and says so).
@@ -94,7 +94,7 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         }
         machine = value("machine") ?? "pc"
 
-        if workspaceClass.network {
+        if workspaceClass.network.isConnected {
             if let br = value("bridge") {
                 network = .bridge(br)
             } else if let net = value("network_name", "networkName") {

@@ -24,8 +24,8 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public var warmWorkspaces: Int = 0
     /// How warm workspaces wait: running, paused (no CPU) or saved to disk (no memory either).
     public var warmMode: WarmMode = .running
-    /// Local workspaces: keep the host's network (true) or get only loopback (false).
-    public var network: Bool
+    /// The workspaces' network: none (loopback only), the host's, or a shaped one of their own.
+    public var network: WorkspaceNetwork
     /// Most megabytes copied into one run of a workspace that does not see the host's files
     /// (inputs, executable, credential), and most copied back out of it.
     public var maxStageInMB: Int = 4096
@@ -40,7 +40,7 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public init(name: String, provider: String = "local", slots: Int = 2, maxWorkspaces: Int = 8,
                 memoryMB: Int = 2048, cpus: Int = 1, cpuWeight: Int = 100, cpuCapPercent: Int? = nil,
                 maxProcesses: Int? = 4096, diskMB: Int? = nil, idleTimeoutSeconds: Int = 600,
-                leaseSeconds: Int = 86400, network: Bool = true, settings: [String: String] = [:],
+                leaseSeconds: Int = 86400, network: WorkspaceNetwork = .host, settings: [String: String] = [:],
                 attributes: [String: String] = [:]) {
         self.name = name
         self.provider = provider
