@@ -113,3 +113,29 @@ extension EndToEndTests {
         try d.waitUntil(timeout: 30, "the workspaces' loop devices freed") { loopDevices(backedBy: d.stateDir).isEmpty }
     }
 }
+
+extension EndToEndTests {
+    /// A daemon killed with its store lost leaves a workspace with a mounted disk and a shaped
+    /// network namespace behind: the next daemon starts all the same and removes both.
+    @Test(.enabled(if: canLoopMount && FileManager.default.isExecutableFile(atPath: "/usr/sbin/tc"), "needs root, loop devices, mkfs.ext4 and tc"))
+    func leakedDiskAndNamespaceDoNotStopTheDaemon() throws {
+        let d = try TestDaemon(config: config(slots: 1, maxWorkspaces: 1,
+                                              classExtra: "disk_mb = 16\nnetwork = \"shaped\"\n[class.settings]\nbandwidth_kbps = \"1024\""))
+        defer { d.cleanUp() }
+        try d.start()
+        let ids = try d.submit([JobSpec(executable: "/bin/sleep", arguments: ["600"], directory: d.work)])
+        try d.waitUntil(timeout: 60, "the job running") { try d.status(ids)[0].state == .running }
+        let namespaces = { Set(((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []).filter { $0.contains("wsbridge-") }) }
+        let made = namespaces()
+        #expect(mounts(under: d.stateDir).count == 1 && loopDevices(backedBy: d.stateDir).count == 1 && !made.isEmpty)
+        d.kill9()
+        for name in ["wsbridge.sqlite", "wsbridge.sqlite-wal", "wsbridge.sqlite-shm"] { unlink(d.stateDir + "/" + name) }
+        try d.start()
+        try d.waitUntil(timeout: 30, "the leaked disk unmounted and its loop device freed") {
+            mounts(under: d.stateDir).isEmpty && loopDevices(backedBy: d.stateDir).isEmpty
+        }
+        try d.waitUntil(timeout: 30, "the leaked namespace removed") { namespaces().isDisjoint(with: made) }
+        print("after a restart with the store lost: mounts \(mounts(under: d.stateDir).count), loop devices \(loopDevices(backedBy: d.stateDir).count), namespaces left of \(made.count): \(made.intersection(namespaces()).count)")
+        #expect(d.daemonLog.contains("removing a leaked workspace"))
+    }
+}
