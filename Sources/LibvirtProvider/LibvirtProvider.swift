@@ -147,9 +147,18 @@ public final class LibvirtProvider: WorkspaceProvider {
                                       metadata: metadata, connection: connection)
             : try prepare(domainName: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata)
 
+        // libvirt refuses to start a guest it cannot shape: on a host without the kernel's
+        // pieces for it, the guest starts unshaped and its enforcement says so.
+        var defined = spec
+        var cannotShape: String?
+        if !remote, spec.bandwidth != nil, spec.network != nil, spec.network != .user, !settings.kind.isXen,
+           !connection.uri.hasPrefix("test:"), let why = HostTrafficControl.missing {
+            cannotShape = why
+            defined.bandwidth = nil
+        }
         let domain: LibvirtDomain
         do {
-            domain = try await connection.defineDomain(xml: DomainXML.render(spec))
+            domain = try await connection.defineDomain(xml: DomainXML.render(defined))
         } catch {
             await removeFiles(domainName, metadata, on: connection)
             throw LibvirtProviderError.libvirt(error)
@@ -192,7 +201,8 @@ public final class LibvirtProvider: WorkspaceProvider {
                          pid: Self.qemuPID(uri: connection.uri, domainName: domainName), endpoint: socket,
                          handle: Self.handle(uri: connection.uri, domainName: domainName), createdAt: now,
                          leaseExpiresAt: metadata.leaseExpiresAt, lastUsedAt: now,
-                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver))
+                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver,
+                                                       cannotShape: cannotShape))
     }
 
     public func destroy(_ workspace: Workspace) async throws {
@@ -353,7 +363,8 @@ public final class LibvirtProvider: WorkspaceProvider {
     }
 
     /// What the guest definition enforces, for `Workspace.enforcement`.
-    static func enforcement(spec: DomainSpec, workspaceClass: WorkspaceClass, driver: String) -> [Enforcement] {
+    static func enforcement(spec: DomainSpec, workspaceClass: WorkspaceClass, driver: String,
+                            cannotShape: String? = nil) -> [Enforcement] {
         let real = driver.lowercased() != "test"
         let mechanism = "libvirt-\(driver.lowercased())"
         var list = [
@@ -378,7 +389,11 @@ public final class LibvirtProvider: WorkspaceProvider {
                                     detail: why.map { "\(io.summary) not enforced: \($0)" } ?? io.summary))
         }
         if let bw = spec.bandwidth {
-            list.append(bandwidthEnforcement(bw, network: spec.network, kind: spec.kind, mechanism: mechanism, real: real))
+            var entry = bandwidthEnforcement(bw, network: spec.network, kind: spec.kind, mechanism: mechanism, real: real)
+            if let why = cannotShape {
+                entry = Enforcement(control: "bandwidth", mechanism: "none", effective: false, detail: "\(entry.detail) not enforced: \(why)")
+            }
+            list.append(entry)
         }
         return list
     }
