@@ -87,6 +87,10 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
         for (key, mb) in [("max_stage_in_mb", maxStageInMB), ("max_stage_out_mb", maxStageOutMB)] where mb <= 0 || mb > 1 << 24 {
             throw ConfigError(key: "class \(name): \(key)", message: "must be between 1 and \(1 << 24), not \(mb)")
         }
+        // A local workspace's disk is a file of this size, a guest's its overlay's virtual size.
+        if let disk = diskMB, !SpecBounds.diskMB.contains(disk) {
+            throw ConfigError(key: "class \(name): disk_mb", message: "must be between 1 and \(SpecBounds.diskMB.upperBound), not \(disk)")
+        }
         if warmWorkspaces < 0 || warmWorkspaces > maxWorkspaces {
             throw ConfigError(key: "class \(name): warm_workspaces",
                               message: "must be between 0 and max_workspaces (\(maxWorkspaces)), not \(warmWorkspaces)")

@@ -30,4 +30,11 @@ import WorkspaceBridge
         #expect(String(decoding: try JSONEncoder().encode(WorkspaceNetwork.host), as: UTF8.self) == "\"host\"")
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(WorkspaceNetwork.self, from: Data("\"wifi\"".utf8)) }
     }
+
+    @Test func diskMBIsBounded() throws {
+        #expect(try ConfigLoader.parse("[[class]]\nname = \"c\"\ndisk_mb = 16\n").classes.first?.diskMB == 16)
+        for bad in ["0", "-5", "1073741825"] {
+            #expect { _ = try ConfigLoader.parse("[[class]]\nname = \"c\"\ndisk_mb = \(bad)\n") } throws: { "\($0)".contains("disk_mb") }
+        }
+    }
 }
