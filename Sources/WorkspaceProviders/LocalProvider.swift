@@ -66,6 +66,7 @@ public struct LocalProvider: WorkspaceProvider {
         try FileManager.default.createDirectory(atPath: dir + "/agent", withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let socket = dir + "/agent.sock"
+        let rates = try Self.shapedRates(c)
         let placement = cgroups.create(id: id, for: c)
         var agentArgs = [agentExecutable, "agent", "--socket", socket, "--state", dir + "/agent", "--workspace", id]
         if let j = journalPath { agentArgs += ["--journal", j] }
@@ -106,8 +107,12 @@ public struct LocalProvider: WorkspaceProvider {
 
         // A shaped network is a namespace the agent starts in: its jobs inherit it.
         var inNetwork: [String] = []
-        if c.network == .shaped, case .success(let net) = shapedNetwork, let rates = try Self.shapedRates(c) {
+        if c.network == .shaped {
             do {
+                // `validate` refused the class where either is missing; never fall back to the host's network.
+                guard case .success(let net) = shapedNetwork, let rates else {
+                    throw ShapedNetworkError("network = \"shaped\" needs bandwidth_kbps and a host that can make namespaces")
+                }
                 let made = try net.create(ShapedNetwork.Names(scope: cgroups.scope, id: id), rates: rates)
                 inNetwork = made.prefix
                 enforcement.append(ShapedNetwork.enforcement(rates, hostAddress: made.hostAddress, workspaceAddress: made.workspaceAddress))

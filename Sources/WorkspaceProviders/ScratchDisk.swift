@@ -37,8 +37,9 @@ public struct ScratchDisk: Sendable {
         do {
             try allocate(image, bytes: Int64(sizeMB) << 20, sizeMB: sizeMB)
             // No journal and no blocks kept for root: the disk lives as long as its workspace,
-            // and every block of `disk_mb` is the jobs'.
-            try mkfs.run(["-q", "-F", "-m", "0", "-O", "^has_journal", "-L", "wsbridge-scratch", image])
+            // and every block of `disk_mb` is the jobs'. No discard: on a loop device it would
+            // punch the allocation back out of the file.
+            try mkfs.run(["-q", "-F", "-m", "0", "-O", "^has_journal", "-E", "nodiscard", "-L", "wsbridge-scratch", image])
             guard mkdir(mountPoint, 0o700) == 0 || errno == EEXIST else { throw ScratchDiskError("cannot make \(mountPoint): \(String(cString: strerror(errno)))") }
             // A loop device set up by mount is freed by the kernel when the last mount of it goes
             // (autoclear), in whichever mount namespace that happens.
