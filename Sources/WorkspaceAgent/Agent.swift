@@ -173,6 +173,8 @@ public final class Agent: @unchecked Sendable {
             }
             state.withLock { $0.runs[record.key] = Live(record: record) }
         }
+        // No run outlives the agent (those above were stopped): what they left on the disk goes.
+        options.runScratch?.removeAll()
     }
 
     /// Kills what is left of a run: its cgroup's processes, or without cgroups its process group,

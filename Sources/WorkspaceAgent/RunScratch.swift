@@ -49,6 +49,11 @@ struct RunScratch: Sendable {
         try? FileManager.default.removeItem(atPath: directory(of: key))
     }
 
+    /// Removes every run's directories (an agent starting again: none of its runs is left).
+    func removeAll() {
+        try? FileManager.default.removeItem(atPath: "\(mountPoint)/runs")
+    }
+
     /// Whether the disk has (next to) no room or no inode left.
     func isFull() -> Bool {
         var s = statvfs()

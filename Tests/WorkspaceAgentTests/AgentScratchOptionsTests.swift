@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WorkspaceAgent
 
@@ -21,5 +22,18 @@ import Testing
     @Test func theDiskIsFullShortOfItsLastBlock() {
         #expect(RunScratch.fullBelowBytes(total: 16 << 20) == 1 << 20)
         #expect(RunScratch.fullBelowBytes(total: 64 << 30) == 1 << 30)
+    }
+
+    @Test func anAgentStartingAgainClearsWhatRunsLeftOnTheDisk() throws {
+        let root = NSTemporaryDirectory() + "wsb-scratch-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/disk/runs/7.1/tmp", withIntermediateDirectories: true)
+        try Data("left".utf8).write(to: URL(fileURLWithPath: root + "/disk/runs/7.1/tmp/file"))
+        let options = AgentOptions(socketPath: root + "/a.sock", devicePath: nil, stateDirectory: root + "/state", journalPath: nil,
+                                   cgroup: nil, cgroupVersion: nil, privateMounts: true, scratchDirectory: root + "/disk",
+                                   diskMB: 1, workspaceID: "ws-t")
+        _ = try Agent(options: options)
+        #expect(!FileManager.default.fileExists(atPath: root + "/disk/runs"))
+        #expect(FileManager.default.fileExists(atPath: root + "/disk"))
     }
 }
