@@ -784,7 +784,7 @@ public enum APIContract {
           "leaseSeconds": {"type": "integer", "minimum": 1},
           "warmWorkspaces": {"type": "integer", "minimum": 0},
           "warmMode": {"$ref": "#/components/schemas/WarmMode"},
-          "network": {"type": "boolean"},
+          "network": {"type": "string", "enum": ["none", "host", "shaped"]},
           "binds": {"type": "array", "items": {"$ref": "#/components/schemas/SharedDirectory"}},
           "maxStageInMB": {"type": "integer", "minimum": 1, "maximum": 16777216},
           "maxStageOutMB": {"type": "integer", "minimum": 1, "maximum": 16777216},

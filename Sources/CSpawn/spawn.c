@@ -66,8 +66,10 @@ typedef struct {
     char writable_targets[MAX_WRITABLE][4096];
 } child_context;
 
-/* The private file systems each run gets over the read-only root (the index in a report). */
-static const char *const private_dirs[] = { "/tmp", "/dev/shm" };
+/* The private file systems each run gets over the read-only root (the index in a report).
+   /var/tmp only from a scratch disk: a tmpfs there would be one more place a job fills memory. */
+#define PRIVATE_DIRS 3
+static const char *const private_dirs[PRIVATE_DIRS] = { "/tmp", "/dev/shm", "/var/tmp" };
 
 /* Only async-signal-safe calls from here to execve: the parent may have many threads. */
 static void report_item(int fd, int step, int err, int item) {
@@ -175,14 +177,29 @@ static void enter_private_mounts(const ws_spawn_options *o, int errfd, char (*wr
         setfsuid(0);
         setfsgid(0);
     }
+    /* The scratch directories, detached before the root turns read-only (it would take the
+       scratch disk's mount with it), as root: they sit where no user may look. */
+    int sources[PRIVATE_DIRS] = { -1, -1, -1 };
+    for (int i = 0; o->private_dir_sources && i < PRIVATE_DIRS; i++) {
+        const char *source = o->private_dir_sources[i];
+        if (!source) report_item(errfd, STEP_PRIVATE_DIR, EINVAL, i);
+        sources[i] = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | O_CLOEXEC);
+        if (sources[i] < 0) report_item(errfd, STEP_PRIVATE_DIR, errno, i);
+    }
     struct ws_mount_attr read_only = { .attr_set = WS_MOUNT_ATTR_RDONLY };
     if (syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &read_only, sizeof read_only) < 0)
         report(errfd, STEP_READ_ONLY, errno);
-    for (int i = 0; i < (int)(sizeof private_dirs / sizeof *private_dirs); i++) {
+    for (int i = 0; i < PRIVATE_DIRS; i++) {
         struct stat st;
         if (stat(private_dirs[i], &st) < 0 || !S_ISDIR(st.st_mode)) continue;
-        if (mount("tmpfs", private_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+        if (sources[i] >= 0) {
+            if (syscall(SYS_move_mount, sources[i], "", AT_FDCWD, private_dirs[i], MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                report_item(errfd, STEP_PRIVATE_DIR, errno, i);
+            close(sources[i]);
+        } else if (!o->private_dir_sources && i < 2 &&
+                   mount("tmpfs", private_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
             report_item(errfd, STEP_PRIVATE_DIR, errno, i);
+        }
     }
     for (int i = 0; i < ntrees; i++) {
         if (trees[i] < 0) continue;
@@ -288,7 +305,7 @@ static size_t count_strings(char *const *list) {
 static const char *step_subject(const ws_spawn_options *o, int step, int item) {
     switch (step) {
     case STEP_PRIVATE_DIR:
-        return item >= 0 && item < (int)(sizeof private_dirs / sizeof *private_dirs) ? private_dirs[item] : NULL;
+        return item >= 0 && item < PRIVATE_DIRS ? private_dirs[item] : NULL;
     case STEP_WRITABLE:
         return item >= 0 && (size_t)item < count_strings(o->writable_paths) ? o->writable_paths[item] : NULL;
     case STEP_STDIN: return o->stdin_path ? o->stdin_path : "/dev/null";

@@ -49,6 +49,8 @@ public struct DomainSpec: Sendable, Equatable {
     public var sharedFilesystem: SharedFilesystemKind
     public var network: NetworkSource?
     public var bandwidth: Bandwidth?
+    /// I/O limits on every disk (QEMU/KVM; libxl has none to apply).
+    public var diskIO: DiskIOLimits?
     /// Guest serial console to this host file (QEMU/KVM and Xen HVM; Xen PV consoles go through
     /// xenconsoled, which keeps its own log).
     public var serialLogPath: String?
@@ -67,7 +69,7 @@ public struct DomainSpec: Sendable, Equatable {
     public init(name: String, kind: GuestKind, memoryMiB: Int, maxMemoryMiB: Int? = nil, vcpus: Int, maxVcpus: Int? = nil,
                 cpu: CPUTuning, kernel: String, initrd: String?, cmdline: String, disks: [Disk] = [],
                 shares: [GuestShare] = [], sharedFilesystem: SharedFilesystemKind = .virtiofs,
-                network: NetworkSource? = nil, bandwidth: Bandwidth? = nil, serialLogPath: String?,
+                network: NetworkSource? = nil, bandwidth: Bandwidth? = nil, diskIO: DiskIOLimits? = nil, serialLogPath: String?,
                 agentSocketPath: String?, metadata: WorkspaceMetadata, machine: String = "pc",
                 arch: String = "x86_64", firmwareROM: String? = nil, cpuFeatures: [String] = []) {
         self.name = name
@@ -85,6 +87,7 @@ public struct DomainSpec: Sendable, Equatable {
         self.sharedFilesystem = sharedFilesystem
         self.network = network
         self.bandwidth = bandwidth
+        self.diskIO = diskIO
         self.serialLogPath = serialLogPath
         self.agentSocketPath = agentSocketPath
         self.metadata = metadata
@@ -182,11 +185,15 @@ public enum DomainXML {
                 : XMLTree("target", [("dev", "vd\(letter)"), ("bus", "virtio")])
             // libxl has no `qdisk` driver name: `qemu` selects QEMU's disk backend in dom0, the
             // one that understands qcow2.
-            d.append(XMLTree("disk", [("type", "file"), ("device", "disk")], children: [
+            var c = [
                 XMLTree("driver", [("name", "qemu"), ("type", disk.format)]),
                 XMLTree("source", [("file", disk.path)]),
                 target,
-            ]))
+            ]
+            if let io = spec.diskIO, !spec.kind.isXen {
+                c.append(XMLTree("iotune", children: io.elements.map { .leaf($0.name, $0.value) }))
+            }
+            d.append(XMLTree("disk", [("type", "file"), ("device", "disk")], children: c))
         }
         d += filesystems(spec)
         if let network = spec.network { d.append(interface(spec, network)) }

@@ -18,9 +18,13 @@ import WorkspaceBridge
 /// - `max_cpus`: ceiling for adding vCPUs at run time (default: the class cpus); the guest is
 ///   defined with this many, of which `cpus` are present at boot.
 /// - `machine`: QEMU machine type (default `pc`).
-/// - `bridge` or `network_name`: where the NIC goes when the class has `network = true`
+/// - `bridge` or `network_name`: where the NIC goes when the class has a network (`host` or `shaped`)
 ///   (default: QEMU user networking; `xenbr0` for Xen).
-/// - `bandwidth_kbps`, `inbound_kbps`, `outbound_kbps`: average NIC rates in KiB/s.
+/// - `bandwidth_kbps`, `inbound_kbps`, `outbound_kbps`: average NIC rates in KiB/s (shaped on
+///   bridges and libvirt networks; QEMU user networking cannot be, and says so).
+/// - `disk_read_bps`, `disk_write_bps`, `disk_total_bps` (bytes per second, `K`/`M`/`G` suffixes),
+///   `disk_read_iops`, `disk_write_iops`, `disk_total_iops`: the guest disk's I/O limits
+///   (`DiskIOLimits`, QEMU/KVM only).
 /// - `boot_timeout_seconds`: how long `create` waits for the agent channel (default 120).
 /// - `shared_fs`: how the class's `binds` reach its guests, `virtiofs` (default for QEMU/KVM:
 ///   works with Debian's cloud kernel and the virtiofsd that Debian's QEMU ships) or `9p`
@@ -40,6 +44,7 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     public var machine: String
     public var network: DomainSpec.NetworkSource?
     public var bandwidth: DomainSpec.Bandwidth?
+    public var diskIO: DiskIOLimits?
     public var bootTimeoutSeconds: Double
     public var storagePool: String
     public var storagePoolPath: String
@@ -96,7 +101,7 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         }
         machine = value("machine") ?? "pc"
 
-        if workspaceClass.network {
+        if workspaceClass.network.isConnected {
             if let br = value("bridge") {
                 network = .bridge(br)
             } else if let net = value("network_name", "networkName") {
@@ -111,6 +116,7 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         let inbound = try integer("inbound_kbps", "inboundKBps") ?? both
         let outbound = try integer("outbound_kbps", "outboundKBps") ?? both
         bandwidth = (inbound == nil && outbound == nil) ? nil : .init(inboundKiBps: inbound, outboundKiBps: outbound)
+        diskIO = try DiskIOLimits(settings: s, key: key)
         bootTimeoutSeconds = Double(try integer("boot_timeout_seconds", "bootTimeoutSeconds") ?? 120)
         storagePool = value("storage_pool", "storagePool") ?? "wsbridge"
         storagePoolPath = value("storage_pool_path", "storagePoolPath") ?? "/var/lib/wsbridge/pool"

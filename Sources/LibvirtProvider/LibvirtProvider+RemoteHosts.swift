@@ -10,7 +10,8 @@ extension DomainSpec {
                   cpu: CPUTuning(weight: workspaceClass.cpuWeight, capPercent: workspaceClass.cpuCapPercent),
                   kernel: kernel, initrd: initrd, cmdline: settings.cmdline, disks: disks,
                   shares: settings.shares, sharedFilesystem: settings.sharedFilesystem,
-                  network: settings.network, bandwidth: settings.bandwidth, serialLogPath: serialLogPath,
+                  network: settings.network, bandwidth: settings.bandwidth, diskIO: settings.diskIO,
+                  serialLogPath: serialLogPath,
                   agentSocketPath: agentSocketPath, metadata: metadata, machine: settings.machine,
                   firmwareROM: settings.kind.isXen ? nil : settings.boot.firmwareROM,
                   cpuFeatures: settings.boot.requiredCPUFeatures(for: settings.kind))

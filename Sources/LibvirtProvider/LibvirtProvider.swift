@@ -147,9 +147,18 @@ public final class LibvirtProvider: WorkspaceProvider {
                                       metadata: metadata, connection: connection)
             : try prepare(domainName: domainName, workspaceClass: workspaceClass, settings: settings, metadata: metadata)
 
+        // libvirt refuses to start a guest it cannot shape: on a host without the kernel's
+        // pieces for it, the guest starts unshaped and its enforcement says so.
+        var defined = spec
+        var cannotShape: String?
+        if !remote, spec.bandwidth != nil, spec.network != nil, spec.network != .user, !settings.kind.isXen,
+           !connection.uri.hasPrefix("test:"), let why = HostTrafficControl.missing {
+            cannotShape = why
+            defined.bandwidth = nil
+        }
         let domain: LibvirtDomain
         do {
-            domain = try await connection.defineDomain(xml: DomainXML.render(spec))
+            domain = try await connection.defineDomain(xml: DomainXML.render(defined))
         } catch {
             await removeFiles(domainName, metadata, on: connection)
             throw LibvirtProviderError.libvirt(error)
@@ -192,7 +201,8 @@ public final class LibvirtProvider: WorkspaceProvider {
                          pid: Self.qemuPID(uri: connection.uri, domainName: domainName), endpoint: socket,
                          handle: Self.handle(uri: connection.uri, domainName: domainName), createdAt: now,
                          leaseExpiresAt: metadata.leaseExpiresAt, lastUsedAt: now,
-                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver),
+                         enforcement: Self.enforcement(spec: spec, workspaceClass: workspaceClass, driver: driver,
+                                                       cannotShape: cannotShape),
                          allocation: ResourceAllocation(of: workspaceClass, bandwidthKBps: Self.shapedRate(spec)),
                          imageDigest: digest)
     }
@@ -365,7 +375,8 @@ public final class LibvirtProvider: WorkspaceProvider {
     }
 
     /// What the guest definition enforces, for `Workspace.enforcement`.
-    static func enforcement(spec: DomainSpec, workspaceClass: WorkspaceClass, driver: String) -> [Enforcement] {
+    static func enforcement(spec: DomainSpec, workspaceClass: WorkspaceClass, driver: String,
+                            cannotShape: String? = nil) -> [Enforcement] {
         let real = driver.lowercased() != "test"
         let mechanism = "libvirt-\(driver.lowercased())"
         var list = [
@@ -380,14 +391,44 @@ public final class LibvirtProvider: WorkspaceProvider {
         ]
         if let disk = workspaceClass.diskMB {
             list.append(Enforcement(control: "disk", mechanism: "qcow2-overlay", effective: !spec.disks.isEmpty,
-                                    detail: spec.disks.isEmpty ? "class has no disk image" : "\(disk) MiB virtual size"))
+                                    detail: spec.disks.isEmpty ? "not enforced: the class has no disk image" : "\(disk) MiB virtual size"))
+        }
+        if let io = spec.diskIO {
+            let why = spec.disks.isEmpty ? "the class has no disk image"
+                : spec.kind.isXen ? "libxl applies no disk I/O limits" : nil
+            list.append(Enforcement(control: "disk-io", mechanism: why == nil ? "\(mechanism) iotune" : "none",
+                                    effective: why == nil && real,
+                                    detail: why.map { "\(io.summary) not enforced: \($0)" } ?? io.summary))
         }
         if let bw = spec.bandwidth {
-            let shaped = spec.network != nil && spec.network != .user
-            list.append(Enforcement(control: "bandwidth", mechanism: shaped ? mechanism : "none", effective: shaped && real,
-                                    detail: shaped ? "in \(bw.inboundKiBps.map(String.init) ?? "-") / out \(bw.outboundKiBps.map(String.init) ?? "-") KiB/s"
-                                        : "user-mode networking cannot be shaped"))
+            var entry = bandwidthEnforcement(bw, network: spec.network, kind: spec.kind, mechanism: mechanism, real: real)
+            if let why = cannotShape {
+                entry = Enforcement(control: "bandwidth", mechanism: "none", effective: false, detail: "\(entry.detail) not enforced: \(why)")
+            }
+            list.append(entry)
         }
         return list
+    }
+
+    /// Whether the NIC's rates take: libvirt shapes with tc on the host side of a tap device
+    /// (bridges and libvirt networks), which QEMU user networking has not; libxl applies only
+    /// the outbound average.
+    static func bandwidthEnforcement(_ bw: DomainSpec.Bandwidth, network: DomainSpec.NetworkSource?, kind: GuestKind,
+                                     mechanism: String, real: Bool) -> Enforcement {
+        let rates = "in \(bw.inboundKiBps.map { "\($0) KiB/s" } ?? "unlimited") / out \(bw.outboundKiBps.map { "\($0) KiB/s" } ?? "unlimited")"
+        switch network {
+        case nil:
+            return Enforcement(control: "bandwidth", mechanism: "none", effective: false,
+                               detail: "\(rates) not enforced: the class has no network (network = false)")
+        case .user:
+            return Enforcement(control: "bandwidth", mechanism: "none", effective: false,
+                               detail: "\(rates) not enforced: QEMU user-mode networking has no host device to shape; use a bridge or a libvirt network")
+        case .bridge, .network:
+            if kind.isXen, bw.inboundKiBps != nil {
+                return Enforcement(control: "bandwidth", mechanism: mechanism, effective: real && bw.outboundKiBps != nil,
+                                   detail: "out \(bw.outboundKiBps.map { "\($0) KiB/s" } ?? "unlimited"); in not enforced: libxl shapes outbound only")
+            }
+            return Enforcement(control: "bandwidth", mechanism: "\(mechanism) tc", effective: real, detail: rates)
+        }
     }
 }

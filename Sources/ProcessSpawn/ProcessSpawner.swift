@@ -48,6 +48,13 @@ public struct SpawnRequest: Sendable {
     /// Absolute directories that stay writable under `privateMounts` (those that do not exist,
     /// or that the user cannot reach, stay read-only). At most 64 are taken.
     public var writablePaths: [String] = []
+    /// Under `privateMounts`: a root-made directory on a size-limited disk whose `tmp`, `shm`
+    /// and `var-tmp` become the run's `/tmp`, `/dev/shm` and `/var/tmp` (instead of a tmpfs each
+    /// for the first two), so the run's writes outside its own paths count against that disk.
+    public var scratchDirectory: String?
+
+    /// The run's private directories under `scratchDirectory`, in the order the spawn binds them.
+    public static let scratchSubdirectories = ["tmp", "shm", "var-tmp"]
 
     public init(path: String, argv: [String], environment: [String], directory: String? = nil) {
         self.path = path
@@ -86,6 +93,7 @@ public enum ProcessSpawner {
             withCStringArray(r.environment) { envpp in
                 withCStringArray(r.cgroupProcs) { cgp in
                   withCStringArray(Array(r.writablePaths.prefix(64))) { writable in
+                   withCStringArray(r.scratchDirectory.map { d in SpawnRequest.scratchSubdirectories.map { d + "/" + $0 } } ?? []) { scratch in
                     groups.withUnsafeBufferPointer { groupsp in
                         cLimits.withUnsafeBufferPointer { limits in
                             withOptionalCString(r.stdin) { stdinPath in
@@ -116,6 +124,7 @@ public enum ProcessSpawner {
                                                 o.keep_fd = -1
                                                 o.private_mounts = r.privateMounts ? 1 : 0
                                                 o.writable_paths = r.privateMounts ? UnsafePointer(writable) : nil
+                                                o.private_dir_sources = r.privateMounts && r.scratchDirectory != nil ? UnsafePointer(scratch) : nil
                                                 return ws_spawn(&o, &pid, &errorNumber, &message, message.count)
                                             }
                                         }
@@ -124,6 +133,7 @@ public enum ProcessSpawner {
                             }
                         }
                     }
+                   }
                   }
                 }
             }

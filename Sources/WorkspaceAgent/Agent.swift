@@ -32,11 +32,15 @@ public struct AgentOptions: Sendable {
     /// `/tmp`, and its directory, its owner's home and the class's writable binds writable. For
     /// a sandbox that shares the host's file system; a guest's own disk needs none.
     public var privateMounts: Bool
+    /// Under `privateMounts`: the workspace's size-limited scratch disk, where each run's
+    /// `/tmp`, `/dev/shm` and `/var/tmp` go, and its size (the class's `disk_mb`).
+    public var scratchDirectory: String?
+    public var diskMB: Int?
     public var workspaceID: String
 
     public init(socketPath: String?, devicePath: String?, stateDirectory: String, journalPath: String?,
                 cgroup: String?, cgroupVersion: String?, pidsCgroup: String? = nil, cpuacctCgroup: String? = nil,
-                privateMounts: Bool = false, workspaceID: String) {
+                privateMounts: Bool = false, scratchDirectory: String? = nil, diskMB: Int? = nil, workspaceID: String) {
         self.socketPath = socketPath
         self.devicePath = devicePath
         self.stateDirectory = stateDirectory
@@ -46,7 +50,15 @@ public struct AgentOptions: Sendable {
         self.pidsCgroup = pidsCgroup
         self.cpuacctCgroup = cpuacctCgroup
         self.privateMounts = privateMounts
+        self.scratchDirectory = scratchDirectory
+        self.diskMB = diskMB
         self.workspaceID = workspaceID
+    }
+
+    /// Where runs get their private directories, if the agent was given a scratch disk.
+    var runScratch: RunScratch? {
+        guard privateMounts, let scratchDirectory, let diskMB else { return nil }
+        return RunScratch(mountPoint: scratchDirectory, diskMB: diskMB)
     }
 
     /// Where runs get their cgroups, if the agent was given any.
@@ -161,6 +173,8 @@ public final class Agent: @unchecked Sendable {
             }
             state.withLock { $0.runs[record.key] = Live(record: record) }
         }
+        // No run outlives the agent (those above were stopped): what they left on the disk goes.
+        options.runScratch?.removeAll()
     }
 
     /// Kills what is left of a run: its cgroup's processes, or without cgroups its process group,
@@ -315,6 +329,19 @@ public final class Agent: @unchecked Sendable {
             if options.privateMounts && isRoot && r.staging == nil {
                 spawn.privateMounts = true
                 spawn.writablePaths = r.writableTrees
+                if let scratch = options.runScratch {
+                    do { spawn.scratchDirectory = try scratch.make(for: r.key) } catch {
+                        if let cgroup { s.cgroups?.giveBack(cgroup) }
+                        scratch.remove(for: r.key)
+                        record.phase = .rejected
+                        record.reason = "\(error)"
+                        record.endedAt = Date().timeIntervalSince1970
+                        try? store.save(record)
+                        s.runs[r.key] = Live(record: record)
+                        send(.rejected(r.key, reason: record.reason!), locked: &s)
+                        return
+                    }
+                }
             }
             // Only root can switch users; an unprivileged agent runs jobs as itself.
             if isRoot { spawn.identity = .init(uid: r.uid, gid: r.gid, groups: r.groups) }
@@ -338,6 +365,7 @@ public final class Agent: @unchecked Sendable {
                 send(.started(r.key, pid: pid, at: now), locked: &s)
             case .failure(let error):
                 if let cgroup { s.cgroups?.giveBack(cgroup) }
+                if spawn.scratchDirectory != nil { options.runScratch?.remove(for: r.key) }
                 record.phase = .rejected
                 record.reason = error.message
                 record.transient = error.isTransient ? true : nil
@@ -506,8 +534,8 @@ public final class Agent: @unchecked Sendable {
     func finished(pid: pid_t, status: Int32, rusage: rusage) {
         let decoded = ProcessSpawner.decode(status: status)
         let exit: ExitStatus = decoded.signal.map { .signaled($0) } ?? .exited(decoded.exited ?? 0)
-        state.withLock { s in
-            guard let key = s.byPid.removeValue(forKey: pid), var live = s.runs[key] else { return }
+        let ended = state.withLock { s -> RunKey? in
+            guard let key = s.byPid.removeValue(forKey: pid), var live = s.runs[key] else { return nil }
             s.children -= 1
             let now = Date().timeIntervalSince1970
             var reason = live.killReason
@@ -523,6 +551,8 @@ public final class Agent: @unchecked Sendable {
                 s.cgroups?.giveBack(c)
             }
             if reason == nil, case .signaled(SIGXCPU) = exit { reason = "exceeded its CPU time limit" }
+            // Before the run's files go: they are what filled the disk, if it is full.
+            if reason == nil, let scratch = options.runScratch, scratch.isFull() { reason = scratch.reason }
             live.record.phase = .exited
             live.record.exit = exit
             live.record.endedAt = now
@@ -533,7 +563,10 @@ public final class Agent: @unchecked Sendable {
             s.runs[key] = live
             writeJournal("end", key, now)
             send(.exited(key, exit, at: now, reason: live.record.reason, usage: live.record.usage), locked: &s)
+            return key
         }
+        // Outside the lock: a full disk's files take a while to remove.
+        if let ended, let scratch = options.runScratch { scratch.remove(for: ended) }
     }
 
     /// Kills runs past their wall-clock limit.

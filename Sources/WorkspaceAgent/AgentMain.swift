@@ -36,6 +36,9 @@ public enum AgentMain {
           --cpuacct-cgroup DIR   v1: the workspace's cpuacct-controller cgroup, for each run's CPU time
           --private-mounts       give each run the host's file system read-only, a private /tmp, and
                                  its directory, home and writable binds writable (a local sandbox)
+          --scratch DIR          with --private-mounts: a size-limited disk mounted at DIR, root only,
+                                 on which each run gets its /tmp, /dev/shm and /var/tmp
+          --disk-mb N            the scratch disk's size, for the reason given to a run that fills it
           -h, --help             show this help
         """
 
@@ -43,7 +46,8 @@ public enum AgentMain {
     /// Options take their value as the next argument or after `=`; a repeated option's last value counts.
     public static func parse(_ arguments: [String]) throws(AgentUsageError) -> AgentOptions? {
         var values: [String: String] = [:]
-        let known = ["socket", "device", "state", "journal", "workspace", "cgroup", "cgroup-version", "pids-cgroup", "cpuacct-cgroup"]
+        let known = ["socket", "device", "state", "journal", "workspace", "cgroup", "cgroup-version", "pids-cgroup", "cpuacct-cgroup",
+                     "scratch", "disk-mb"]
         let flags = ["private-mounts"]
         var set = Set<String>()
         var i = 0
@@ -76,11 +80,17 @@ public enum AgentMain {
             values[name] = value
         }
         guard let state = values["state"] else { throw AgentUsageError("missing '--state DIR'") }
+        var diskMB: Int?
+        if let text = values["disk-mb"] {
+            guard let mb = Int(text) else { throw AgentUsageError("'--disk-mb' takes a number of megabytes, not '\(text)'") }
+            diskMB = mb
+        }
         let options = AgentOptions(socketPath: values["socket"], devicePath: values["device"], stateDirectory: state,
                                    journalPath: values["journal"], cgroup: values["cgroup"],
                                    cgroupVersion: values["cgroup-version"], pidsCgroup: values["pids-cgroup"],
                                    cpuacctCgroup: values["cpuacct-cgroup"],
-                                   privateMounts: set.contains("private-mounts"), workspaceID: values["workspace"] ?? "workspace")
+                                   privateMounts: set.contains("private-mounts"), scratchDirectory: values["scratch"],
+                                   diskMB: diskMB, workspaceID: values["workspace"] ?? "workspace")
         try validate(options)
         return options
     }
@@ -92,6 +102,13 @@ public enum AgentMain {
         case (.some, .some): throw AgentUsageError("give '--socket' or '--device', not both")
         default: break
         }
+        if (options.scratchDirectory == nil) != (options.diskMB == nil) {
+            throw AgentUsageError("'--scratch' and '--disk-mb' go together")
+        }
+        if let mb = options.diskMB, !(1...(1 << 30)).contains(mb) {
+            throw AgentUsageError("'--disk-mb' takes megabytes from 1 to \(1 << 30), not \(mb)")
+        }
+        if let dir = options.scratchDirectory, !dir.hasPrefix("/") { throw AgentUsageError("'--scratch' takes an absolute path") }
     }
 
     /// Starts the agent and serves until it is told to shut down.

@@ -28,8 +28,8 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     /// for replacements, and outdated ones out of service at once.
     public var maxSurge: Int = 1
     public var maxUnavailable: Int = 1
-    /// Local workspaces: keep the host's network (true) or get only loopback (false).
-    public var network: Bool
+    /// The workspaces' network: none (loopback only), the host's, or a shaped one of their own.
+    public var network: WorkspaceNetwork
     /// Most megabytes copied into one run of a workspace that does not see the host's files
     /// (inputs, executable, credential), and most copied back out of it.
     public var maxStageInMB: Int = 4096
@@ -44,7 +44,7 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
     public init(name: String, provider: String = "local", slots: Int = 2, maxWorkspaces: Int = 8,
                 memoryMB: Int = 2048, cpus: Int = 1, cpuWeight: Int = 100, cpuCapPercent: Int? = nil,
                 maxProcesses: Int? = 4096, diskMB: Int? = nil, idleTimeoutSeconds: Int = 600,
-                leaseSeconds: Int = 86400, network: Bool = true, settings: [String: String] = [:],
+                leaseSeconds: Int = 86400, network: WorkspaceNetwork = .host, settings: [String: String] = [:],
                 attributes: [String: String] = [:]) {
         self.name = name
         self.provider = provider
@@ -90,6 +90,10 @@ public struct WorkspaceClass: Codable, Sendable, Equatable {
         try positive("lease_seconds", leaseSeconds)
         for (key, mb) in [("max_stage_in_mb", maxStageInMB), ("max_stage_out_mb", maxStageOutMB)] where mb <= 0 || mb > 1 << 24 {
             throw ConfigError(key: "class \(name): \(key)", message: "must be between 1 and \(1 << 24), not \(mb)")
+        }
+        // A local workspace's disk is a file of this size, a guest's its overlay's virtual size.
+        if let disk = diskMB, !SpecBounds.diskMB.contains(disk) {
+            throw ConfigError(key: "class \(name): disk_mb", message: "must be between 1 and \(SpecBounds.diskMB.upperBound), not \(disk)")
         }
         if warmWorkspaces < 0 || warmWorkspaces > maxWorkspaces {
             throw ConfigError(key: "class \(name): warm_workspaces",

@@ -9,7 +9,12 @@ import WorkspaceBridge
 public struct LocalProvider: WorkspaceProvider {
     public let name = "local"
     public let capabilities: ProviderCapabilities = [.sharesHostFileSystem, .sharesHostClock]
-    public var details: [String: String] { ["cgroups": cgroups.version.rawValue, "sandbox": bwrap ?? "none"] }
+    public var details: [String: String] {
+        var d = ["cgroups": cgroups.version.rawValue, "sandbox": bwrap ?? "none"]
+        if case .failure(let why) = scratchDisk { d["disk"] = "not enforced: " + why.reason }
+        if case .failure(let why) = shapedNetwork { d["shaped network"] = "unavailable: " + why.reason }
+        return d
+    }
     /// Workspaces live in `<stateDirectory>/workspaces/<id>`.
     public let stateDirectory: String
     /// The `wsbridge` executable that runs `agent`.
@@ -19,9 +24,15 @@ public struct LocalProvider: WorkspaceProvider {
     public let cgroups: CgroupHost
     /// bubblewrap, when found.
     public let bwrap: String?
+    /// How classes with `disk_mb` get their disk, or why they cannot here.
+    public let scratchDisk: Result<ScratchDisk, ScratchDiskUnavailable>
+    /// How classes with `network = "shaped"` get their network, or why they cannot here.
+    public let shapedNetwork: Result<ShapedNetwork, ShapedNetworkUnavailable>
 
     public init(stateDirectory: String, agentExecutable: String, journalPath: String?,
-                cgroups: CgroupHost = .detect(), bwrap: String? = LocalProvider.findBwrap()) {
+                cgroups: CgroupHost = .detect(), bwrap: String? = LocalProvider.findBwrap(),
+                scratchDisk: Result<ScratchDisk, ScratchDiskUnavailable> = ScratchDisk.detect(),
+                shapedNetwork: Result<ShapedNetwork, ShapedNetworkUnavailable> = ShapedNetwork.detect()) {
         self.stateDirectory = stateDirectory
         self.agentExecutable = agentExecutable
         self.journalPath = journalPath
@@ -29,6 +40,8 @@ public struct LocalProvider: WorkspaceProvider {
         scoped.scope = Self.scope(of: stateDirectory)
         self.cgroups = scoped
         self.bwrap = bwrap
+        self.scratchDisk = scratchDisk
+        self.shapedNetwork = shapedNetwork
         // Agents' records and logs hold job data (a store of an earlier version left it 0755).
         chmod(stateDirectory + "/workspaces", 0o700)
     }
@@ -59,12 +72,6 @@ public struct LocalProvider: WorkspaceProvider {
         return ImageDigest.combine([("provider", "local"), ("image", try ImageDigest.tree(image))])
     }
 
-    public func validate(_ c: WorkspaceClass) throws {
-        if let image = c.settings["image"], !image.hasPrefix("/") {
-            throw ProviderError(provider: name, message: "class \(c.name): settings.image must be an absolute path, not \"\(image)\"")
-        }
-    }
-
     public func create(id: String, workspaceClass c: WorkspaceClass) async throws -> Workspace {
         let digest = try Self.digest(of: c)
         let dir = "\(root)/\(id)"
@@ -73,6 +80,7 @@ public struct LocalProvider: WorkspaceProvider {
         try FileManager.default.createDirectory(atPath: dir + "/agent", withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let socket = dir + "/agent.sock"
+        let rates = try Self.shapedRates(c)
         let placement = cgroups.create(id: id, for: c)
         var agentArgs = [agentExecutable, "agent", "--socket", socket, "--state", dir + "/agent", "--workspace", id]
         if let j = journalPath { agentArgs += ["--journal", j] }
@@ -85,24 +93,63 @@ public struct LocalProvider: WorkspaceProvider {
         if let why = ProcessSpawner.privateMountsUnavailableReason {
             enforcement.append(Enforcement(control: "filesystem", mechanism: "none", effective: false,
                                            detail: "the host's file system is writable to jobs: \(why)"))
+            if let mb = c.diskMB {
+                enforcement.append(Enforcement(control: "disk", mechanism: "none", effective: false,
+                                               detail: "disk_mb = \(mb) not enforced: runs have no mount namespace of their own (\(why))"))
+            }
         } else {
             agentArgs.append("--private-mounts")
+            if let mb = c.diskMB {
+                switch scratchDisk {
+                case .success(let disk):
+                    do {
+                        let mountPoint = try disk.create(in: dir, sizeMB: mb)
+                        agentArgs += ["--scratch", mountPoint, "--disk-mb", String(mb)]
+                        enforcement.append(ScratchDisk.enforcement(sizeMB: mb))
+                    } catch {
+                        cgroups.remove(id: id)
+                        throw ProviderError(provider: name, message: "workspace \(id): \(error)")
+                    }
+                case .failure(let why):
+                    enforcement.append(Enforcement(control: "disk", mechanism: "none", effective: false,
+                                                   detail: "disk_mb = \(mb) not enforced: \(why.reason)"))
+                }
+            }
             enforcement.append(Enforcement(control: "filesystem", mechanism: "mount namespace per run", effective: true,
-                                           detail: Self.fileSystemView(c)))
+                                           detail: Self.fileSystemView(c, scratch: agentArgs.contains("--scratch"))))
         }
 
+        // A shaped network is a namespace the agent starts in: its jobs inherit it.
+        var inNetwork: [String] = []
+        if c.network == .shaped {
+            do {
+                // `validate` refused the class where either is missing; never fall back to the host's network.
+                guard case .success(let net) = shapedNetwork, let rates else {
+                    throw ShapedNetworkError("network = \"shaped\" needs bandwidth_kbps and a host that can make namespaces")
+                }
+                let made = try net.create(ShapedNetwork.Names(scope: cgroups.scope, id: id), rates: rates)
+                inNetwork = made.prefix
+                enforcement.append(ShapedNetwork.enforcement(rates, hostAddress: made.hostAddress, workspaceAddress: made.workspaceAddress))
+            } catch {
+                cgroups.remove(id: id)
+                ScratchDisk.remove(in: dir)
+                throw ProviderError(provider: name, message: "workspace \(id): \(error)")
+            }
+        }
         var argv = agentArgs
         if let bwrap {
             var ns = ["--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc",
                       "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", id]
-            if !c.network { ns.append("--unshare-net") }
+            if c.network == .none { ns.append("--unshare-net") }
             argv = [bwrap] + ns + ["--"] + agentArgs
+            let net = c.network == .none ? " net" : c.network == .shaped ? " net (its own, shaped)" : ""
             enforcement.insert(Enforcement(control: "namespaces", mechanism: "bwrap", effective: true,
-                                           detail: "pid ipc uts\(c.network ? "" : " net") (hostname \(id))"), at: 0)
+                                           detail: "pid ipc uts\(net) (hostname \(id))"), at: 0)
         } else {
             enforcement.insert(Enforcement(control: "namespaces", mechanism: "none", effective: false,
                                            detail: "bubblewrap is not installed"), at: 0)
         }
+        argv = inNetwork + argv
         var request = SpawnRequest(path: argv[0], argv: argv, environment: ["PATH=/usr/local/bin:/usr/bin:/bin"], directory: dir)
         request.stdout = dir + "/agent.log"
         request.stderr = dir + "/agent.log"
@@ -111,6 +158,8 @@ public struct LocalProvider: WorkspaceProvider {
         let pid: pid_t
         do { pid = try ProcessSpawner.spawn(request) } catch {
             cgroups.remove(id: id)
+            ScratchDisk.remove(in: dir)
+            removeNetwork(id: id)
             throw ProviderError(provider: name, message: "cannot start the agent of \(id): \(error)")
         }
         // Reap it if it dies while we run; after a restart the reconciler checks it by pid instead.
@@ -125,6 +174,8 @@ public struct LocalProvider: WorkspaceProvider {
             if kill(pid, 0) != 0 || Date() > deadline {
                 kill(pid, SIGKILL)
                 cgroups.remove(id: id)
+                ScratchDisk.remove(in: dir)
+                removeNetwork(id: id)
                 let log = (try? String(contentsOfFile: dir + "/agent.log", encoding: .utf8)) ?? ""
                 throw ProviderError(provider: name, message: "the agent of \(id) did not come up: \(log.suffix(500))")
             }
@@ -137,9 +188,11 @@ public struct LocalProvider: WorkspaceProvider {
     }
 
     /// What a job sees of the host's file system, in words, for `wsbridge workspaces`.
-    static func fileSystemView(_ c: WorkspaceClass) -> String {
+    static func fileSystemView(_ c: WorkspaceClass, scratch: Bool) -> String {
         let binds = c.binds.filter(\.writable).map(\.path)
-        return "host root read-only; private /tmp and /dev/shm per run; writable: the job's directory, its owner's home"
+        let privateDirs = scratch ? "private /tmp, /var/tmp and /dev/shm per run on the workspace's disk"
+            : "private /tmp and /dev/shm per run"
+        return "host root read-only; \(privateDirs); writable: the job's directory, its owner's home"
             + (binds.isEmpty ? "" : ", " + binds.joined(separator: ", "))
     }
 
@@ -152,7 +205,55 @@ public struct LocalProvider: WorkspaceProvider {
         cgroups.remove(id: w.id)
         // Without cgroups, the sandbox's processes are found by their session.
         if cgroups.version == .none, let pid = w.pid { kill(-pid, SIGKILL) }
+        removeNetwork(id: w.id)
+        // Unmounted before the directory goes: removing it must not walk into the disk.
+        ScratchDisk.remove(in: "\(root)/\(w.id)")
         try? FileManager.default.removeItem(atPath: "\(root)/\(w.id)")
+    }
+
+    /// Removes the workspace's shaped network, if it has one.
+    func removeNetwork(id: String) {
+        let names = ShapedNetwork.Names(scope: cgroups.scope, id: id)
+        guard case .success(let net) = shapedNetwork, access("/run/netns/" + names.namespace, F_OK) == 0 else { return }
+        net.remove(names)
+    }
+
+    /// Refuses a class whose image is not an absolute path, or whose network or rates cannot be
+    /// had here, rather than give its jobs a network other than the one asked for.
+    public func validate(_ c: WorkspaceClass) throws {
+        if let image = c.settings["image"], !image.hasPrefix("/") {
+            throw ProviderError(provider: name, message: "class \(c.name): settings.image must be an absolute path, not \"\(image)\"")
+        }
+        let rates = try Self.shapedRates(c)
+        switch (c.network, rates) {
+        case (.shaped, nil):
+            throw ProviderError(provider: name, message: "class \(c.name): network = \"shaped\" needs bandwidth_kbps (or inbound_kbps, outbound_kbps) in [class.settings]")
+        case (.shaped, _):
+            if case .failure(let why) = shapedNetwork {
+                throw ProviderError(provider: name, message: "class \(c.name): network = \"shaped\" cannot be had on this host: \(why.reason)")
+            }
+        case (_, .some):
+            throw ProviderError(provider: name, message: "class \(c.name): bandwidth_kbps shapes only network = \"shaped\" in a local class (network is \"\(c.network.rawValue)\")")
+        default:
+            break
+        }
+    }
+
+    /// The class's rates, from the settings guests use too: `bandwidth_kbps` both ways,
+    /// `inbound_kbps` and `outbound_kbps` each (KiB/s, 1 to 2^30); nil when none is set.
+    static func shapedRates(_ c: WorkspaceClass) throws(ProviderError) -> ShapedNetwork.Rates? {
+        func kib(_ key: String) throws(ProviderError) -> Int? {
+            guard let raw = c.settings[key] else { return nil }
+            guard let v = Int(raw.trimmingCharacters(in: .whitespaces)), (1...(1 << 30)).contains(v) else {
+                throw ProviderError(provider: "local", message: "class \(c.name): settings.\(key) must be KiB/s from 1 to \(1 << 30), not \"\(raw)\"")
+            }
+            return v << 10
+        }
+        let both = try kib("bandwidth_kbps")
+        let inbound = try kib("inbound_kbps") ?? both
+        let outbound = try kib("outbound_kbps") ?? both
+        if inbound == nil && outbound == nil { return nil }
+        return .init(inboundBytesPerSecond: inbound, outboundBytesPerSecond: outbound)
     }
 
     public func daemonStoppedWithNoWorkspaces() async {

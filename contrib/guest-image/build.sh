@@ -72,7 +72,11 @@ cp "pkg/boot/vmlinuz-$KVER" "$OUTDIR/vmlinuz"
 # 2. The initramfs tree.
 ROOT=$WORK/root
 mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/usr/bin" "$ROOT/usr/sbin" "$ROOT/lib/modules" "$ROOT/etc" \
-         "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/run" "$ROOT/var/lib/wsbridge-agent" "$ROOT/root"
+         "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/run" "$ROOT/var/lib/wsbridge-agent" "$ROOT/root" \
+         "$ROOT/var/tmp"
+# Jobs' files that outlive a boot's tmpfs, on the guest's own disk when it has one (its size and
+# I/O limits are the class's): writable by every job, as on any Unix system.
+chmod 1777 "$ROOT/var/tmp"
 cp pkg/bin/busybox "$ROOT/bin/busybox"
 # `busybox --list` includes `busybox` itself: linking that over the binary makes /init unrunnable.
 for applet in $("$ROOT/bin/busybox" --list); do

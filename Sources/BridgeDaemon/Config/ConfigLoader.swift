@@ -87,6 +87,20 @@ public enum ConfigLoader {
             }
         }
 
+        /// `network`: a mode's name, or a boolean as before there were three.
+        func network() throws(Failure) -> WorkspaceNetwork? {
+            switch table["network"] {
+            case nil: return nil
+            case .boolean(let v): return v ? .host : WorkspaceNetwork.none
+            case .string(let name):
+                guard let mode = WorkspaceNetwork(rawValue: name) else {
+                    throw fail("network", "expected one of \(WorkspaceNetwork.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")) (or true, false), not \"\(name)\"")
+                }
+                return mode
+            case let other?: throw fail("network", "expected \"none\", \"host\" or \"shaped\", found a \(other.typeName)")
+            }
+        }
+
         func bool(_ key: String) throws(Failure) -> Bool? {
             switch table[key] {
             case nil: return nil
@@ -252,7 +266,7 @@ public enum ConfigLoader {
                 }
                 c.warmMode = m
             }
-            c.network = try bool("network") ?? c.network
+            c.network = try network() ?? c.network
             c.maxStageInMB = try int("max_stage_in_mb") ?? c.maxStageInMB
             c.maxStageOutMB = try int("max_stage_out_mb") ?? c.maxStageOutMB
             c.maxSurge = try int("max_surge") ?? c.maxSurge

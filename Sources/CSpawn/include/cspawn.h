@@ -35,6 +35,9 @@ typedef struct {
                                          read-only, private /tmp and /dev/shm, writable_paths
                                          writable (needs root; Linux 5.12 or later) */
     char *const *writable_paths;      /* NULL-terminated absolute paths, or NULL */
+    char *const *private_dir_sources; /* NULL: a tmpfs each for /tmp and /dev/shm. Else three
+                                         root-made directories, bound on /tmp, /dev/shm and
+                                         /var/tmp (the run's share of a size-limited disk) */
 } ws_spawn_options;
 
 /// Forks and execs. Returns 0 and the child's pid, or -1 with the errno of the step that failed

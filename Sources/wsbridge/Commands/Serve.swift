@@ -69,11 +69,15 @@ struct Agent: ParsableCommand {
     @Option(help: "v1: the workspace's cpuacct-controller cgroup, for each run's CPU time.") var cpuacctCgroup: String?
     @Flag(help: "Give each run the host's file system read-only, a private /tmp, and its directory, home and writable binds writable.")
     var privateMounts = false
+    @Option(help: "With --private-mounts: a size-limited disk mounted here, root only, on which each run gets its /tmp, /dev/shm and /var/tmp.")
+    var scratch: String?
+    @Option(help: "The scratch disk's size, for the reason given to a run that fills it.") var diskMb: Int?
 
     func run() throws {
         try WorkspaceAgentRunner.run(socket: socket, device: device, state: state, journal: journal,
                                      workspace: workspace, cgroup: cgroup, cgroupVersion: cgroupVersion,
-                                     pidsCgroup: pidsCgroup, cpuacctCgroup: cpuacctCgroup, privateMounts: privateMounts)
+                                     pidsCgroup: pidsCgroup, cpuacctCgroup: cpuacctCgroup, privateMounts: privateMounts,
+                                     scratch: scratch, diskMB: diskMb)
     }
 }
 
