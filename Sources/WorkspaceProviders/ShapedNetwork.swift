@@ -104,6 +104,13 @@ public struct ShapedNetwork: Sendable {
         throw ShapedNetworkError("all \(Self.subnets) subnets of 10.251.0.0/16 are in use on this host")
     }
 
+    /// Changes the rate of a running workspace's network, both ways (`tc qdisc replace`: the
+    /// token buckets are swapped in place, connections go on).
+    public func setRate(_ names: Names, bytesPerSecond: Int) throws {
+        try tc.run(["qdisc", "replace", "dev", names.hostEnd, "root"] + Self.tbf(bytesPerSecond))
+        try tc.run(["-n", names.namespace, "qdisc", "replace", "dev", names.workspaceEnd, "root"] + Self.tbf(bytesPerSecond))
+    }
+
     /// Removes the namespace (and with it the veth pair, both ends); quiet when there is none.
     /// Never fails: a namespace left by a crash must not stop the daemon from starting.
     public func remove(_ names: Names) {

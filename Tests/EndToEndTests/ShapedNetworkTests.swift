@@ -100,3 +100,35 @@ extension EndToEndTests {
         #expect(ourNamespaces() == before, "the shaped workspace's namespace went with it")
     }
 }
+
+extension EndToEndTests {
+    /// A shaped local workspace's rate changes live (`workspaces retune --bandwidth`): a send
+    /// after the retune runs at the new rate, in the same workspace.
+    @Test(.enabled(if: canShape, "needs root, ip and tc"))
+    func aShapedLocalNetworkIsRetunedLive() throws {
+        let d = try TestDaemon(config: config(slots: 1, maxWorkspaces: 1,
+                                              classExtra: "network = \"shaped\"\n[class.settings]\nbandwidth_kbps = \"1024\""))
+        defer { d.cleanUp() }
+        try d.start()
+        var measured: [Double] = []
+        for (round, kib) in [1024, 512].enumerated() {
+            if round == 1 {
+                let ws = try #require(try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).first?.workspace.id)
+                let reply = try d.client.post("/v1/workspaces/\(ws)/retune", RetuneRequest(bandwidthKBps: kib), as: RetuneReply.self)
+                #expect(reply.allocation.bandwidthKBps == kib)
+                let bandwidth = try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).first?.workspace.enforcement
+                    .first { $0.control == "bandwidth" }
+                #expect(bandwidth?.detail.hasPrefix("in 512 KiB/s / out 512 KiB/s") == true, "\(bandwidth?.detail ?? "none")")
+            }
+            let receiver = try RateReceiver()
+            let script = "head -c \(3 << 20) /dev/zero > /dev/tcp/$(/usr/sbin/ip route show default | cut -d' ' -f3)/\(receiver.port)"
+            let ids = try d.submit([JobSpec(executable: "/bin/bash", arguments: ["-c", script], directory: d.work)])
+            #expect(try d.waitAll(ids)[0].state == .done)
+            measured.append(try #require(receiver.rate(timeout: 30)))
+        }
+        print(String(format: "local workspace retuned live: %.3f MiB/s at 1024 KiB/s, %.3f MiB/s at 512 KiB/s", measured[0], measured[1]))
+        #expect((0.9...1.1).contains(measured[0]))
+        #expect((0.45...0.55).contains(measured[1]))
+        #expect(try d.client.get("/v1/workspaces", as: [WorkspaceStatus].self).count == 1, "the same workspace")
+    }
+}
