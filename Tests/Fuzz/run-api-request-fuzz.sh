@@ -8,11 +8,15 @@ SECONDS_TO_RUN=${1:-600}
 S=$ROOT/Sources
 fuzz_module WorkspaceBridge -- "$S"/WorkspaceBridge/*.swift
 fuzz_module AgentProtocol -- "$S"/AgentProtocol/*.swift
-fuzz_module BridgeAPI -- "$S"/BridgeAPI/*.swift
+# The MUNGE shim the client links (C, loaded with dlopen: nothing to fuzz in it).
+clang -c -fPIC "$S/CMunge/munge.c" -I "$S/CMunge/include" -o "$OUT/CMunge.o"
+mkdir -p "$OUT/CMunge"
+printf 'module CMunge {\n    header "%s"\n    export *\n}\n' "$S/CMunge/include/CMunge.h" > "$OUT/CMunge/module.modulemap"
+fuzz_module BridgeAPI -I "$OUT/CMunge" -- "$S"/BridgeAPI/*.swift
 # The daemon's request type is compiled in with the harness: the rest of the daemon needs NIO.
-fuzz_link "$OUT/api-request-fuzz" -module-name APIRequestFuzz "$ROOT/Tests/Fuzz/APIRequestFuzz.swift" \
+fuzz_link "$OUT/api-request-fuzz" -module-name APIRequestFuzz -I "$OUT/CMunge" "$ROOT/Tests/Fuzz/APIRequestFuzz.swift" \
     "$S/BridgeDaemon/API/APIRequest.swift" "$S/BridgeDaemon/Scheduler/CommandError.swift" \
-    "$OUT/BridgeAPI-code.o" "$OUT/AgentProtocol-code.o" "$OUT/WorkspaceBridge-code.o"
+    "$OUT/BridgeAPI-code.o" "$OUT/AgentProtocol-code.o" "$OUT/WorkspaceBridge-code.o" "$OUT/CMunge.o" -ldl
 mkdir -p "$OUT/api-request-fuzz-corpus"
 c=$OUT/api-request-fuzz-corpus
 printf 'GET\n/v1/jobs?ids=1,2,3&limit=10&before=9&history\n' > "$c/seed1"
