@@ -48,6 +48,12 @@ cleanup() {
         if [ -f "$D/h$n/daemon.pid" ]; then kill -9 "$(cat "$D/h$n/daemon.pid")" 2>/dev/null; fi
     done
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    # Guests left by a daemon killed before it could destroy them: named by the store's scope.
+    scope=s$(psql "${URL}" -At -c "SELECT replace(id, '-', '') FROM store_identity" 2>/dev/null | cut -c1-16)
+    for dom in $(virsh -c qemu:///system list --all --name 2>/dev/null | grep "^wsb-$scope-"); do
+        virsh -c qemu:///system destroy "$dom" >/dev/null 2>&1
+        virsh -c qemu:///system undefine "$dom" >/dev/null 2>&1
+    done
     pkill -9 -f "$D/h[12]/workspaces/" 2>/dev/null
     for m in "$D"/munge-*; do [ -f "$m/pid" ] && kill "$(cat "$m/pid")" 2>/dev/null; done
     for n in 1 2; do ip netns del "${NS}h$n" 2>/dev/null; ip link del "${NS}v$n" 2>/dev/null; done
