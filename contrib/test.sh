@@ -7,7 +7,8 @@
 #   RSL parser, the API request path, the store's job rows and the ClassAd evaluator, and the
 #   HTTP API fuzzed from its OpenAPI document (schemathesis) as an unprivileged user, and the
 #   metrics listener scraped by a real Prometheus with its status page rendered by headless Chromium,
-#   and the network API with MUNGE credentials from gatekeeper hosts made of network namespaces
+#   the network API with MUNGE credentials from gatekeeper hosts made of network namespaces, and
+#   a hot standby: two bridge hosts on one PostgreSQL store, the active one killed under load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && PATH=/opt/swift/usr/bin:$PATH
