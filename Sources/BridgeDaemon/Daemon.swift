@@ -79,21 +79,23 @@ public enum Daemon {
         logger.logLevel = options.fixedLogLevel ?? config.logLevel(default: .info)
         let store: any Store = try config.store.url.map { url throws(StoreError) in try PostgresStore(settings: PostgresSettings(url: url)) }
             ?? SQLiteStore(path: dir + "/wsbridge.sqlite")
-        // On a shared store, wait as a standby until this daemon holds the lease.
-        var leaseKeeper: LeaseKeeper?
-        if let shared = store as? PostgresStore {
-            let epoch = try await Leadership.becomeActive(shared, holder: Leadership.holder(stateDirectory: dir),
-                                                          settings: config.store, logger: logger)
-            leaseKeeper = LeaseKeeper(store: shared, epoch: epoch, settings: config.store, logger: logger)
-        }
+        let shared = store as? PostgresStore
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var providers: [String: any WorkspaceProvider] = [:]
-        let scope = store is PostgresStore ? "s" + store.identity.id.replacingOccurrences(of: "-", with: "").prefix(16) : nil
+        let scope = shared.map { "s" + $0.identity.id.replacingOccurrences(of: "-", with: "").prefix(16) }
         for p in try makeProviders(ProviderContext(stateDirectory: dir, executable: executable, config: config, workspaceScope: scope)) { providers[p.name] = p }
         for c in config.classes where providers[c.provider] == nil {
             throw DaemonError.setup("class \(c.name): no provider \"\(c.provider)\" (available: \(providers.keys.sorted().joined(separator: ", ")))")
         }
         try check(config, against: providers)
+        // On a shared store, wait as a standby (the config and providers checked first, so that a
+        // mistake shows at start, not at a takeover) until this daemon holds the lease.
+        var leaseKeeper: LeaseKeeper?
+        if let shared {
+            let epoch = try await Leadership.becomeActive(shared, holder: Leadership.holder(stateDirectory: dir),
+                                                          settings: config.store, logger: logger)
+            leaseKeeper = LeaseKeeper(store: shared, epoch: epoch, settings: config.store, logger: logger)
+        }
         AccountingFiles.makeDirectories(config.accounting)
         var started: Logger.Metadata = ["state": "\(dir)", "config": "\(options.configPath ?? "built-in defaults")",
                                         "classes": "\(config.classes.map(\.name).joined(separator: ","))"]

@@ -23,23 +23,22 @@ struct ClientSettings {
     /// The settings this process sees; nil when none names a server. A config that cannot be
     /// read or says something else than expected stops the command with what is wrong.
     static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> ClientSettings? {
-        var settings = ClientSettings()
-        let path = environment["WSBRIDGE_CLIENT_CONFIG"] ?? defaultPath
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            do { settings = try parse(text) } catch { fail("\(path): \(error)") }
-        } else if environment["WSBRIDGE_CLIENT_CONFIG"] != nil {
-            fail("cannot read the client config \(path)")
-        }
+        var settings = fromConfigFile(environment: environment)
         if let list = environment["WSBRIDGE_SERVERS"] {
             settings.servers = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         return settings.servers.isEmpty ? nil : settings
     }
 
-    /// The settings from the client config alone (for `--server`: its munged and patience).
+    /// The settings from the client config alone (with `--server`: its munged and patience); the
+    /// defaults when the default file is absent, a stop when a named one cannot be read.
     static func fromConfigFile(environment: [String: String] = ProcessInfo.processInfo.environment) -> ClientSettings {
-        let path = environment["WSBRIDGE_CLIENT_CONFIG"] ?? defaultPath
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ClientSettings() }
+        let named = environment["WSBRIDGE_CLIENT_CONFIG"]
+        let path = named ?? defaultPath
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            if named != nil { fail("cannot read the client config \(path)") }
+            return ClientSettings()
+        }
         do { return try parse(text) } catch { fail("\(path): \(error)") }
     }
 
