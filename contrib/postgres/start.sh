@@ -10,10 +10,10 @@ if [ "${1:-}" = --socket ]; then socket=1; shift; fi
 role=${1:-wsbridge_test}
 command -v pg_ctlcluster >/dev/null || { echo "$0: postgresql is not installed (contrib/setup-debian.sh test)" >&2; exit 1; }
 if ! pg_lsclusters -h 2>/dev/null | grep -q "^15 *main"; then
-    pg_createcluster 15 main >/dev/null
+    pg_createcluster 15 main >&2
 fi
 if ! pg_lsclusters -h | grep -q "^15 *main .* online"; then
-    pg_ctlcluster 15 main start
+    pg_ctlcluster 15 main start >&2  # it may say "Removed stale pid file." on stdout
 fi
 port=$(pg_lsclusters -h | awk '$1 == 15 && $2 == "main" { print $3 }')
 # The role also logs in with its password over the Unix socket (daemons in other network
@@ -21,7 +21,7 @@ port=$(pg_lsclusters -h | awk '$1 == 15 && $2 == "main" { print $3 }')
 hba=/etc/postgresql/15/main/pg_hba.conf
 if ! grep -q "^local all $role scram-sha-256" "$hba"; then
     sed -i "0,/^local/s//local all $role scram-sha-256\n&/" "$hba"
-    pg_ctlcluster 15 main reload
+    pg_ctlcluster 15 main reload >&2
 fi
 # The password is made once and kept beside the cluster's own files, readable by root only.
 secret=/etc/postgresql/15/main/$role.password
