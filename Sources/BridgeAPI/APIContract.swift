@@ -276,6 +276,56 @@ public enum APIContract {
         }
       }
     },
+    "/v1/hosts": {
+      "get": {
+        "operationId": "listHosts",
+        "summary": "The libvirt hosts the classes name: whether each answers, whether it is drained, and our workspaces there.",
+        "responses": {
+          "200": {"description": "hosts", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/HostStatus"}}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/hosts/drain": {
+      "post": {
+        "operationId": "drainHost",
+        "summary": "Drains a host (admins only): it takes no new workspace; its guests running jobs move live to other hosts of their class, the others are destroyed.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HostRequest"}}}},
+        "responses": {
+          "200": {"description": "drained", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DrainReply"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
+    "/v1/hosts/undrain": {
+      "post": {
+        "operationId": "undrainHost",
+        "summary": "Lets a drained host take workspaces again (admins only).",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HostRequest"}}}},
+        "responses": {
+          "200": {"description": "undrained", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HostStatus"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "408": {"$ref": "#/components/responses/Timeout"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/OverLimit"},
+          "503": {"$ref": "#/components/responses/TooManyConnections"}
+        }
+      }
+    },
     "/v1/accounting": {
       "get": {
         "operationId": "accounting",
@@ -636,6 +686,49 @@ public enum APIContract {
           "workspace": {"type": "string", "minLength": 1},
           "plan": {"$ref": "#/components/schemas/RetunePlan"},
           "allocation": {"$ref": "#/components/schemas/ResourceAllocation"}
+        }
+      },
+      "HostStatus": {
+        "type": "object", "additionalProperties": false, "required": ["uri", "provider", "classes", "workspaces", "foreign"],
+        "properties": {
+          "uri": {"type": "string", "minLength": 1},
+          "provider": {"type": "string", "minLength": 1},
+          "classes": {"type": "array", "items": {"type": "string"}},
+          "drainedSince": {"type": "number", "description": "Drained since then; absent if not drained."},
+          "unreachable": {"type": "string", "description": "Why the host did not answer; absent if it did."},
+          "workspaces": {"type": "array", "items": {"$ref": "#/components/schemas/HostWorkspace"}},
+          "foreign": {"type": "integer", "minimum": 0}
+        }
+      },
+      "HostWorkspace": {
+        "type": "object", "additionalProperties": false, "required": ["id", "state", "jobs"],
+        "properties": {
+          "id": {"type": "string", "minLength": 1},
+          "state": {"type": "string", "minLength": 1},
+          "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}}
+        }
+      },
+      "HostRequest": {
+        "type": "object", "additionalProperties": false, "required": ["uri"],
+        "properties": {"uri": {"type": "string", "minLength": 1, "maxLength": 4096}}
+      },
+      "DrainReply": {
+        "type": "object", "additionalProperties": false, "required": ["host", "drainedSince", "moved", "destroyed", "notMoved"],
+        "properties": {
+          "host": {"type": "string", "minLength": 1},
+          "drainedSince": {"type": "number"},
+          "moved": {"type": "array", "items": {
+            "type": "object", "additionalProperties": false, "required": ["workspace", "to", "seconds", "jobs"],
+            "properties": {
+              "workspace": {"type": "string", "minLength": 1},
+              "to": {"type": "string", "minLength": 1},
+              "seconds": {"type": "number", "minimum": 0},
+              "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/JobID"}}
+            }}},
+          "destroyed": {"type": "array", "items": {"type": "string"}},
+          "notMoved": {"type": "array", "items": {
+            "type": "object", "additionalProperties": false, "required": ["workspace", "reason"],
+            "properties": {"workspace": {"type": "string", "minLength": 1}, "reason": {"type": "string"}}}}
         }
       },
       "WorkspaceStatus": {

@@ -155,3 +155,85 @@ public struct APIErrorBody: Codable, Sendable, Error, CustomStringConvertible {
     }
     public var description: String { error }
 }
+
+/// `GET /v1/hosts`: a host the libvirt classes place guests on, as it answers now.
+public struct HostStatus: Codable, Sendable {
+    public var uri: String
+    public var provider: String
+    /// The classes that name it.
+    public var classes: [String]
+    /// Drained since then (`hosts drain`): it takes no new workspace; absent if not drained.
+    public var drainedSince: Double?
+    /// Why it did not answer; absent if it did.
+    public var unreachable: String?
+    /// Our workspaces there, with their state and jobs.
+    public var workspaces: [HostWorkspace]
+    /// Domains there that are not ours.
+    public var foreign: Int
+    public init(uri: String, provider: String, classes: [String], drainedSince: Double?, unreachable: String?,
+                workspaces: [HostWorkspace], foreign: Int) {
+        self.uri = uri
+        self.provider = provider
+        self.classes = classes
+        self.drainedSince = drainedSince
+        self.unreachable = unreachable
+        self.workspaces = workspaces
+        self.foreign = foreign
+    }
+}
+
+public struct HostWorkspace: Codable, Sendable {
+    public var id: String
+    /// Its state as the daemon tracks it (`unknown`: found on the host, not in the store).
+    public var state: String
+    public var jobs: [JobID]
+    public init(id: String, state: String, jobs: [JobID]) {
+        self.id = id
+        self.state = state
+        self.jobs = jobs
+    }
+}
+
+/// `POST /v1/hosts/drain` and `/v1/hosts/undrain`: the host, by its URI as `GET /v1/hosts` names it.
+public struct HostRequest: Codable, Sendable {
+    public var uri: String
+    public init(uri: String) { self.uri = uri }
+}
+
+/// `POST /v1/hosts/drain`: what became of the workspaces that were there.
+public struct DrainReply: Codable, Sendable {
+    public struct Moved: Codable, Sendable {
+        public var workspace: String
+        public var to: String
+        /// The live migration's time, from its start to the guest running there.
+        public var seconds: Double
+        public var jobs: [JobID]
+        public init(workspace: String, to: String, seconds: Double, jobs: [JobID]) {
+            self.workspace = workspace
+            self.to = to
+            self.seconds = seconds
+            self.jobs = jobs
+        }
+    }
+    public struct NotMoved: Codable, Sendable {
+        public var workspace: String
+        public var reason: String
+        public init(workspace: String, reason: String) {
+            self.workspace = workspace
+            self.reason = reason
+        }
+    }
+    public var host: String
+    public var drainedSince: Double
+    /// Guests running jobs, moved live to another host of their class.
+    public var moved: [Moved] = []
+    /// Workspaces without jobs (idle, parked), destroyed instead.
+    public var destroyed: [String] = []
+    /// Workspaces that could not move: they run where they were, take no new job, and go once
+    /// their jobs are done.
+    public var notMoved: [NotMoved] = []
+    public init(host: String, drainedSince: Double) {
+        self.host = host
+        self.drainedSince = drainedSince
+    }
+}

@@ -245,6 +245,16 @@ enum Migrations {
                     CHECK (imageDigest IS NULL OR (length(imageDigest) = 64 AND imageDigest NOT GLOB '*[^0-9a-f]*'));
                 """)
         }
+        m.registerMigration("v9: drained hosts") { db in
+            // Hosts an admin drained (`wsbridge hosts drain`): they take no new workspace, across
+            // restarts, until undrained.
+            try db.execute(sql: """
+                CREATE TABLE drained_host (
+                    uri TEXT PRIMARY KEY NOT NULL CHECK (length(uri) BETWEEN 1 AND 4096),
+                    since REAL NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -152,5 +152,11 @@ enum PostgresMigrations {
         ("v8: workspace image digest", """
             ALTER TABLE workspace ADD COLUMN imageDigest TEXT CHECK (imageDigest IS NULL OR imageDigest ~ '^[0-9a-f]{64}$');
             """),
+        ("v9: drained hosts", """
+            CREATE TABLE drained_host (
+                uri TEXT PRIMARY KEY NOT NULL CHECK (length(uri) BETWEEN 1 AND 4096),
+                since DOUBLE PRECISION NOT NULL
+            );
+            """),
     ]
 }

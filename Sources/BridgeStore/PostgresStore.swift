@@ -454,6 +454,24 @@ public final class PostgresStore: Store {
         try session { s in try s.rows("SELECT * FROM workspace ORDER BY createdAt").map(StoreRows.workspace) }
     }
 
+    public func drainedHosts() throws -> [String: Double] {
+        try session { s in
+            Dictionary(try s.rows("SELECT uri, since FROM drained_host").map { ($0["uri"] as String, $0["since"] as Double) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    public func setDrained(_ uri: String, since: Double?, event: StoreEvent) throws {
+        try transaction { s in
+            if let since {
+                try s.execute("INSERT INTO drained_host (uri, since) VALUES (?, ?) ON CONFLICT (uri) DO NOTHING", [uri, since])
+            } else {
+                try s.execute("DELETE FROM drained_host WHERE uri = ?", [uri])
+            }
+            try Self.insert(event: event, s)
+        }
+    }
+
     public func next(_ counter: String) throws -> Int64 {
         try transaction { s in
             try s.rows("""

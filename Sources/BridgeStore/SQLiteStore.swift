@@ -311,6 +311,24 @@ public final class SQLiteStore: Store {
         try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM workspace ORDER BY createdAt").map(StoreRows.workspace) }
     }
 
+    public func drainedHosts() throws -> [String: Double] {
+        try pool.read { db in
+            Dictionary(try Row.fetchAll(db, sql: "SELECT uri, since FROM drained_host").map { ($0["uri"] as String, $0["since"] as Double) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    public func setDrained(_ uri: String, since: Double?, event: StoreEvent) throws {
+        try pool.write { db in
+            if let since {
+                try db.execute(sql: "INSERT INTO drained_host(uri, since) VALUES (?, ?) ON CONFLICT(uri) DO NOTHING", arguments: [uri, since])
+            } else {
+                try db.execute(sql: "DELETE FROM drained_host WHERE uri = ?", arguments: [uri])
+            }
+            try Self.insert(event: event, db)
+        }
+    }
+
     /// The next number of a named counter (workspace ids), durable.
     public func next(_ counter: String) throws -> Int64 {
         try pool.write { db in

@@ -74,6 +74,11 @@ public protocol Store: AnyObject, Sendable {
     func save(_ w: Workspace, event: StoreEvent?) throws
     func deleteWorkspace(_ id: String, event: StoreEvent?) throws
     func workspaces() throws -> [Workspace]
+    /// Hosts drained by an admin (they take no new workspace), with when each was drained.
+    func drainedHosts() throws -> [String: Double]
+    /// Marks a host drained since `since`, or (`nil`) no longer drained, with its event, in one
+    /// transaction.
+    func setDrained(_ uri: String, since: Double?, event: StoreEvent) throws
     /// The next number of a named counter (workspace ids), durable.
     func next(_ counter: String) throws -> Int64
 }

@@ -529,3 +529,11 @@ void virTypedParamsFree(virTypedParameterPtr params, int nparams) {
     void *fn = wsb_libvirt_resolve(&slot, "virTypedParamsFree");
     ((void (*)(virTypedParameterPtr params, int nparams))fn)(params, nparams);
 }
+
+int virDomainMigrateToURI3(virDomainPtr domain, const char *dconnuri, virTypedParameterPtr params,
+                           unsigned int nparams, unsigned int flags) {
+    static void *slot;
+    void *fn = wsb_libvirt_resolve(&slot, "virDomainMigrateToURI3");
+    return ((int (*)(virDomainPtr, const char *, virTypedParameterPtr, unsigned int, unsigned int))fn)(
+        domain, dconnuri, params, nparams, flags);
+}

@@ -46,6 +46,9 @@ public struct LibvirtClassSettings: Sendable, Equatable {
     public var bandwidth: DomainSpec.Bandwidth?
     public var diskIO: DiskIOLimits?
     public var bootTimeoutSeconds: Double
+    /// How long a live migration (`wsbridge hosts drain`) may take before it is aborted and the
+    /// guest stays where it was.
+    public var migrationTimeoutSeconds: Double
     public var storagePool: String
     public var storagePoolPath: String
     public var sharedFilesystem: SharedFilesystemKind
@@ -118,6 +121,11 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         bandwidth = (inbound == nil && outbound == nil) ? nil : .init(inboundKiBps: inbound, outboundKiBps: outbound)
         diskIO = try DiskIOLimits(settings: s, key: key)
         bootTimeoutSeconds = Double(try integer("boot_timeout_seconds", "bootTimeoutSeconds") ?? 120)
+        let migrationTimeout = try integer("migration_timeout_seconds", "migrationTimeoutSeconds") ?? 300
+        guard migrationTimeout <= 86_400 else {
+            throw ConfigError(key: "\(key).migration_timeout_seconds", message: "must be at most 86400 (a day), not \(migrationTimeout)")
+        }
+        migrationTimeoutSeconds = Double(migrationTimeout)
         storagePool = value("storage_pool", "storagePool") ?? "wsbridge"
         storagePoolPath = value("storage_pool_path", "storagePoolPath") ?? "/var/lib/wsbridge/pool"
         guard storagePoolPath.hasPrefix("/") else {

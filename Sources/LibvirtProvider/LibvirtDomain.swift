@@ -115,6 +115,30 @@ public final class LibvirtDomain: @unchecked Sendable {
         try await check("virDomainAbortJob") { virDomainAbortJob($0) }
     }
 
+    /// Moves the running guest, live, to the host of `destination` (a libvirt URI as the source
+    /// host's libvirtd reaches it: peer to peer, the hosts talk to each other), its memory over
+    /// `migrationURI` (`tcp://host`: the destination picks a port). With `copyStorage` its
+    /// disks' top layers are copied to images of the same names there (made beforehand, on the
+    /// same backing files). The domain ends defined there and undefined here. On a failure or
+    /// after `timeout` seconds the guest stays running here (the migration is aborted).
+    public func migrate(to destination: String, migrationURI: String, copyStorage: Bool, timeout: Double) async throws(LibvirtError) {
+        let flags = VIR_MIGRATE_LIVE.rawValue | VIR_MIGRATE_PEER2PEER.rawValue | VIR_MIGRATE_PERSIST_DEST.rawValue
+            | VIR_MIGRATE_UNDEFINE_SOURCE.rawValue | VIR_MIGRATE_AUTO_CONVERGE.rawValue
+            | (copyStorage ? VIR_MIGRATE_NON_SHARED_INC.rawValue : 0)
+        let label = "virDomainMigrateToURI3(\(name) → \(destination))"
+        let params = [SendableParameter(name: VIR_MIGRATE_PARAM_URI, value: .string(migrationURI))]
+        do {
+            try await perform("virDomainMigrateToURI3", timeout: timeout) { (d) throws(LibvirtError) in
+                let (list, n) = try TypedParameters.build(params.map { ($0.name, $0.value) }, operation: label)
+                defer { virTypedParamsFree(list, n) }
+                if virDomainMigrateToURI3(d, destination, list, UInt32(n), flags) < 0 { throw LibvirtError.last(label) }
+            }
+        } catch {
+            if case .timedOut = error { try? await abortJob() }
+            throw error
+        }
+    }
+
     /// Pauses the guest's vCPUs; its memory stays allocated.
     public func suspend() async throws(LibvirtError) {
         try await check("virDomainSuspend") { virDomainSuspend($0) }

@@ -47,8 +47,12 @@ extension LibvirtProvider {
     }
 
     /// Chooses the host with the fewest of our domains (ties: the earlier URI in the class);
-    /// hosts that do not answer are skipped.
-    func place(on uris: [String]) async throws -> LibvirtConnection {
+    /// hosts that do not answer, and drained ones, are skipped.
+    func place(on classURIs: [String]) async throws -> LibvirtConnection {
+        let uris = drained.excluding(classURIs)
+        guard !uris.isEmpty else {
+            throw LibvirtProviderError.configuration("every host of the class is drained (wsbridge hosts undrain URI)")
+        }
         let (found, unreachable, _) = await scan(uris)
         let counts = Dictionary(grouping: found, by: \.uri).mapValues(\.count)
         let candidates = uris.filter { unreachable[$0] == nil }

@@ -11,8 +11,8 @@ import WorkspaceProviders
 /// host). Domains without our metadata are never touched.
 public final class LibvirtProvider: WorkspaceProvider {
     public let name = "libvirt"
-    /// Guests have their own disks and clocks; live migration is not offered yet.
-    public let capabilities: ProviderCapabilities = [.canPause, .canSave, .runsJobVMs]
+    /// Guests have their own disks and clocks; guests on remote hosts move between them.
+    public let capabilities: ProviderCapabilities = [.canPause, .canSave, .runsJobVMs, .canMigrate]
 
     /// Where the provider keeps its files and how long it waits.
     public struct Configuration: Sendable {
@@ -58,6 +58,8 @@ public final class LibvirtProvider: WorkspaceProvider {
     let forwarders = ChannelForwarders()
     /// Job VMs (HTCondor `universe = vm`) served by this process.
     let jobVMs = JobVMRegistry()
+    /// Hosts that take no new guest (`wsbridge hosts drain`).
+    let drained = DrainedHosts()
 
     /// - Parameter uris: every libvirt URI any class uses; `discover` looks only there.
     public init(configuration: Configuration = .init(), uris: [String]) {

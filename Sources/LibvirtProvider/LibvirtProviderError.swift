@@ -16,6 +16,8 @@ public enum LibvirtProviderError: Error, Sendable, CustomStringConvertible {
     case guestStopped(domain: String, state: String, detail: String)
     /// The workspace handle does not name a libvirt domain of ours.
     case badHandle(String)
+    /// A guest could not move to another host; it runs where it was.
+    case migration(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum LibvirtProviderError: Error, Sendable, CustomStringConvertible {
         case let .guestStopped(domain, state, detail):
             return "guest \(domain) stopped while booting (\(state))" + (detail.isEmpty ? "" : "; serial log ends with:\n\(detail)")
         case .badHandle(let h): return "\"\(h)\" is not a libvirt workspace handle (URI#domain)"
+        case .migration(let m): return m
         }
     }
 

@@ -86,6 +86,62 @@ public protocol WorkspaceProvider: Sendable {
     /// The hypervisor hosts this provider has tried to reach, named as `remoteHost` names them
     /// (nil: this host), and whether the last try succeeded. Default: none.
     func hostReachability() async -> [(host: String?, reachable: Bool)]
+
+    /// The hosts this provider places the workspaces of `classes` on (libvirt URIs), with its
+    /// workspaces on each. Default: none (the workspaces are on the daemon's own host).
+    func hosts(for classes: [WorkspaceClass]) async -> [ProviderHost]
+
+    /// The host of `hosts()` a workspace is on; `nil` for the daemon's own host.
+    func host(of workspace: Workspace) -> String?
+
+    /// Hosts that take no new workspace (drained); the others of a class take them.
+    func setDrained(_ hosts: Set<String>)
+
+    /// The workspace as found on another host than its record names (a move that the daemon
+    /// died before recording), or `nil`. Default: `nil`.
+    func relocated(_ workspace: Workspace) async -> Workspace?
+
+    /// Moves a running workspace, live, to another host of its class that is not drained; its
+    /// jobs keep running and its endpoint stays. Returns the record as it now is (its handle
+    /// names the new host). On a failure the workspace runs where it was. Default: refused.
+    func migrate(_ workspace: Workspace, of workspaceClass: WorkspaceClass) async throws -> WorkspaceMigration
+}
+
+/// A host a provider places workspaces on, as it answers now.
+public struct ProviderHost: Sendable {
+    public var uri: String
+    /// The classes that name it.
+    public var classes: [String]
+    /// Why it did not answer; `nil` if it did.
+    public var unreachable: String?
+    /// Our workspaces found on it (ids).
+    public var workspaces: [String]
+    /// Domains there that are not ours.
+    public var foreign: Int
+
+    public init(uri: String, classes: [String], unreachable: String?, workspaces: [String], foreign: Int) {
+        self.uri = uri
+        self.classes = classes
+        self.unreachable = unreachable
+        self.workspaces = workspaces
+        self.foreign = foreign
+    }
+}
+
+/// A workspace moved to another host.
+public struct WorkspaceMigration: Sendable {
+    public var workspace: Workspace
+    public var from: String
+    public var to: String
+    /// How long the move took (the hypervisor's part, from start to the guest running there).
+    public var seconds: Double
+
+    public init(workspace: Workspace, from: String, to: String, seconds: Double) {
+        self.workspace = workspace
+        self.from = from
+        self.to = to
+        self.seconds = seconds
+    }
 }
 
 public extension WorkspaceProvider {
@@ -122,6 +178,18 @@ public extension WorkspaceProvider {
     func cancelPark(_ workspace: Workspace) async -> Bool { false }
 
     func hostReachability() async -> [(host: String?, reachable: Bool)] { [] }
+
+    func hosts(for classes: [WorkspaceClass]) async -> [ProviderHost] { [] }
+
+    func host(of workspace: Workspace) -> String? { nil }
+
+    func setDrained(_ hosts: Set<String>) {}
+
+    func relocated(_ workspace: Workspace) async -> Workspace? { nil }
+
+    func migrate(_ workspace: Workspace, of workspaceClass: WorkspaceClass) async throws -> WorkspaceMigration {
+        throw ProviderError(provider: name, message: "workspaces of the \(name) provider cannot move to another host")
+    }
 
     func planRetune(_ workspace: Workspace, of workspaceClass: WorkspaceClass, from: ResourceAllocation,
                     to: ResourceAllocation) async -> RetunePlan {

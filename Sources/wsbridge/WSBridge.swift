@@ -13,7 +13,7 @@ struct WSBridge: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Submit.self, Status.self, Queue.self, Wait.self, Cancel.self, Hold.self, Release.self, Suspend.self, Resume.self,
-            Workspaces.self, Policy.self, Events.self, Accounting.self, Condor.self, Blah.self, RSL.self, GRAM.self, Bench.self, Demo.self,
+            Workspaces.self, Hosts.self, Policy.self, Events.self, Accounting.self, Condor.self, Blah.self, RSL.self, GRAM.self, Bench.self, Demo.self,
             Agent.self,
         ]
     )

@@ -203,6 +203,15 @@ import WorkspaceBridge
         try expectConforms(PolicyReply(config: config, source: "/etc/wsbridge.toml", loadedAt: 1,
                                        workspaceChanges: ["ws-1: retuned in place: memory 512 MB → 768 MB"]), to: "PolicyReply")
         try expectConforms(PolicyReply(config: BridgeConfig(), source: nil, loadedAt: 1), to: "PolicyReply")
+        let host = HostStatus(uri: "qemu+ssh://root@node1/system", provider: "libvirt", classes: ["vm"], drainedSince: 5,
+                              unreachable: "no answer", workspaces: [HostWorkspace(id: "ws-1", state: "busy", jobs: [7])], foreign: 1)
+        try expectConforms(host, to: "HostStatus")
+        try expectConforms(HostRequest(uri: "qemu+ssh://root@node1/system"), to: "HostRequest")
+        var drain = DrainReply(host: "qemu+ssh://root@node1/system", drainedSince: 5)
+        drain.moved = [.init(workspace: "ws-1", to: "qemu+ssh://root@node2/system", seconds: 2.5, jobs: [7])]
+        drain.destroyed = ["ws-2"]
+        drain.notMoved = [.init(workspace: "ws-3", reason: "no other host")]
+        try expectConforms(drain, to: "DrainReply")
         try expectConforms(["status": "ok"], to: "Health")
         try expectConforms(["cluster": Int64(3)], to: "ClusterReply")
         try expectConforms(["destroyed": "w-1"], to: "DestroyedReply")

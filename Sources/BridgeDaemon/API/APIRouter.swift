@@ -87,6 +87,12 @@ struct APIRouter: Sendable {
         case ("DELETE", "workspaces", 3):
             try await scheduler.destroyByAdmin(arg!, caller: uid)
             return try ok(["destroyed": arg!] as [String: String])
+        case ("GET", "hosts", 2):
+            return try ok(await scheduler.hostList())
+        case ("POST", "hosts", 3) where arg == "drain" || arg == "undrain":
+            let req = try JSONDecoder().decode(HostRequest.self, from: r.body)
+            if arg == "drain" { return try ok(try await scheduler.drainHost(req.uri, caller: uid)) }
+            return try ok(try await scheduler.undrainHost(req.uri, caller: uid))
         case ("GET", "accounting", 2):
             // Times in seconds since 1970; records of runs that ended in [since, until).
             let since = try r.seconds("since", default: 0, max: Self.latestTime)

@@ -24,6 +24,7 @@ extension Scheduler {
             logger.error("a stored job cannot be loaded; marked failed", metadata: ["job": "\(id)", "reason": "\(reason)"])
             try store.markUnloadable(id, reason: reason, at: Self.now)
         }
+        try loadDrainedHosts()
         var lost: [(Workspace, String)] = []
         for w in try store.workspaces() {
             guard let provider = providers[w.provider] else {
@@ -44,6 +45,17 @@ extension Scheduler {
                 var booting = w
                 booting.state = .booting
                 workspaces[w.id] = WorkspaceRuntime(record: booting, idleSince: Self.now)
+            } else if let moved = await provider.relocated(w) {
+                // Moved by a drain that the daemon did not live to record: it is where it went.
+                do { try await provider.adopt(moved) } catch {
+                    lost.append((moved, "it cannot be reached: \(error)"))
+                    continue
+                }
+                var booting = moved
+                booting.state = .booting
+                workspaces[w.id] = WorkspaceRuntime(record: booting, idleSince: Self.now)
+                try? store.save(moved, event: StoreEvent(at: Self.now, workspaceID: w.id, kind: "workspace-moved",
+                                                         message: "found on another host at start: \(moved.handle)"))
             } else {
                 lost.append((w, "it died while the daemon was down"))
             }

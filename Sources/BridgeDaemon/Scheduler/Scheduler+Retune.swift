@@ -38,8 +38,8 @@ extension Scheduler {
         guard w.record.state == .ready || w.record.state == .busy else {
             throw CommandError(description: "workspace \(wsID) is \(w.record.state.rawValue): only a ready or busy workspace can be retuned", code: "conflict")
         }
-        guard !retuning.contains(wsID) else {
-            throw CommandError(description: "workspace \(wsID) is being retuned already; ask again when that is done", code: "conflict")
+        guard !retuning.contains(wsID), !w.migrating else {
+            throw CommandError(description: "workspace \(wsID) is being retuned or moved; ask again when that is done", code: "conflict")
         }
         guard let cls = config.workspaceClass(named: w.record.className), let provider = providers[w.record.provider] else {
             throw CommandError(description: "workspace \(wsID): no class or provider for it", code: "conflict")

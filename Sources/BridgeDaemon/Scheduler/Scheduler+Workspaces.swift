@@ -119,6 +119,8 @@ extension Scheduler {
     func linkClosed(_ wsID: String, link: AgentLink) async {
         guard !stopped, let w = workspaces[wsID], w.link === link else { return }
         workspaces[wsID]!.link = nil
+        // A guest that moves loses its channel on the way; the move attaches it again.
+        if w.migrating { return }
         if w.record.state == .destroying || w.record.state == .parking || w.record.state.isParked { return }
         // The agent may only have dropped the connection; try again before declaring a loss.
         if let provider = providers[w.record.provider], await provider.isAlive(w.record) {
@@ -207,7 +209,7 @@ extension Scheduler {
         Task.detached { store.checkpoint() }
         let now = Self.now
         let keptWarm = Set(config.classes.flatMap { warmSet(of: $0, now: now) })
-        for (id, w) in workspaces where w.record.state != .destroying && JobVMWorkspace.job(ofWorkspace: id) == nil {
+        for (id, w) in workspaces where w.record.state != .destroying && !w.migrating && JobVMWorkspace.job(ofWorkspace: id) == nil {
             guard let cls = config.workspaceClass(named: w.record.className) else {
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "its class is no longer configured") }
                 continue
@@ -218,6 +220,9 @@ extension Scheduler {
                 try? store.save(workspaces[id]!.record, event: StoreEvent(at: now, workspaceID: id, kind: "workspace-draining",
                                                                           message: "lease expired"))
                 if w.runs.isEmpty { await destroyWorkspace(id, reason: "lease expired") }
+            case .ready where w.runs.isEmpty && isOnDrainedHost(w):
+                // Left behind by a drain (its move failed, or it was busy then): it goes once idle.
+                await destroyWorkspace(id, reason: "its host is drained")
             case .ready where isOutdated(w):
                 // The rollout replaces it within max_unavailable; reaping it besides would not be.
                 continue

@@ -50,6 +50,9 @@ actor Scheduler {
     /// When finished jobs were last pruned from the store.
     var lastPrune: Double = 0
     var workspaces: [String: WorkspaceRuntime] = [:]
+    /// Hosts drained by an admin, with when: they take no new workspace, and workspaces there
+    /// take no new job (`Scheduler+Hosts`).
+    var drainedHosts: [String: Double] = [:]
     /// Workspaces with a retune under way: a second one waits its turn by being refused.
     var retuning = Set<String>()
     /// What the last config load did to workspaces whose class changed.
@@ -132,6 +135,7 @@ actor Scheduler {
                 s.workspaces[cls, default: 0] += 1
                 // An outdated workspace running jobs takes no more: it empties, to be replaced.
                 if old && !w.runs.isEmpty { continue }
+                if w.migrating || isOnDrainedHost(w) { continue }
                 if w.link != nil, let c = config.workspaceClass(named: cls) {
                     let free = (w.record.id, (key == cls ? c.slots : 1) - w.runs.count)
                     if old { s.outdatedSlots[key, default: []].append(free) } else { s.freeSlots[key, default: []].append(free) }

@@ -39,5 +39,8 @@ struct WorkspaceRuntime {
     /// "The job's own VM" (`JobSpec.vm`): one slot, for its job alone, destroyed with its run.
     /// When its current phase (creating, booting, restoring) began, for the metrics' times.
     var phaseSince = 0.0
+    /// Moving to another host (`wsbridge hosts drain`): it takes no job, and its agent link
+    /// dropping meanwhile is the move, not a loss.
+    var migrating = false
     var isJobVM: Bool { JobVMWorkspace.job(ofWorkspace: record.id) != nil }
 }
