@@ -21,6 +21,8 @@ qemu-system-x86 qemu-utils lz4 iproute2 libglobus-rsl-dev openssh-server openssh
     want="$want munge"
     # The store on PostgreSQL: the store suite and a daemon run on both databases.
     want="$want postgresql"
+    # Host drain: libvirt reaches the second host's own socket over ssh with nc.
+    want="$want netcat-openbsd"
 fi
 missing=""
 for p in $want; do

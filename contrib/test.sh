@@ -3,8 +3,8 @@
 #   unit and end-to-end tests (swift test): real daemons, agents, sandboxes, cgroups, users, the
 #   store on SQLite and on a real PostgreSQL
 #   HTCondor's own parser as an oracle (PyPI htcondor), the blahp scripts as blahpd runs them,
-#   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests, short fuzz runs of the
-#   RSL parser, the API request path, the store's job rows and the ClassAd evaluator, and the
+#   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests (and a second libvirtd
+#   that a drained host's guests move to, live), short fuzz runs of the RSL parser, the API request path, the store's job rows and the ClassAd evaluator, and the
 #   HTTP API fuzzed from its OpenAPI document (schemathesis) as an unprivileged user, and the
 #   metrics listener scraped by a real Prometheus with its status page rendered by headless Chromium,
 #   the network API with MUNGE credentials from gatekeeper hosts made of network namespaces, and
@@ -57,9 +57,15 @@ guest_tests() {
     # A second "host": this machine's libvirtd through ssh on loopback, for guests on remote URIs.
     local ssh_dir=.build/loopback-ssh remote_uri status=0
     remote_uri=$(Tests/remote-libvirt/loopback-ssh.sh "$ssh_dir") || return 1
+    # A third: a libvirtd of its own (state, host UUID, storage), for guests that move between hosts.
+    local second=/var/tmp/wsbridge-second-host second_pool=/var/tmp/wsb-drain-pool second_socket
+    second_socket=$(contrib/libvirt/second-host.sh "$second" "$second_pool") || return 1
     WSBRIDGE_LIBVIRT_E2E=1 WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" WSBRIDGE_REMOTE_URI="$remote_uri" \
         WSBRIDGE_VM_IMAGE_DIR="$PWD/.build/vm-universe" \
-        swift test --skip-build --no-parallel --filter "GuestEndToEnd|GuestTests|RemoteHostGuestTests|VMUniverseEndToEndTests" || status=$?
+        WSBRIDGE_SECOND_HOST_SOCKET="$second_socket" WSBRIDGE_SECOND_HOST_POOL="$second_pool" \
+        swift test --skip-build --no-parallel \
+        --filter "GuestEndToEnd|GuestTests|RemoteHostGuestTests|HostDrainGuestTests|VMUniverseEndToEndTests" || status=$?
+    contrib/libvirt/second-host.sh --stop "$second"
     # The blahp scripts once more, with a class of guests: -I, -O and -x staged through the agent.
     WSBRIDGE_GUEST_DIR="$PWD/.build/guest-image" Tests/blahp/run.sh .build/debug/wsbridge || status=$?
     # GRAM5 through the real gatekeeper into guests: staged executable, GASS files, proxy refresh.
