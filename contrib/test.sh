@@ -4,7 +4,8 @@
 #   store on SQLite and on a real PostgreSQL
 #   HTCondor's own parser as an oracle (PyPI htcondor), the blahp scripts as blahpd runs them,
 #   a real GRAM5 gatekeeper on loopback, real libvirtd with QEMU guests (and a second libvirtd
-#   that a drained host's guests move to, live), short fuzz runs of the RSL parser, the API request path, the store's job rows and the ClassAd evaluator, and the
+#   that a drained host's guests move to, live), short fuzz runs of the RSL parser, the API
+#   request path, the store's job rows and the ClassAd evaluator, and the
 #   HTTP API fuzzed from its OpenAPI document (schemathesis) as an unprivileged user, and the
 #   metrics listener scraped by a real Prometheus with its status page rendered by headless Chromium,
 #   the network API with MUNGE credentials from gatekeeper hosts made of network namespaces, and

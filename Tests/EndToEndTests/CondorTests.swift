@@ -42,8 +42,15 @@ extension EndToEndTests {
             #expect(j.exit == .exited(Int32(i)))
             #expect((try? String(contentsOfFile: "\(dir)/slice_\(i).out", encoding: .utf8)) == "slice \(i) of \(rows[0].cluster)\n")
         }
-        let log = try String(contentsOfFile: dir + "/analysis.log", encoding: .utf8)
-        let headers = log.split(separator: "\n").filter { $0.first?.isNumber == true }
+        // The user log is written by the outbox once each change is committed: a job can be done
+        // a moment before its terminate event is in the file.
+        var log = ""
+        var headers: [Substring] = []
+        try d.waitUntil(timeout: 30, "30 events in the user log") {
+            log = (try? String(contentsOfFile: dir + "/analysis.log", encoding: .utf8)) ?? ""
+            headers = log.split(separator: "\n").filter { $0.first?.isNumber == true }
+            return headers.count >= 30
+        }
         for proc in 0..<10 {
             let id = String(format: "(%03d.%03d.000)", rows[0].cluster, proc)
             let mine = headers.filter { $0.contains(id) }.map { String($0.prefix(3)) }

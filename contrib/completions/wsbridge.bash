@@ -173,13 +173,13 @@ _wsbridge() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|submit|status|q|wait|cancel|hold|release|suspend|resume|workspaces|policy|events|accounting|condor|blah|rsl|gram|bench|demo|help)
+    serve|submit|status|q|wait|cancel|hold|release|suspend|resume|workspaces|hosts|policy|events|accounting|condor|blah|rsl|gram|bench|demo|help)
         # Offer subcommand argument completions
         "_wsbridge_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve submit status q wait cancel hold release suspend resume workspaces policy events accounting condor blah rsl gram bench demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve submit status q wait cancel hold release suspend resume workspaces hosts policy events accounting condor blah rsl gram bench demo help' -- "${cur}"))
         ;;
     esac
 }
@@ -562,6 +562,92 @@ _wsbridge_workspaces_retune() {
 _wsbridge_workspaces_destroy() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
+    repeating_options=(--server)
+    non_repeating_options=(--state-dir --socket)
+    __wsbridge_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        return
+        ;;
+    '--socket')
+        return
+        ;;
+    '--server')
+        return
+        ;;
+    esac
+}
+
+_wsbridge_hosts() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __wsbridge_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|drain|undrain)
+        # Offer subcommand argument completions
+        "_wsbridge_hosts_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list drain undrain' -- "${cur}"))
+        ;;
+    esac
+}
+
+_wsbridge_hosts_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=(--server)
+    non_repeating_options=(--state-dir --socket)
+    __wsbridge_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        return
+        ;;
+    '--socket')
+        return
+        ;;
+    '--server')
+        return
+        ;;
+    esac
+}
+
+_wsbridge_hosts_drain() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=(--server)
+    non_repeating_options=(--state-dir --socket)
+    __wsbridge_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        return
+        ;;
+    '--socket')
+        return
+        ;;
+    '--server')
+        return
+        ;;
+    esac
+}
+
+_wsbridge_hosts_undrain() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
     repeating_options=(--server)
     non_repeating_options=(--state-dir --socket)
     __wsbridge_offer_flags_options 1

@@ -68,22 +68,23 @@ extension Scheduler {
               here().contains(where: { settling.contains(workspaces[$0]!.record.state) || workspaces[$0]!.migrating }) {
             try? await Task.sleep(nanoseconds: 250_000_000)
         }
-        for id in here() {
+        // Those without jobs go at once (before anything else can pick them), then the others move.
+        let idle = here().filter { workspaces[$0]!.runs.isEmpty && workspaces[$0]!.collecting.isEmpty }
+        let reason = "its host \(uri) is drained"
+        let going = idle.filter { beginDestroy($0, reason: reason) }
+        for id in going { await endDestroy(id, reason: reason) }
+        reply.destroyed = going
+        for id in here() where !idle.contains(id) {
             guard let w = workspaces[id], !w.migrating else { continue }
-            if w.runs.isEmpty && w.collecting.isEmpty {
-                if w.record.state != .destroying {
-                    await destroyWorkspace(id, reason: "its host \(uri) is drained")
-                    reply.destroyed.append(id)
-                }
-            } else if [.ready, .busy, .draining].contains(w.record.state) {
-                do {
-                    let m = try await migrate(id)
-                    reply.moved.append(.init(workspace: id, to: m.to, seconds: m.seconds, jobs: w.runs.values.map(\.job).sorted()))
-                } catch {
-                    reply.notMoved.append(.init(workspace: id, reason: "\(error)"))
-                }
-            } else {
+            guard [.ready, .busy, .draining].contains(w.record.state) else {
                 reply.notMoved.append(.init(workspace: id, reason: "it is \(w.record.state.rawValue)"))
+                continue
+            }
+            do {
+                let m = try await migrate(id)
+                reply.moved.append(.init(workspace: id, to: m.to, seconds: m.seconds, jobs: w.runs.values.map(\.job).sorted()))
+            } catch {
+                reply.notMoved.append(.init(workspace: id, reason: "\(error)"))
             }
         }
         eventsChanged()
