@@ -279,10 +279,11 @@ public enum APIContract {
     "/v1/hosts": {
       "get": {
         "operationId": "listHosts",
-        "summary": "The libvirt hosts the classes name: whether each answers, whether it is drained, and our workspaces there.",
+        "summary": "The libvirt hosts the classes name (admins only): whether each answers, whether it is drained, and our workspaces there.",
         "responses": {
           "200": {"description": "hosts", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/HostStatus"}}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "408": {"$ref": "#/components/responses/Timeout"},
           "413": {"$ref": "#/components/responses/TooLarge"},
           "429": {"$ref": "#/components/responses/OverLimit"},
@@ -761,6 +762,7 @@ public enum APIContract {
           "classes": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/WorkspaceClass"}},
           "adminGroup": {"type": "string"},
           "rootJobsRunAs": {"type": "string"},
+          "cgroupFavordynmods": {"type": "boolean", "description": "Ask the kernel for cheap cgroup joins at start; absent: yes."},
           "segDirectory": {"type": "string"},
           "logLevel": {"type": "string", "enum": ["trace", "debug", "info", "notice", "warning", "error", "critical"]},
           "accounting": {"$ref": "#/components/schemas/AccountingSettings"}

@@ -99,6 +99,10 @@ public enum Daemon {
         AccountingFiles.makeDirectories(config.accounting)
         var started: Logger.Metadata = ["state": "\(dir)", "config": "\(options.configPath ?? "built-in defaults")",
                                         "classes": "\(config.classes.map(\.name).joined(separator: ","))"]
+        // Cheap cgroup joins for every run (see CgroupHost.favorDynamicChanges).
+        if config.cgroupFavordynmods != false, let local = providers["local"] as? LocalProvider, geteuid() == 0 {
+            started["cgroup_favordynmods"] = "\(local.cgroups.favorDynamicChanges())"
+        }
         for p in providers.values { for (k, v) in p.details { started[k] = "\(v)" } }
         logger.info("starting", metadata: started)
         // The operator's listener and what it counts, when `[metrics] listen` is set (read at start only).

@@ -5,9 +5,11 @@ import Foundation
 /// One connection to one libvirt URI (`qemu:///system`, `xen:///system`, `qemu+ssh://node/system`,
 /// `test:///default` ...).
 ///
-/// Every C call runs on this connection's own dispatch queue and the caller waits with a
-/// deadline: a hung daemon makes calls fail with `LibvirtError.timedOut` instead of blocking the
-/// caller (one hung host must not stall work on the others). Keepalive probes and a close
+/// Every C call runs on a thread of its own and the caller waits with a deadline: a hung daemon
+/// makes calls fail with `LibvirtError.timedOut` instead of blocking the caller (one hung host
+/// must not stall work on the others). Not on a concurrent dispatch queue: those share a pool of
+/// about one thread per CPU, which calls blocked in a hung host's RPCs would fill, stalling every
+/// other call and even the deadlines' timers until they return. Keepalive probes and a close
 /// callback turn a dead daemon into `LibvirtError.connectionClosed`.
 ///
 /// Thread safe: libvirt allows concurrent calls on one connection, and our own state is locked.
@@ -17,7 +19,6 @@ public final class LibvirtConnection: @unchecked Sendable {
     /// Deadline applied to each call when the call does not give its own; `nil` waits forever.
     public let callTimeout: Double?
 
-    let queue: DispatchQueue
     private let lock = NSLock()
     private var handle: OpaquePointer?
     private var closeReason: LibvirtCloseReason?
@@ -42,7 +43,6 @@ public final class LibvirtConnection: @unchecked Sendable {
     private init(uri: String, callTimeout: Double?) {
         self.uri = uri
         self.callTimeout = callTimeout
-        self.queue = DispatchQueue(label: "libvirt \(uri)", attributes: .concurrent)
     }
 
     /// Opens a connection.
@@ -90,7 +90,7 @@ public final class LibvirtConnection: @unchecked Sendable {
         let ids = eventCallbackIDs
         let closeRegistered = closeContext != nil
         // Closing a remote connection is an RPC; never block whoever dropped the last reference.
-        queue.async {
+        Self.blocking {
             for id in ids { _ = virConnectDomainEventDeregisterAny(h.pointer, id) }
             if closeRegistered { _ = virConnectUnregisterCloseCallback(h.pointer, connectionClosedCallback) }
             _ = virConnectClose(h.pointer)
@@ -172,13 +172,13 @@ public final class LibvirtConnection: @unchecked Sendable {
                           _ body: @escaping @Sendable () throws(LibvirtError) -> T) async throws(LibvirtError) -> T {
         let result: Result<T, LibvirtError> = await withCheckedContinuation { continuation in
             let once = Once()
-            queue.async {
+            Self.blocking {
                 let r: Result<T, LibvirtError>
                 do throws(LibvirtError) { r = .success(try body()) } catch { r = .failure(error) }
                 if once.claim() { continuation.resume(returning: r) }
             }
             if let timeout {
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [uri] in
+                Self.deadlines.asyncAfter(deadline: .now() + timeout) { [uri] in
                     if once.claim() {
                         continuation.resume(returning: .failure(.timedOut(operation: operation, uri: uri, seconds: timeout)))
                     }
@@ -187,6 +187,16 @@ public final class LibvirtConnection: @unchecked Sendable {
         }
         return try result.get()
     }
+
+    /// Runs a blocking C call on a new thread (see the type's notes).
+    static func blocking(_ work: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: work)
+        thread.name = "libvirt call"
+        thread.start()
+    }
+
+    /// The deadlines' timers: a serial queue has a thread of its own when the shared ones are busy.
+    static let deadlines = DispatchQueue(label: "libvirt deadlines")
 
     // MARK: Events bookkeeping
 

@@ -131,8 +131,10 @@ extension LibvirtProvider {
         }
         let seconds = Date().timeIntervalSince1970 - started
         // The same local socket now leads there; what the guest left here goes.
+        // If the socket cannot be served, the daemon cannot reach the agent: the workspace is then
+        // lost and destroyed where it now is (its handle says so), its jobs requeued; never run twice.
         let socket = workspace.endpoint.isEmpty ? socketPath(domainName) : workspace.endpoint
-        try forward(uri: destination.uri, domainName: domainName, socket: socket, openTimeout: 60)
+        try? forward(uri: destination.uri, domainName: domainName, socket: socket, openTimeout: 60)
         if !meta.storagePool.isEmpty {
             try? await HostStoragePool(connection: sourceConnection, name: meta.storagePool, path: "").remove(Self.remoteVolumes(domainName))
         }

@@ -35,15 +35,17 @@ extension LibvirtProvider {
         let pool = HostStoragePool(connection: connection, name: settings.storagePool, path: settings.storagePoolPath)
         do {
             try? FileManager.default.createDirectory(atPath: configuration.socketDirectory, withIntermediateDirectories: true)
-            let directory = try await pool.prepare()
-            let kernel = try await stage(settings.kernel, in: pool)
-            var initrd: String? = nil
-            if let i = settings.initrd { initrd = try await stage(i, in: pool) }
+            // One at a time per pool: guests made at once on a fresh host must not define the pool
+            // twice or upload the same image over each other.
+            let (directory, kernel, initrd, staged) = try await poolLocks.serialize("\(connection.uri)#\(settings.storagePool)") {
+                let directory = try await pool.prepare()
+                let kernel = try await self.stage(settings.kernel, in: pool)
+                let initrd = try await settings.initrd.asyncMap { try await self.stage($0, in: pool) }
+                let staged = try await settings.image.asyncMap { try await self.stage($0, in: pool) }
+                return (directory, kernel, initrd, staged)
+            }
             var disks: [DomainSpec.Disk] = []
-            var staged: String?
-            if let image = settings.image {
-                let base = try await stage(image, in: pool)
-                staged = base
+            if let image = settings.image, let base = staged {
                 let overlay = try await pool.createOverlay("\(domainName).qcow2", backing: base,
                                                            backingFormat: ImageCache.format(of: image), sizeMB: workspaceClass.diskMB)
                 disks.append(.init(path: overlay, format: "qcow2"))
@@ -99,5 +101,27 @@ extension LibvirtProvider {
         } catch {
             throw LibvirtProviderError.configuration("cannot listen on \(socket): \(error)")
         }
+    }
+}
+
+/// Runs work one at a time per key, in the order asked.
+actor SerialLocks {
+    private var tails: [String: Task<Void, Never>] = [:]
+
+    func serialize<T: Sendable>(_ key: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = tails[key]
+        let task = Task { () async throws -> T in
+            await previous?.value
+            return try await body()
+        }
+        tails[key] = Task { _ = try? await task.value }
+        return try await task.value
+    }
+}
+
+extension Optional {
+    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

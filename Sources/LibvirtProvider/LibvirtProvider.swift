@@ -60,6 +60,8 @@ public final class LibvirtProvider: WorkspaceProvider {
     let jobVMs = JobVMRegistry()
     /// Hosts that take no new guest (`wsbridge hosts drain`).
     let drained = DrainedHosts()
+    /// Storage pool preparation and uploads, one at a time per host and pool.
+    let poolLocks = SerialLocks()
 
     /// - Parameter uris: every libvirt URI any class uses; `discover` looks only there.
     public init(configuration: Configuration = .init(), uris: [String]) {

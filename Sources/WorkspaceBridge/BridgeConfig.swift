@@ -12,6 +12,8 @@ public struct BridgeConfig: Codable, Sendable, Equatable {
     public var adminGroup: String?
     /// A job never runs as root: jobs submitted by root run as this user.
     public var rootJobsRunAs: String = "nobody"
+    /// `[daemon] cgroup_favordynmods`: ask the kernel for cheap cgroup joins at start (absent: yes).
+    public var cgroupFavordynmods: Bool?
     /// Directory of the SEG day files for GRAM (`-seg-module workspace`); none when unset.
     public var segDirectory: String?
     /// `[log] level`: the daemon's least level logged (swift-log's names, `trace` to `critical`);

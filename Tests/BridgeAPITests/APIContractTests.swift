@@ -188,6 +188,7 @@ import WorkspaceBridge
         config.store.url = "postgresql://wsbridge:secret@db.example.org/wsbridge"
         config.throttle.startBurst = 4
         config.logLevel = "debug"
+        config.cgroupFavordynmods = false
         config.accounting.site = "EXAMPLE-SITE"
         config.accounting.apelDirectory = "/var/spool/apel/outgoing"
         config.accounting.submitHost = "ce.example.org:9619/ce.example.org-wsbridge"

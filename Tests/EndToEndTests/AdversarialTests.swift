@@ -284,8 +284,9 @@ extension AdversarialTests {
         latencies.sort()
         let p99 = latencies[Int(Double(latencies.count) * 0.99) - 1]
         // The figure is printed, not asserted (a loaded test machine varies); what must hold is
-        // that every call is answered promptly while the connections are held.
-        #expect(latencies.last! < 2, "a call waited \(latencies.last!) s while another user holds 10,000 connections")
+        // that every call is answered while the connections are held, none waiting for the idle
+        // ones to time out (5 s). Other tests share the machine: 2 s was seen to be too tight.
+        #expect(latencies.last! < 4, "a call waited \(latencies.last!) s while another user holds 10,000 connections")
         p.waitUntilExit()
         print("flood: \(String(decoding: opened, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines));"
               + " another user's p50 \(latencies[100] * 1000) ms, p99 \(p99 * 1000) ms")

@@ -88,7 +88,7 @@ struct APIRouter: Sendable {
             try await scheduler.destroyByAdmin(arg!, caller: uid)
             return try ok(["destroyed": arg!] as [String: String])
         case ("GET", "hosts", 2):
-            return try ok(await scheduler.hostList())
+            return try ok(try await scheduler.hostList(caller: uid))
         case ("POST", "hosts", 3) where arg == "drain" || arg == "undrain":
             let req = try JSONDecoder().decode(HostRequest.self, from: r.body)
             if arg == "drain" { return try ok(try await scheduler.drainHost(req.uri, caller: uid)) }

@@ -220,8 +220,9 @@ public enum ConfigLoader {
                 config.retry.maxBackoffSeconds = try r.double("max_backoff_seconds") ?? config.retry.maxBackoffSeconds
             }
             if let d = try sub("daemon") {
-                try d.only(["admin_group", "root_jobs_run_as"])
+                try d.only(["admin_group", "root_jobs_run_as", "cgroup_favordynmods"])
                 config.adminGroup = try d.string("admin_group")
+                config.cgroupFavordynmods = try d.bool("cgroup_favordynmods")
                 config.rootJobsRunAs = try d.string("root_jobs_run_as") ?? config.rootJobsRunAs
             }
             if let g = try sub("gram") {

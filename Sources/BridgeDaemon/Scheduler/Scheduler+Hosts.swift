@@ -22,6 +22,12 @@ extension Scheduler {
         for provider in providers.values { provider.setDrained(Set(drainedHosts.keys)) }
     }
 
+    /// The hosts, as root or the admin group see them (their URIs and everyone's workspaces).
+    func hostList(caller: UInt32) async throws -> [HostStatus] {
+        guard isAdmin(caller) else { throw CommandError(description: "only root or the admin group may list hosts", code: "forbidden") }
+        return await hostList()
+    }
+
     func hostList() async -> [HostStatus] {
         var out: [HostStatus] = []
         for (name, provider) in providers.sorted(by: { $0.key < $1.key }) {

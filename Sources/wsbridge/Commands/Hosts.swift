@@ -9,7 +9,7 @@ struct Hosts: ParsableCommand {
         subcommands: [List.self, Drain.self, Undrain.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the hosts the classes name: whether each answers, is drained, and our workspaces there.")
+        static let configuration = CommandConfiguration(abstract: "List the hosts the classes name (root or the admin group): whether each answers, is drained, and our workspaces there.")
         @OptionGroup var daemon: DaemonSelection
         @OptionGroup var format: OutputFormat
 
