@@ -155,7 +155,7 @@ final class StagingProgress: Sendable {
 
     /// Calls `stalled` once if no progress is made for `stalledAfter` seconds before `finish`.
     func watch(every interval: Double, stalledAfter limit: Double, stalled: @escaping @Sendable () -> Void) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + interval) {
+        Blocking.deadlines.asyncAfter(deadline: .now() + interval) {
             let (last, done) = self.state.withLock { ($0.last, $0.done) }
             if done { return }
             if Date().timeIntervalSince1970 - last < limit { return self.watch(every: interval, stalledAfter: limit, stalled: stalled) }

@@ -58,7 +58,7 @@ final class OutputDelivery: Sendable {
         let once = FirstCaller()
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             queue.async { if once.first() { done.resume() } }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            Blocking.deadlines.asyncAfter(deadline: .now() + timeout) {
                 if once.first() {
                     self.note("output still being written after \(Int(timeout)) s (the file system does not answer)")
                     done.resume()

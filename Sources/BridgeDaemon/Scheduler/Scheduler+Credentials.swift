@@ -36,7 +36,7 @@ extension Scheduler {
     /// scheduler and the task pool; nil when it cannot be read now (the next look tries again).
     static func readCredential(_ path: String, as o: FileOwner) async -> (data: Data, version: String)? {
         await withCheckedContinuation { done in
-            DispatchQueue.global().async {
+            Blocking.run {
                 let fd = UserFiles.openFile(path, flags: O_RDONLY | O_NONBLOCK | O_CLOEXEC, as: .init(uid: o.uid, gid: o.gid, groups: o.groups))
                 guard fd >= 0 else { return done.resume(returning: nil) }
                 defer { close(fd) }

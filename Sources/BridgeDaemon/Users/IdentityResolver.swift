@@ -50,12 +50,12 @@ final class IdentityResolver: Sendable {
         let once = FirstCaller()
         let daemonUID = self.daemonUID
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
+            Blocking.run {
                 let entry = Self.lookup(uid, adminGroup: group, rootJobsRunAs: runAs, daemonUID: daemonUID)
                 self.state.withLock { $0.entries[uid] = entry }
                 if once.first() { done.resume() }
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + deadline) { if once.first() { done.resume() } }
+            Blocking.deadlines.asyncAfter(deadline: .now() + deadline) { if once.first() { done.resume() } }
         }
     }
 
