@@ -82,11 +82,11 @@ skip libvirt || run "guest initramfs contents (modules with their dependencies: 
     contrib/guest-image/test-initramfs.sh .build/guest-image
 skip libvirt || run "libvirt with real QEMU guests" guest_tests
 run "RSL against libglobus-rsl (differential)" Tests/Fuzz/run-rsl-differential.sh 20000
-skip fuzz || run "RSL parser fuzzing (20 s)" Tests/Fuzz/run-rsl-fuzz.sh 20
-skip fuzz || run "API request path fuzzing (20 s)" Tests/Fuzz/run-api-request-fuzz.sh 20
-skip fuzz || run "store job rows fuzzing (20 s)" Tests/Fuzz/run-store-row-fuzz.sh 20
-skip fuzz || run "ClassAd parser and evaluator fuzzing (20 s)" Tests/Fuzz/run-classad-fuzz.sh 20
-skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (60 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 60
+skip fuzz || run "RSL parser fuzzing (15 s)" Tests/Fuzz/run-rsl-fuzz.sh 15
+skip fuzz || run "API request path fuzzing (15 s)" Tests/Fuzz/run-api-request-fuzz.sh 15
+skip fuzz || run "store job rows fuzzing (15 s)" Tests/Fuzz/run-store-row-fuzz.sh 15
+skip fuzz || run "ClassAd parser and evaluator fuzzing (15 s)" Tests/Fuzz/run-classad-fuzz.sh 15
+skip apifuzz || run "HTTP API fuzzed from its OpenAPI document (45 s)" Tests/api-fuzz/run.sh .build/debug/wsbridge 45
 
 step "done"
 if [ ${#failed[@]} -gt 0 ]; then

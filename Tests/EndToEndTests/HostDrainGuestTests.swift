@@ -79,7 +79,7 @@ struct HostDrainGuestTests {
         #expect(first.moved.isEmpty && first.destroyed.isEmpty && first.notMoved.isEmpty)
         // Each job prints its guest's boot id before and after: the same kernel all along.
         let ids = try d.submit((1...4).map { i in
-            JobSpec(executable: "/bin/sh", arguments: ["-c", "cat /proc/sys/kernel/random/boot_id; sleep 40; cat /proc/sys/kernel/random/boot_id; echo done-\(i)"],
+            JobSpec(executable: "/bin/sh", arguments: ["-c", "cat /proc/sys/kernel/random/boot_id; sleep 30; cat /proc/sys/kernel/random/boot_id; echo done-\(i)"],
                     directory: d.work, stdout: "\(d.work)/\(i).out", workspace: .named("vm"))
         })
         try d.waitUntil(timeout: 300, "4 jobs running") { try d.status(ids).allSatisfy { $0.state == .running } }

@@ -4,19 +4,16 @@
 set -eu
 SECONDS_TO_RUN=${1:-600}
 [ $# -gt 0 ] && shift
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=${RSL_FUZZ_DIR:-$ROOT/.build/rsl-fuzz}
-mkdir -p "$OUT/corpus"
-FLAGS="-sanitize=fuzzer,address -parse-as-library -g -Onone"
-swiftc $FLAGS -module-name WorkspaceBridge -emit-module -emit-module-path "$OUT/WorkspaceBridge.swiftmodule" \
-    -wmo -c "$ROOT"/Sources/WorkspaceBridge/*.swift -o "$OUT/WorkspaceBridge-code.o"
-swiftc $FLAGS -module-name GRAMFrontend -I "$OUT" -emit-module -emit-module-path "$OUT/GRAMFrontend.swiftmodule" \
-    -wmo -c "$ROOT"/Sources/GRAMFrontend/*.swift -o "$OUT/GRAMFrontend-code.o"
-swiftc $FLAGS -I "$OUT" "$ROOT/Tests/Fuzz/RSLFuzz.swift" "$OUT/GRAMFrontend-code.o" "$OUT/WorkspaceBridge-code.o" -o "$OUT/rsl-fuzz"
+. "$(dirname "$0")/fuzz-modules.sh"
+S=$ROOT/Sources
+fuzz_module WorkspaceBridge -- "$S"/WorkspaceBridge/*.swift
+fuzz_module GRAMFrontend -- "$S"/GRAMFrontend/*.swift
+fuzz_link "$OUT/rsl-fuzz" -module-name RSLFuzz "$ROOT/Tests/Fuzz/RSLFuzz.swift" "$OUT/GRAMFrontend-code.o" "$OUT/WorkspaceBridge-code.o"
 # Seeds: the upstream parse-rsl.c vectors and a typical job.
+mkdir -p "$OUT/rsl-fuzz-corpus"
 i=0
 for seed in 'x = 1' '&(x = (1 1) )' '+(&(x < 1))' '&(rsl_substitution = (x y))(z = $(x))' \
     '&(executable=$(HOME)/bin/a)(arguments="a b" '"'c''d'"' ^!e!)(environment=(A 1)(B 2))(* c *)(count=2)'; do
-    i=$((i + 1)); printf '%s' "$seed" > "$OUT/corpus/seed$i"
+    i=$((i + 1)); printf '%s' "$seed" > "$OUT/rsl-fuzz-corpus/seed$i"
 done
-exec "$OUT/rsl-fuzz" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 "$@" "$OUT/corpus"
+fuzz_run rsl-fuzz "$SECONDS_TO_RUN" -max_len=4096 "$@"
