@@ -36,26 +36,20 @@ extension Scheduler {
                 workspaces[w.id] = WorkspaceRuntime(record: w)
             } else if w.state == .creating || w.state == .parking || w.state == .restoring || w.state == .destroying {
                 lost.append((w, "it was \(w.state.rawValue) when the daemon stopped"))
-            } else if await provider.isAlive(w) {
-                do { try await provider.adopt(w) } catch {
-                    lost.append((w, "it cannot be reached: \(error)"))
+            } else if let live = await provider.isAlive(w) ? w : await provider.relocated(w) {
+                do { try await provider.adopt(live) } catch {
+                    lost.append((live, "it cannot be reached: \(error)"))
                     continue
+                }
+                if live.handle != w.handle {
+                    // Moved by a drain that the daemon did not live to record: it is where it went.
+                    try? store.save(live, event: StoreEvent(at: Self.now, workspaceID: w.id, kind: "workspace-moved",
+                                                            message: "found on another host at start: \(live.handle)"))
                 }
                 // Whatever it was, it boots again: its agent reports, then it takes jobs or drains.
-                var booting = w
+                var booting = live
                 booting.state = .booting
                 workspaces[w.id] = WorkspaceRuntime(record: booting, idleSince: Self.now)
-            } else if let moved = await provider.relocated(w) {
-                // Moved by a drain that the daemon did not live to record: it is where it went.
-                do { try await provider.adopt(moved) } catch {
-                    lost.append((moved, "it cannot be reached: \(error)"))
-                    continue
-                }
-                var booting = moved
-                booting.state = .booting
-                workspaces[w.id] = WorkspaceRuntime(record: booting, idleSince: Self.now)
-                try? store.save(moved, event: StoreEvent(at: Self.now, workspaceID: w.id, kind: "workspace-moved",
-                                                         message: "found on another host at start: \(moved.handle)"))
             } else {
                 lost.append((w, "it died while the daemon was down"))
             }
