@@ -101,18 +101,11 @@ extension LibvirtProvider {
         guard let host = URL(string: destination.uri)?.host, !host.isEmpty else {
             throw LibvirtProviderError.migration("\(destination.uri) names no host to send the guest's memory to")
         }
-        let sourceConnection: LibvirtConnection
-        let domain: LibvirtDomain
-        do {
-            sourceConnection = try await hosts.connection(source)
-            domain = try await sourceConnection.lookupDomain(name: domainName)
-        } catch { throw LibvirtProviderError.libvirt(error) }
-        let (_, meta) = try await ourDomain(of: workspace)
+        let (domain, meta) = try await ourDomain(of: workspace)
 
         // Its files there first: the same uploaded images and an empty overlay of the same name.
-        let metadata = meta
         let (spec, digest) = try await prepareRemote(domainName: domainName, workspaceClass: workspaceClass, settings: settings,
-                                                    metadata: metadata, connection: destination)
+                                                    metadata: meta, connection: destination)
         let pool = HostStoragePool(connection: destination, name: settings.storagePool, path: settings.storagePoolPath)
         if let had = workspace.imageDigest, had != digest {
             try? await pool.remove(Self.remoteVolumes(domainName))
@@ -136,7 +129,7 @@ extension LibvirtProvider {
         let socket = workspace.endpoint.isEmpty ? socketPath(domainName) : workspace.endpoint
         try? forward(uri: destination.uri, domainName: domainName, socket: socket, openTimeout: 60)
         if !meta.storagePool.isEmpty {
-            try? await HostStoragePool(connection: sourceConnection, name: meta.storagePool, path: "").remove(Self.remoteVolumes(domainName))
+            try? await HostStoragePool(connection: domain.connection, name: meta.storagePool, path: "").remove(Self.remoteVolumes(domainName))
         }
         var moved = workspace
         moved.handle = Self.handle(uri: destination.uri, domainName: domainName)
