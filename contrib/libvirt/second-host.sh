@@ -62,6 +62,8 @@ for path in "$@"; do
     mkdir -p "$path" "$R/storage/$i"
     binds="$binds mount --bind $R/storage/$i $path;"
 done
+# The places its directories are bound over (a machine whose libvirtd never ran lacks some).
+mkdir -p /run/libvirt /var/lib/libvirt /etc/libvirt /var/log/libvirt /var/cache/libvirt
 unshare --mount --propagation private sh -c "
     set -e
     mount --bind $R/run/libvirt /run/libvirt
