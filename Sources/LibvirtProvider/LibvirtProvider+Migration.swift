@@ -30,7 +30,7 @@ extension LibvirtProvider {
         return uri
     }
 
-    public func hosts(for classes: [WorkspaceClass]) async -> [ProviderHost] {
+    public func hostNames(for classes: [WorkspaceClass]) -> [(uri: String, classes: [String])] {
         var byURI: [String: [String]] = [:]
         var order: [String] = []
         for cls in classes where cls.provider == name {
@@ -43,6 +43,13 @@ extension LibvirtProvider {
             order.append(uri)
             byURI[uri] = []
         }
+        return order.map { ($0, byURI[$0] ?? []) }
+    }
+
+    public func hosts(for classes: [WorkspaceClass]) async -> [ProviderHost] {
+        let names = hostNames(for: classes)
+        let order = names.map(\.uri)
+        let byURI = Dictionary(names.map { ($0.uri, $0.classes) }, uniquingKeysWith: { a, _ in a })
         var out: [ProviderHost] = []
         await withTaskGroup(of: (String, Result<(ours: [DiscoveredWorkspace], foreign: Int), LibvirtError>).self) { group in
             for uri in order {

@@ -91,6 +91,9 @@ public protocol WorkspaceProvider: Sendable {
     /// workspaces on each. Default: none (the workspaces are on the daemon's own host).
     func hosts(for classes: [WorkspaceClass]) async -> [ProviderHost]
 
+    /// The same hosts by name, with the classes naming each, without asking them anything.
+    func hostNames(for classes: [WorkspaceClass]) -> [(uri: String, classes: [String])]
+
     /// The host of `hosts()` a workspace is on; `nil` for the daemon's own host.
     func host(of workspace: Workspace) -> String?
 
@@ -180,6 +183,8 @@ public extension WorkspaceProvider {
     func hostReachability() async -> [(host: String?, reachable: Bool)] { [] }
 
     func hosts(for classes: [WorkspaceClass]) async -> [ProviderHost] { [] }
+
+    func hostNames(for classes: [WorkspaceClass]) -> [(uri: String, classes: [String])] { [] }
 
     func host(of workspace: Workspace) -> String? { nil }
 

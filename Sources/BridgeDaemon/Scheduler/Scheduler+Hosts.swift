@@ -44,21 +44,22 @@ extension Scheduler {
         return out
     }
 
-    /// The provider whose classes name host `uri`.
-    func provider(ofHost uri: String) async throws -> any WorkspaceProvider {
+    /// The provider whose classes name host `uri` (by the config alone: a host that does not
+    /// answer can be drained too).
+    func provider(ofHost uri: String) throws -> any WorkspaceProvider {
         guard (1...4096).contains(uri.utf8.count) else {
             throw CommandError(description: "a host URI has 1 to 4096 bytes", code: "bad-request")
         }
         for (name, provider) in providers {
             let classes = config.classes.filter { $0.provider == name }
-            if await provider.hosts(for: classes).contains(where: { $0.uri == uri }) { return provider }
+            if provider.hostNames(for: classes).contains(where: { $0.uri == uri }) { return provider }
         }
         throw CommandError(description: "no host \(uri) among the classes' hosts (wsbridge hosts lists them)", code: "not-found")
     }
 
     func drainHost(_ uri: String, caller: UInt32) async throws -> DrainReply {
         guard isAdmin(caller) else { throw CommandError(description: "only root or the admin group may drain hosts", code: "forbidden") }
-        let provider = try await provider(ofHost: uri)
+        let provider = try provider(ofHost: uri)
         let since = drainedHosts[uri] ?? Self.now
         if drainedHosts[uri] == nil {
             try setDrained(uri, since: since, event: StoreEvent(at: since, kind: "host-drained", message: "\(uri) drained by uid \(caller)"))
@@ -100,7 +101,7 @@ extension Scheduler {
 
     func undrainHost(_ uri: String, caller: UInt32) async throws -> HostStatus {
         guard isAdmin(caller) else { throw CommandError(description: "only root or the admin group may undrain hosts", code: "forbidden") }
-        _ = try await provider(ofHost: uri)
+        _ = try provider(ofHost: uri)
         if drainedHosts[uri] != nil {
             try setDrained(uri, since: nil, event: StoreEvent(at: Self.now, kind: "host-undrained", message: "\(uri) undrained by uid \(caller)"))
         }
