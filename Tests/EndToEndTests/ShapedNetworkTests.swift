@@ -121,7 +121,8 @@ extension EndToEndTests {
                 #expect(bandwidth?.detail.hasPrefix("in 512 KiB/s / out 512 KiB/s") == true, "\(bandwidth?.detail ?? "none")")
             }
             let receiver = try RateReceiver()
-            let script = "head -c \(3 << 20) /dev/zero > /dev/tcp/$(/usr/sbin/ip route show default | cut -d' ' -f3)/\(receiver.port)"
+            // 4 s at each rate: long enough that a moment's stall of a loaded machine stays within 10 %.
+            let script = "head -c \(kib << 12) /dev/zero > /dev/tcp/$(/usr/sbin/ip route show default | cut -d' ' -f3)/\(receiver.port)"
             let ids = try d.submit([JobSpec(executable: "/bin/bash", arguments: ["-c", script], directory: d.work)])
             #expect(try d.waitAll(ids)[0].state == .done)
             measured.append(try #require(receiver.rate(timeout: 30)))
