@@ -28,9 +28,18 @@ extension GuestTests {
         let d = try TestDaemon(config: vmConfig(slots: 2, maxWorkspaces: 1, memoryMB: 512, extraSettings: "max_memory_mb = 768"))
         defer { cleanUp(d) }
         try d.start()
-        // The long job logs MemTotal every second for 60 s; it must end by itself, done.
-        let long = try d.submit([job("i=0; while [ $i -lt 60 ]; do echo \"$(date +%s) $(grep MemTotal /proc/meminfo)\"; sleep 1; i=$((i+1)); done",
-                                     d, out: "long.out")])
+        // The long job logs MemTotal every second; it ends by itself, done, once it has seen the
+        // memory grow by 200 MiB and come back (or after 60 s).
+        let long = try d.submit([job("""
+            i=0; base=; grown=
+            while [ $i -lt 60 ]; do
+              m=$(grep MemTotal /proc/meminfo | tr -s ' ' | cut -d' ' -f2); echo "$(date +%s) MemTotal: $m kB"
+              base=${base:-$m}
+              [ $m -gt $((base + 204800)) ] && grown=1
+              [ -n "$grown" ] && [ $m -le $((base + 8192)) ] && break
+              sleep 1; i=$((i+1))
+            done
+            """, d, out: "long.out")])
         var wsID = ""
         try d.waitUntil(timeout: 240, "the long job runs in a guest") {
             let j = try d.status(long)[0]
@@ -89,8 +98,16 @@ extension GuestTests {
         let d = try TestDaemon(config: vmConfig(slots: 2, maxWorkspaces: 1, memoryMB: 512, cpus: 1, extraSettings: "max_cpus = 2"))
         defer { cleanUp(d) }
         try d.start()
-        let long = try d.submit([job("i=0; while [ $i -lt 40 ]; do echo \"$(date +%s) $(cat /sys/devices/system/cpu/online)\"; sleep 1; i=$((i+1)); done",
-                                     d, out: "long.out")])
+        // The long job logs the online vCPUs every second; it ends by itself, done, after three
+        // samples with both online (or after 40 s).
+        let long = try d.submit([job("""
+            i=0; both=0
+            while [ $i -lt 40 ] && [ $both -lt 3 ]; do
+              c=$(cat /sys/devices/system/cpu/online); echo "$(date +%s) $c"
+              [ "$c" = 0-1 ] && both=$((both + 1))
+              sleep 1; i=$((i+1))
+            done
+            """, d, out: "long.out")])
         var wsID = ""
         try d.waitUntil(timeout: 240, "the long job runs in a guest") {
             let j = try d.status(long)[0]
