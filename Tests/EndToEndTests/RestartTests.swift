@@ -74,14 +74,15 @@ extension EndToEndTests {
         let d = try TestDaemon(config: config())
         defer { d.cleanUp() }
         try d.start()
-        let marker = "wsb-cancel-\(UUID().uuidString.prefix(6))"
-        let ids = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "exec sleep 300 # \(marker)"],
-                                        directory: d.work)])
+        // The sleep's own command line is unique (sleep adds its arguments up): other tests'
+        // `sleep 300` may run at the same time.
+        let sleep = "sleep 300 0.\(UInt32.random(in: 100_000...999_999))"
+        let ids = try d.submit([JobSpec(executable: "/bin/sh", arguments: ["-c", "exec \(sleep)"], directory: d.work)])
         try d.waitUntil("running") { try d.status(ids)[0].state == .running }
-        try d.waitUntil("process visible") { !processes(matching: "sleep 300").isEmpty }
+        try d.waitUntil("process visible") { processes(matching: sleep).contains { $0.cmdline.hasPrefix("sleep") } }
         let reply = try d.client.post("/v1/jobs/\(ids[0])/cancel", as: JobActionReply.self)
         #expect(reply.state == .cancelled)
-        try d.waitUntil("process gone") { processes(matching: "sleep 300").filter { $0.cmdline.contains("sleep") }.isEmpty }
+        try d.waitUntil("process gone") { !processes(matching: sleep).contains { $0.cmdline.hasPrefix("sleep") } }
         let held = try d.submit([JobSpec(executable: "/bin/true", directory: d.work, hold: true)])
         #expect(try d.status(held)[0].state == .held)
         _ = try d.client.post("/v1/jobs/\(held[0])/release", as: JobActionReply.self)
