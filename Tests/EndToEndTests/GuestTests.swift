@@ -1,3 +1,4 @@
+import AgentProtocol
 import BridgeAPI
 import Foundation
 import Testing
@@ -100,6 +101,26 @@ struct GuestTests {
         var u = utsname()
         uname(&u)
         return withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// An image built before a change to the guest's side (its /init, what it mounts, how it
+    /// finds its channel) fails other guest tests in ways that do not name the cause.
+    @Test("the guest image was built from this checkout's contrib/guest-image")
+    func imageMatchesTheGuestSources() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("contrib/guest-image")
+        var hash = SHA256()
+        for name in ["build.sh", "guest-setup.sh", "find-channel.sh"] {
+            hash.update(try Data(contentsOf: dir.appendingPathComponent(name)))
+        }
+        let expected = hash.finish()
+        let stamp = (try? String(contentsOfFile: guestDir + "/sources.sha256", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(stamp == expected, """
+            the guest image in \(guestDir) was built from other guest sources than \(dir.path) \
+            (\(stamp.map { "sources \($0.prefix(12))" } ?? "no sources.sha256: built before it was written"), \
+            these \(expected.prefix(12))): rebuild it with contrib/guest-image/build.sh \(guestDir) AGENT_BINARY
+            """)
     }
 
     @Test("a job runs inside the guest: guest kernel, stdin in, stdout and stderr back, the class's memory and vCPUs; two jobs side by side")

@@ -11,6 +11,8 @@
 #                         image), /init mounts that disk and continues from it, so the guest's
 #                         root is the workspace's copy-on-write overlay. An image of your own
 #                         works the same way if it has an executable /init and the agent.
+#   OUTDIR/sources.sha256 the SHA-256 of this script, guest-setup.sh and find-channel.sh: the guest
+#                         tests check that the image was built from the checkout's guest side
 #
 # usage: build.sh OUTDIR AGENT_BINARY
 #
@@ -310,6 +312,9 @@ case "$COMPRESS" in
     lz4) find . | "$ROOT/bin/busybox" cpio -o -H newc 2>/dev/null | lz4 -l -9 -q > "$OUTDIR/initrd.img" ;;
     *) find . | "$ROOT/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1 > "$OUTDIR/initrd.img" ;;
 esac
+# The guest-side sources the image was built from: the guest tests compare it with the checkout's,
+# so that an image older than a change to /init says so instead of failing in puzzling ways.
+cat "$HERE/build.sh" "$HERE/guest-setup.sh" "$HERE/find-channel.sh" | sha256sum | cut -d' ' -f1 > "$OUTDIR/sources.sha256"
 echo "kernel $KVER: $OUTDIR/vmlinuz"
 echo "agent: $(wc -c < "$ROOT/usr/bin/wsbridge-agent") bytes; initramfs tree: $(du -sb "$ROOT" | cut -f1) bytes"
 echo "initramfs ($COMPRESS, $(du -h "$OUTDIR/initrd.img" | cut -f1)): $OUTDIR/initrd.img"
