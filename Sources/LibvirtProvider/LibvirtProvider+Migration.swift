@@ -48,11 +48,9 @@ extension LibvirtProvider {
 
     public func hosts(for classes: [WorkspaceClass]) async -> [ProviderHost] {
         let names = hostNames(for: classes)
-        let order = names.map(\.uri)
-        let byURI = Dictionary(names.map { ($0.uri, $0.classes) }, uniquingKeysWith: { a, _ in a })
-        var out: [ProviderHost] = []
+        var results: [String: Result<(ours: [DiscoveredWorkspace], foreign: Int), LibvirtError>] = [:]
         await withTaskGroup(of: (String, Result<(ours: [DiscoveredWorkspace], foreign: Int), LibvirtError>).self) { group in
-            for uri in order {
+            for (uri, _) in names {
                 group.addTask {
                     do throws(LibvirtError) {
                         return (uri, .success(try await self.ours(on: try await self.hosts.connection(uri))))
@@ -61,21 +59,19 @@ extension LibvirtProvider {
                     }
                 }
             }
-            var results: [String: Result<(ours: [DiscoveredWorkspace], foreign: Int), LibvirtError>] = [:]
             for await (uri, r) in group { results[uri] = r }
-            for uri in order {
-                switch results[uri] {
-                case .success(let r):
-                    out.append(ProviderHost(uri: uri, classes: byURI[uri] ?? [], unreachable: nil,
-                                            workspaces: r.ours.map(\.metadata.workspaceID).sorted(), foreign: r.foreign))
-                case .failure(let e):
-                    out.append(ProviderHost(uri: uri, classes: byURI[uri] ?? [], unreachable: e.description, workspaces: [], foreign: 0))
-                case nil:
-                    break
-                }
+        }
+        return names.compactMap { uri, classes in
+            switch results[uri] {
+            case .success(let r):
+                ProviderHost(uri: uri, classes: classes, unreachable: nil,
+                             workspaces: r.ours.map(\.metadata.workspaceID).sorted(), foreign: r.foreign)
+            case .failure(let e):
+                ProviderHost(uri: uri, classes: classes, unreachable: e.description, workspaces: [], foreign: 0)
+            case nil:
+                nil
             }
         }
-        return out
     }
 
     public func relocated(_ workspace: Workspace) async -> Workspace? {
