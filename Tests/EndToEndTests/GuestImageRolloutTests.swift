@@ -36,7 +36,7 @@ struct GuestImageRolloutTests {
             [class.settings]
             uris = "\(guests.uri)"
             domain_type = "qemu"
-            kernel = "\(guests.guestDir)/vmlinuz"
+            kernel = "\(guests.guestDir)/vmlinux"
             initrd = "\(initrd)"
             boot_timeout_seconds = 180
             """

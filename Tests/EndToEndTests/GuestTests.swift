@@ -54,7 +54,7 @@ struct GuestTests {
         [class.settings]
         uris = "\(uri)"
         domain_type = "qemu"
-        kernel = "\(guestDir)/vmlinuz"
+        kernel = "\(guestDir)/vmlinux"
         initrd = "\(guestDir)/initrd.img"
         \(image.map { "image = \"\($0)\"" } ?? "")
         boot_timeout_seconds = 180

@@ -37,7 +37,7 @@ struct HostDrainGuestTests {
         [class.settings]
         uris = "\(hostA),\(hostB)"
         domain_type = "qemu"
-        kernel = "\(guestDir)/vmlinuz"
+        kernel = "\(guestDir)/vmlinux"
         initrd = "\(guestDir)/initrd.img"
         image = "\(guestDir)/disk.qcow2"
         storage_pool = "\(pool)"

@@ -35,7 +35,7 @@ struct RemoteHostGuestTests {
         [class.settings]
         uris = "\(uri)"
         domain_type = "qemu"
-        kernel = "\(guestDir)/vmlinuz"
+        kernel = "\(guestDir)/vmlinux"
         initrd = "\(guestDir)/initrd.img"
         image = "\(guestDir)/disk.qcow2"
         storage_pool = "\(pool)"

@@ -24,7 +24,7 @@ struct GuestBootOptionsTests {
         let s = try settings([:])
         let haveQboot = FileManager.default.fileExists(atPath: GuestBootOptions.qbootPath)
         #expect(s.boot == GuestBootOptions(firmware: haveQboot ? .rom(GuestBootOptions.qbootPath) : .standard))
-        #expect(s.cmdline == "console=ttyS0 panic=-1 quiet init_on_free=1 cryptomgr.notests tsc=reliable no_timer_check 8250.nr_uarts=1")
+        #expect(s.cmdline == "console=ttyS0 panic=-1 quiet cryptomgr.notests tsc=reliable no_timer_check 8250.nr_uarts=1")
         let xml = DomainXML.render(spec(s))
         #expect(xml.contains("<loader") == haveQboot)
         #expect(!xml.contains("<cpu "))
@@ -60,7 +60,7 @@ struct GuestBootOptionsTests {
 
     @Test("quick_boot = false leaves the kernel's own boot checks")
     func quickBootOff() throws {
-        #expect(try settings(["quick_boot": "false"]).cmdline == "console=ttyS0 panic=-1 quiet init_on_free=1")
+        #expect(try settings(["quick_boot": "false"]).cmdline == "console=ttyS0 panic=-1 quiet")
     }
 
     @Test("Xen PV: only what applies there (no TSC, IO-APIC timer or UART options, no loader, no <cpu>); Xen HVM keeps the x86 ones")

@@ -29,7 +29,7 @@ struct GuestEndToEndTests {
     func guestClass(cmdline: String = "wsbridge.agent=echo", cap: Int? = nil) -> WorkspaceClass {
         WorkspaceClass(name: "e2e", provider: "libvirt", memoryMB: 512, cpus: 1, cpuWeight: 100, cpuCapPercent: cap,
                        network: false,
-                       settings: ["uri": uri, "domain_type": "qemu", "kernel": guestDir + "/vmlinuz",
+                       settings: ["uri": uri, "domain_type": "qemu", "kernel": guestDir + "/vmlinux",
                                   "initrd": guestDir + "/initrd.img", "cmdline": cmdline, "max_memory_mb": "768",
                                   "boot_timeout_seconds": "90"])
     }

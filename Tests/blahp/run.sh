@@ -92,7 +92,7 @@ network = false
 [class.settings]
 uris = "qemu:///system"
 domain_type = "qemu"
-kernel = "$WSBRIDGE_GUEST_DIR/vmlinuz"
+kernel = "$WSBRIDGE_GUEST_DIR/vmlinux"
 initrd = "$WSBRIDGE_GUEST_DIR/initrd.img"
 boot_timeout_seconds = 180
 EOF

@@ -7,8 +7,8 @@
 #   Tests/gram-live/guest-staging.sh WSBRIDGE_BIN GUEST_DIR
 set -u
 
-if [ $# -ne 2 ] || [ ! -x "$1" ] || [ ! -f "$2/vmlinuz" ]; then
-    echo "usage: $0 WSBRIDGE_BIN GUEST_DIR (with vmlinuz and initrd.img)" >&2
+if [ $# -ne 2 ] || [ ! -x "$1" ] || [ ! -f "$2/vmlinux" ]; then
+    echo "usage: $0 WSBRIDGE_BIN GUEST_DIR (with vmlinux and initrd.img)" >&2
     exit 2
 fi
 HERE=$(cd "$(dirname "$0")" && pwd)

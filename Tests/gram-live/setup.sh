@@ -227,7 +227,7 @@ network = false
 [class.settings]
 uris = "qemu:///system"
 domain_type = "qemu"
-kernel = "$GRAM_GUEST_DIR/vmlinuz"
+kernel = "$GRAM_GUEST_DIR/vmlinux"
 initrd = "$GRAM_GUEST_DIR/initrd.img"
 boot_timeout_seconds = 180
 EOF

@@ -113,7 +113,7 @@ for n in 1 2; do
             echo "[class.settings]"
             echo "uris = \"qemu:///system\""
             echo "domain_type = \"qemu\""
-            echo "kernel = \"$WSBRIDGE_GUEST_DIR/vmlinuz\""
+            echo "kernel = \"$WSBRIDGE_GUEST_DIR/vmlinux\""
             echo "initrd = \"$WSBRIDGE_GUEST_DIR/initrd.img\""
             echo "boot_timeout_seconds = 180"
         fi

@@ -12,7 +12,7 @@ struct BootBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "boot",
         abstract: "Guest boot time (domain start to agent hello) for each boot setting of a libvirt class, with its phases.")
 
-    @Option(help: "Directory with the guest's vmlinuz and initrd.img (contrib/guest-image/build.sh).")
+    @Option(help: "Directory with the guest's vmlinux and initrd.img (contrib/guest-image/build.sh).")
     var guestDir: String = ".build/guest-image"
     @Option(help: "libvirt URI.") var uri: String = "qemu:///system"
     @Option(help: "Domain type: qemu (TCG) or kvm.") var domainType: String = "qemu"
@@ -78,7 +78,7 @@ struct BootBench: ParsableCommand {
             for (i, v) in results.enumerated() {
                 n += 1
                 let cls = WorkspaceClass(name: "boot", provider: "libvirt", slots: 1, memoryMB: memory, cpus: 1, network: false,
-                                         settings: ["uris": uri, "domain_type": domainType, "kernel": guest + "/vmlinuz",
+                                         settings: ["uris": uri, "domain_type": domainType, "kernel": guest + "/vmlinux",
                                                     "initrd": guest + "/initrd.img", "boot_timeout_seconds": "300"]
                                             .merging(v.settings) { $1 }.merging(cmdline.map { ["cmdline": $0] } ?? [:]) { $1 })
                 let id = "boot-\(getpid())-\(n)"

@@ -43,7 +43,7 @@ final class GuestModeRun {
             [class.settings]
             uris = "\(uri)"
             domain_type = "\(domainType)"
-            kernel = "\(guestDir)/vmlinuz"
+            kernel = "\(guestDir)/vmlinux"
             initrd = "\(guestDir)/initrd.img"
             boot_timeout_seconds = 300
             \(extra)

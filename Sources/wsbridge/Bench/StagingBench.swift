@@ -11,7 +11,7 @@ struct StagingBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "staging",
         abstract: "MB/s of inputs into and outputs out of a libvirt guest (one large file, many small ones), against cp on the host.")
 
-    @Option(help: "Directory with the guest's vmlinuz and initrd.img (contrib/guest-image/build.sh with the wsbridge-agent binary).")
+    @Option(help: "Directory with the guest's vmlinux and initrd.img (contrib/guest-image/build.sh with the wsbridge-agent binary).")
     var guestDir: String = ".build/guest-image"
     @Option(help: "libvirt URI.") var uri: String = "qemu:///system"
     @Option(help: "Domain type: qemu (TCG) or kvm.") var domainType: String = "qemu"
@@ -52,7 +52,7 @@ struct StagingBench: ParsableCommand {
             [class.settings]
             uris = "\(uri)"
             domain_type = "\(domainType)"
-            kernel = "\(guest)/vmlinuz"
+            kernel = "\(guest)/vmlinux"
             initrd = "\(guest)/initrd.img"
             boot_timeout_seconds = 300
             """)

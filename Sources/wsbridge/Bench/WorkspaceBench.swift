@@ -12,7 +12,7 @@ struct WorkspaceBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "workspace",
         abstract: "Submit-to-start of jobs into libvirt guests through the daemon: cold (a boot per job), warm, paused, saved; jobs/s into a warm guest.")
 
-    @Option(help: "Directory with the guest's vmlinuz and initrd.img (contrib/guest-image/build.sh with the wsbridge-agent binary).")
+    @Option(help: "Directory with the guest's vmlinux and initrd.img (contrib/guest-image/build.sh with the wsbridge-agent binary).")
     var guestDir: String = ".build/guest-image"
     @Option(help: "libvirt URI.") var uri: String = "qemu:///system"
     @Option(help: "Domain type: qemu (TCG) or kvm.") var domainType: String = "qemu"
