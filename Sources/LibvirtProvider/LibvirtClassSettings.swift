@@ -17,7 +17,8 @@ import WorkspaceBridge
 /// - `max_memory_mb`: ceiling for growing memory at run time (default: the class memory).
 /// - `max_cpus`: ceiling for adding vCPUs at run time (default: the class cpus); the guest is
 ///   defined with this many, of which `cpus` are present at boot.
-/// - `machine`: QEMU machine type (default `pc`).
+/// - `machine`: QEMU machine type (default `q35`: its virtio devices sit on the root bus, and a
+///   guest reaches its agent about 0.35 s sooner under TCG than on `pc`; see `DomainXML`).
 /// - `bridge` or `network_name`: where the NIC goes when the class has a network (`host` or `shaped`)
 ///   (default: QEMU user networking; `xenbr0` for Xen).
 /// - `bandwidth_kbps`, `inbound_kbps`, `outbound_kbps`: average NIC rates in KiB/s (shaped on
@@ -102,7 +103,7 @@ public struct LibvirtClassSettings: Sendable, Equatable {
         if let m = maxCPUs, m < workspaceClass.cpus || m > 255 {
             throw ConfigError(key: "\(key).max_cpus", message: "must be between the class cpus (\(workspaceClass.cpus)) and 255, not \(m)")
         }
-        machine = value("machine") ?? "pc"
+        machine = value("machine") ?? "q35"
 
         if workspaceClass.network.isConnected {
             if let br = value("bridge") {

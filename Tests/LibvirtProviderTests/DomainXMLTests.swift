@@ -54,6 +54,24 @@ struct DomainXMLTests {
         #expect(xml.contains("<currentMemory unit='MiB'>512</currentMemory>"))
     }
 
+    @Test("q35 (the default): every virtio device on the root bus, one slot each from 0x02; pc: left to libvirt; no USB controller on either")
+    func virtioDevicesOnTheRootBus() throws {
+        let q35 = DomainXML.render(sampleSpec(.qemu))
+        #expect(q35.contains("machine='q35'>hvm</type>"))
+        let slots = q35.components(separatedBy: "<address type='pci' domain='0x0000' bus='0x00' slot='").dropFirst().map { $0.prefix(4) }
+        // The virtio-serial controller, the disk, the NIC, the balloon and the RNG.
+        #expect(slots == ["0x02", "0x03", "0x04", "0x05", "0x06"])
+        let controller = try #require(q35.range(of: "<controller type='virtio-serial' index='0'>"))
+        let first = try #require(q35.range(of: "<address type='pci'"))
+        #expect(controller.upperBound < first.lowerBound && !q35[controller.upperBound..<first.lowerBound].contains("</controller>"))
+        #expect(q35.contains("<controller type='usb' model='none'/>"))
+        var pc = sampleSpec(.kvm)
+        pc.machine = "pc"
+        let pcXML = DomainXML.render(pc)
+        #expect(!pcXML.contains("<address type='pci'") && pcXML.contains("<controller type='usb' model='none'/>"))
+        #expect(!DomainXML.render(sampleSpec(.xenHVM)).contains("<address type='pci'"))
+    }
+
     @Test("room for vCPUs: <vcpu> is the maximum, `current` those present at boot; without room, no `current`")
     func vcpuMaximum() throws {
         var spec = sampleSpec(.qemu)

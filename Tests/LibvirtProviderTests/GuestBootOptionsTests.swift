@@ -42,7 +42,7 @@ struct GuestBootOptionsTests {
         #expect(xml.contains("<model fallback='forbid'>qemu64</model>"))
         #expect(xml.contains("<feature policy='require' name='rdrand'/>"))
         // Inside <os>: type, then the loader, then the kernel.
-        let type = try #require(xml.range(of: "<type arch='x86_64' machine='pc'>hvm</type>"))
+        let type = try #require(xml.range(of: "<type arch='x86_64' machine='q35'>hvm</type>"))
         let loader = try #require(xml.range(of: "<loader "))
         let kernel = try #require(xml.range(of: "<kernel>"))
         #expect(type.upperBound < loader.lowerBound && loader.upperBound < kernel.lowerBound)

@@ -212,18 +212,26 @@ cat > "$ROOT/init" <<'INIT'
 #!/bin/busybox sh
 # wsbridge guest init: mount, load virtio, find the agent channel, run the agent (respawned).
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
+# Every command that is not a shell builtin is a fork and an exec of busybox, about 10 ms each
+# under TCG: what /init reads, it reads with `read`.
 # Run once from the initramfs and, with a disk root, once more from the disk: mount what is not.
 # (Debian's busybox-static has no `mountpoint` applet; before /proc is there, nothing is.)
-mounted() { grep -q "^[^ ]* $1 " /proc/mounts 2>/dev/null; }
+mounted() {
+    [ -r /proc/mounts ] || return 1
+    while read -r _ point _; do [ "$point" = "$1" ] && return 0; done < /proc/mounts
+    return 1
+}
 mounted /proc || mount -t proc proc /proc
 mounted /sys || mount -t sysfs sysfs /sys
 mounted /dev || mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm && { mounted /dev/pts || mount -t devpts devpts /dev/pts; }
 mounted /tmp || mount -t tmpfs tmpfs /tmp
 mounted /run || mount -t tmpfs tmpfs /run
-echo "wsbridge-guest: userspace up at $(cut -d' ' -f1 /proc/uptime)s"
+read -r up _ < /proc/uptime
+echo "wsbridge-guest: userspace up at ${up}s"
+read -r CMDLINE < /proc/cmdline
 VERBOSE=0
-grep -q 'wsbridge.debug=1' /proc/cmdline && VERBOSE=1
+case " $CMDLINE " in *" wsbridge.debug=1 "*) VERBOSE=1 ;; esac
 . /lib/wsbridge/guest-setup.sh
 # virtio everywhere, the Xen front ends in a Xen guest, the shared file system if any.
 wsbridge_load_modules
@@ -240,7 +248,8 @@ if [ -n "$ROOTDEV" ] && [ -z "${WSBRIDGE_ON_DISK:-}" ]; then
     if mount -t ext4 -o rw "$ROOTDEV" /newroot 2>/dev/null && [ -x /newroot/init ]; then
         for m in /dev /proc /sys /run; do mkdir -p "/newroot$m" && mount --move "$m" "/newroot$m"; done
         umount /tmp 2>/dev/null
-        echo "wsbridge-guest: root on $ROOTDEV at $(cut -d' ' -f1 /proc/uptime)s"
+        read -r up _ < /proc/uptime
+        echo "wsbridge-guest: root on $ROOTDEV at ${up}s"
         export WSBRIDGE_ON_DISK=1
         exec switch_root /newroot /init
     fi
@@ -251,7 +260,9 @@ fi
 # vCPUs added to the running guest (a retune's cpus, up to the class's max_cpus) come up
 # offline, and there is no udev to bring them online: look once a second, only in a guest that
 # has room for more vCPUs than it booted with.
-if [ "$(cat /sys/devices/system/cpu/possible)" != "$(cat /sys/devices/system/cpu/present)" ]; then
+read -r possible < /sys/devices/system/cpu/possible
+read -r present < /sys/devices/system/cpu/present
+if [ "$possible" != "$present" ]; then
     (while :; do
         for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
             [ "$(cat "$f" 2>/dev/null)" = 0 ] && echo 1 > "$f" 2>/dev/null
@@ -262,7 +273,7 @@ fi
 
 MODE=agent
 DEBUG=0
-for arg in $(cat /proc/cmdline); do
+for arg in $CMDLINE; do
     case "$arg" in
         wsbridge.agent=*) MODE=${arg#wsbridge.agent=} ;;
         wsbridge.debug=1) DEBUG=1 ;;
@@ -292,7 +303,8 @@ if [ -z "$DEV" ]; then
     echo "wsbridge-guest: no virtio port or Xen console named org.wsbridge.agent.0; powering off"
     poweroff -f
 fi
-echo "wsbridge-guest: agent channel $DEV, mode $MODE at $(cut -d' ' -f1 /proc/uptime)s"
+read -r up _ < /proc/uptime
+echo "wsbridge-guest: agent channel $DEV, mode $MODE at ${up}s"
 echo "WSBRIDGE-GUEST-READY"
 
 # About virtio ports: a port has a single opener at a time; while no host client is connected

@@ -24,7 +24,9 @@ wsbridge_find_channel() {
     _wfc_dev=${WSBRIDGE_DEVDIR:-/dev}
     for _wfc_p in "$_wfc_sys"/class/virtio-ports/*; do
         [ -e "$_wfc_p/name" ] || continue
-        if [ "$(cat "$_wfc_p/name" 2>/dev/null)" = "$_wfc_name" ]; then
+        _wfc_port=
+        read -r _wfc_port < "$_wfc_p/name" 2>/dev/null
+        if [ "$_wfc_port" = "$_wfc_name" ]; then
             echo "$_wfc_dev/${_wfc_p##*/}"
             return 0
         fi

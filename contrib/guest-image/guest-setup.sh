@@ -24,7 +24,12 @@
 # patience: WSBRIDGE_WAIT_TENTHS (for a block device, default 100) and WSBRIDGE_MOUNT_TRIES
 # (per share, 0.1 s apart, default 20).
 
-wsbridge_cmdline() { cat "${WSBRIDGE_CMDLINE:-/proc/cmdline}" 2>/dev/null; }
+# Files are read with `read`, a shell builtin: in the guest every other command is a fork and an
+# exec of busybox, about 10 ms each under TCG.
+wsbridge_cmdline() {
+    [ -r "${WSBRIDGE_CMDLINE:-/proc/cmdline}" ] || return 0
+    while read -r _wc_line || [ -n "$_wc_line" ]; do printf '%s\n' "$_wc_line"; done < "${WSBRIDGE_CMDLINE:-/proc/cmdline}"
+}
 
 # wsbridge_arg NAME: the value of the last NAME=... on the command line; 1 when absent.
 wsbridge_arg() {
@@ -40,7 +45,9 @@ wsbridge_hypervisor() {
     _wh_sys=${WSBRIDGE_SYSFS:-/sys}
     # /sys/hypervisor/type is `xen` in every kind of Xen guest (CONFIG_XEN_SYS_HYPERVISOR). A
     # kernel built for Xen has an (empty) xen bus under KVM too: only devices on it say Xen.
-    if [ "$(cat "$_wh_sys/hypervisor/type" 2>/dev/null)" = xen ]; then
+    _wh_type=
+    [ -r "$_wh_sys/hypervisor/type" ] && read -r _wh_type < "$_wh_sys/hypervisor/type"
+    if [ "$_wh_type" = xen ]; then
         echo xen
         return 0
     fi
