@@ -76,26 +76,25 @@ cp "pkg/boot/vmlinuz-$KVER" "$OUTDIR/vmlinuz"
 # The ELF kernel inside the bzImage: after the setup code, one compressed stream (lz4 with
 # Debian's cloud kernel; gzip, xz or zstd with others). Tried at each place its format's magic
 # appears until one unpacks to an ELF file (as the kernel tree's scripts/extract-vmlinux does).
-unpack_kernel() { # from $BZIMAGE to $OUT
+unpack_kernel() { # BZIMAGE OUT
+    bzimage=$1 out=$2
     for format in '\x02\x21\x4c\x18 lz4 -dc' '\x1f\x8b\x08 gzip -dc' '\xfd\x37\x7a\x58\x5a\x00 xz -dc' '\x28\xb5\x2f\xfd zstd -qdc'; do
         # shellcheck disable=SC2086 # the magic, then the command that unpacks its format
         set -- $format
         magic=$1; shift
         command -v "$1" >/dev/null 2>&1 || continue
-        for at in $(LC_ALL=C grep -obUaP "$magic" "$BZIMAGE" | cut -d: -f1); do
-            tail -c +$((at + 1)) "$BZIMAGE" | "$@" > "$OUT.part" 2>/dev/null
-            if [ "$(od -An -tx1 -N4 "$OUT.part" | tr -d ' ')" = 7f454c46 ]; then
-                mv "$OUT.part" "$OUT"
+        for at in $(LC_ALL=C grep -obUaP "$magic" "$bzimage" | cut -d: -f1); do
+            tail -c +$((at + 1)) "$bzimage" | "$@" > "$out.part" 2>/dev/null
+            if [ "$(od -An -tx1 -N4 "$out.part" | tr -d ' ')" = 7f454c46 ]; then
+                mv "$out.part" "$out"
                 return 0
             fi
         done
     done
-    rm -f "$OUT.part"
+    rm -f "$out.part"
     return 1
 }
-BZIMAGE=$OUTDIR/vmlinuz
-OUT=$OUTDIR/vmlinux
-unpack_kernel || { echo "build.sh: cannot unpack the ELF kernel from $OUTDIR/vmlinuz" >&2; exit 1; }
+unpack_kernel "$OUTDIR/vmlinuz" "$OUTDIR/vmlinux" || { echo "build.sh: cannot unpack the ELF kernel from $OUTDIR/vmlinuz" >&2; exit 1; }
 
 # 2. The initramfs tree.
 ROOT=$WORK/root
@@ -229,9 +228,17 @@ mounted /tmp || mount -t tmpfs tmpfs /tmp
 mounted /run || mount -t tmpfs tmpfs /run
 read -r up _ < /proc/uptime
 echo "wsbridge-guest: userspace up at ${up}s"
+MODE=agent
+DEBUG=0
 read -r CMDLINE < /proc/cmdline
-VERBOSE=0
-case " $CMDLINE " in *" wsbridge.debug=1 "*) VERBOSE=1 ;; esac
+for arg in $CMDLINE; do
+    case "$arg" in
+        wsbridge.agent=*) MODE=${arg#wsbridge.agent=} ;;
+        wsbridge.debug=1) DEBUG=1 ;;
+    esac
+done
+# guest-setup.sh says which module it loads.
+VERBOSE=$DEBUG
 . /lib/wsbridge/guest-setup.sh
 # virtio everywhere, the Xen front ends in a Xen guest, the shared file system if any.
 wsbridge_load_modules
@@ -270,15 +277,6 @@ if [ "$possible" != "$present" ]; then
         sleep 1
     done) &
 fi
-
-MODE=agent
-DEBUG=0
-for arg in $CMDLINE; do
-    case "$arg" in
-        wsbridge.agent=*) MODE=${arg#wsbridge.agent=} ;;
-        wsbridge.debug=1) DEBUG=1 ;;
-    esac
-done
 
 # The host's directories, at the same paths as on the host. A share that cannot be mounted
 # stops the guest: jobs would otherwise run against an empty directory. The provider reports
